@@ -1,0 +1,4 @@
+import CSQLite
+import CMbedTLS
+import CCurl
+print(String(cString: sqlite3_libversion()))

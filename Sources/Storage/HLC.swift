@@ -1,0 +1,27 @@
+/// A hybrid logical clock timestamp: 48 bits of Unix milliseconds, 16 bits of counter.
+/// Ordering is the integer ordering, so it sorts and compares correctly in SQLite too.
+public struct HLC: Comparable, Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: UInt64
+
+    public init(rawValue: UInt64) { self.rawValue = rawValue }
+
+    public init(milliseconds: UInt64, counter: UInt16) {
+        rawValue = (milliseconds & 0xFFFF_FFFF_FFFF) << 16 | UInt64(counter)
+    }
+
+    public var milliseconds: UInt64 { rawValue >> 16 }
+    public var counter: UInt16 { UInt16(truncatingIfNeeded: rawValue) }
+
+    /// The value stored in `hlc INTEGER` columns (bit pattern preserved; fits in 63 bits
+    /// until the year 10889, so it stays positive).
+    public var storageValue: Int64 { Int64(bitPattern: rawValue) }
+
+    public static func < (lhs: HLC, rhs: HLC) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    public var description: String { "\(milliseconds).\(counter)" }
+
+    /// Last-writer-wins rule for replicated rows: greater (hlc, origin) wins.
+    public static func wins(_ a: (HLC, String), over b: (HLC, String)) -> Bool {
+        a.0 != b.0 ? a.0 > b.0 : a.1 > b.1
+    }
+}
