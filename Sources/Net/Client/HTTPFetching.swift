@@ -1,0 +1,153 @@
+public import FoundationEssentials
+
+/// The seam for outgoing HTTP (providers, crawl, search). One real implementation
+/// (`CurlHTTPClient`, libcurl multi); tests use a fake built from closures.
+public protocol HTTPFetching: Sendable {
+    /// Starts a request and returns once the response head has arrived. The body is read
+    /// from `OutgoingResponse.body` as it streams in. Cancelling the calling task (or
+    /// dropping the body sequence) aborts the transfer at once.
+    func send(_ request: OutgoingRequest) async throws(OutgoingHTTPError) -> OutgoingResponse
+}
+
+/// An outgoing request with explicit limits: nothing waits forever, nothing grows unbounded.
+public struct OutgoingRequest: Sendable {
+    public var method: String
+    public var url: String
+    public var headers: [(name: String, value: String)]
+    public var body: Data?
+    public var timeouts: Timeouts
+    /// Redirects are not followed unless set; each hop is re-checked by `redirectPolicy`.
+    public var maxRedirects: Int
+    /// The response body is cut off (error `.bodyTooLarge`) past this many bytes.
+    public var maxResponseBytes: Int
+    /// Checked against every resolved peer address (IPv4 dotted or IPv6 text) before a socket
+    /// connects, on the first hop and every redirect: the SSRF guard. Nil allows all.
+    public var allowAddress: (@Sendable (String) -> Bool)?
+
+    public struct Timeouts: Sendable, Equatable {
+        public var connect: Duration
+        public var firstByte: Duration
+        /// Longest silence between two body chunks.
+        public var idle: Duration
+        public var total: Duration
+
+        public init(connect: Duration = .seconds(10), firstByte: Duration = .seconds(60),
+                    idle: Duration = .seconds(60), total: Duration = .seconds(600)) {
+            self.connect = connect
+            self.firstByte = firstByte
+            self.idle = idle
+            self.total = total
+        }
+    }
+
+    public init(method: String = "GET", url: String, headers: [(name: String, value: String)] = [],
+                body: Data? = nil, timeouts: Timeouts = Timeouts(), maxRedirects: Int = 0,
+                maxResponseBytes: Int = 64 << 20, allowAddress: (@Sendable (String) -> Bool)? = nil) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.timeouts = timeouts
+        self.maxRedirects = maxRedirects
+        self.maxResponseBytes = maxResponseBytes
+        self.allowAddress = allowAddress
+    }
+}
+
+/// Status, headers, and the body as an async sequence of chunks in arrival order.
+public struct OutgoingResponse: Sendable {
+    public var status: Int
+    /// Header names lower-cased; repeated headers keep every value in order.
+    public var headers: [(name: String, value: String)]
+    public var body: ResponseBody
+    /// The URL that finally answered (after redirects).
+    public var url: String
+
+    public init(status: Int, headers: [(name: String, value: String)], body: ResponseBody, url: String) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.url = url
+    }
+
+    public func header(_ name: String) -> String? {
+        let lower = name.lowercased()
+        return headers.first { $0.name == lower }?.value
+    }
+
+    /// Collects the whole body (bounded by the request's `maxResponseBytes`).
+    public func collect() async throws(OutgoingHTTPError) -> Data {
+        var data = Data()
+        do {
+            for try await chunk in body { data.append(chunk) }
+        } catch let error as OutgoingHTTPError {
+            throw error
+        } catch {
+            throw OutgoingHTTPError(.transport, "\(error)", url: url)
+        }
+        return data
+    }
+}
+
+/// The body stream. A type-erased async sequence so fakes can produce it from an array.
+public struct ResponseBody: AsyncSequence, Sendable {
+    public typealias Element = Data
+    private let makeStream: @Sendable () -> AsyncThrowingStream<Data, any Error>
+
+    public init(_ stream: AsyncThrowingStream<Data, any Error>) {
+        // A stream may be iterated once; the box hands out that one stream.
+        let box = OneShot(stream)
+        self.makeStream = { box.take() ?? AsyncThrowingStream { $0.finish() } }
+    }
+
+    public init(chunks: [Data]) {
+        self.makeStream = {
+            AsyncThrowingStream { continuation in
+                for chunk in chunks { continuation.yield(chunk) }
+                continuation.finish()
+            }
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncThrowingStream<Data, any Error>.AsyncIterator {
+        makeStream().makeAsyncIterator()
+    }
+}
+
+/// Why an outgoing request failed. `retryable` tells failover whether another upstream
+/// may succeed where this one did not.
+public struct OutgoingHTTPError: Error, Sendable, CustomStringConvertible {
+    public enum Code: Sendable, Equatable {
+        case invalidURL
+        case connect
+        case connectTimeout
+        case firstByteTimeout
+        case idleTimeout
+        case totalTimeout
+        case tls
+        case transport
+        case bodyTooLarge
+        case tooManyRedirects
+        case blocked        // refused by a policy such as the SSRF guard
+        case cancelled
+    }
+
+    public var code: Code
+    public var message: String
+    public var url: String
+
+    public init(_ code: Code, _ message: String, url: String) {
+        self.code = code
+        self.message = message
+        self.url = url
+    }
+
+    public var retryable: Bool {
+        switch code {
+        case .invalidURL, .bodyTooLarge, .blocked, .cancelled, .tooManyRedirects: false
+        default: true
+        }
+    }
+
+    public var description: String { "\(code) \(url): \(message)" }
+}
