@@ -1,0 +1,58 @@
+import Hummingbird
+import Logging
+import Net
+import NIOCore
+import Synchronization
+
+/// A request context that keeps the child channel, so routes can ask for the TLS peer
+/// certificate: the pattern a Hummingbird app uses with `Channel.tlsPeerCertificate()`.
+struct PeerRequestContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    let channel: any Channel
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        channel = source.channel
+    }
+}
+
+/// Runs a Hummingbird HTTPS server (MbedTLSChannel) on 127.0.0.1:0 for the duration of `body`.
+func withTLSServer(_ configuration: TLSConfiguration,
+                   body: @Sendable (Int) async throws -> Void) async throws {
+    let router = Router(context: PeerRequestContext.self)
+    router.get("/") { _, _ in "hello over mbedTLS\n" }
+    router.get("/peer") { _, context -> String in
+        let peer = try await context.channel.tlsPeerCertificate()
+        return "node=\(peer?.nodeID ?? "none") serial=\(peer?.serialHex ?? "none")\n"
+    }
+    router.post("/echo") { request, _ -> Response in
+        let body = try await request.body.collect(upTo: 16 << 20)
+        return Response(status: .ok, body: .init(byteBuffer: body))
+    }
+    let port = Mutex<Int?>(nil)
+    var logger = Logger(label: "tls-test")
+    logger.logLevel = .critical
+    let app = Application(
+        router: router,
+        server: try .mbedTLS(configuration: configuration),
+        configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+        onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } },
+        logger: logger
+    )
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await app.runService() }
+        var waited = 0
+        while port.withLock({ $0 }) == nil, waited < 1000 {
+            try await Task.sleep(for: .milliseconds(10))
+            waited += 1
+        }
+        guard let bound = port.withLock({ $0 }) else { throw SubprocessError(message: "server did not start") }
+        do {
+            try await body(bound)
+        } catch {
+            group.cancelAll()
+            throw error
+        }
+        group.cancelAll()
+    }
+}
