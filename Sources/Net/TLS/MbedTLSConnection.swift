@@ -21,6 +21,8 @@ final class MbedTLSConnection {
 
     let context: MbedTLSContext
     let bio: ByteBufferBIO
+    /// Client connecting by IP address: the IP SAN the server certificate must carry.
+    private(set) var expectedIP: String?
     private let ssl: UnsafeMutablePointer<mbedtls_ssl_context>
     /// mbedTLS's maximum plaintext per record.
     private static let readChunk = 16384
@@ -32,7 +34,13 @@ final class MbedTLSConnection {
         mbedtls_ssl_init(ssl)
         try TLSError.check(mbedtls_ssl_setup(ssl, context.config), .configuration)
         if let serverName {
-            try TLSError.check(mbedtls_ssl_set_hostname(ssl, serverName), .configuration)
+            if let bytes = SubjectAltNames.ipBytes(serverName) {
+                // mbedTLS 2.28 matches only DNS names/CN; IP SANs are checked by us after the
+                // handshake (see `checkExpectedIP`), and SNI must not carry an IP (RFC 6066).
+                expectedIP = SubjectAltNames.ipText(bytes)
+            } else {
+                try TLSError.check(mbedtls_ssl_set_hostname(ssl, serverName), .configuration)
+            }
         }
         bio.install(on: ssl)
     }
@@ -98,6 +106,13 @@ final class MbedTLSConnection {
     var peerCertificate: PeerCertificate? {
         guard let crt = mbedtls_ssl_get_peer_cert(ssl) else { return nil }
         return PeerCertificate(crt)
+    }
+
+    /// Fails when we dialled an IP and the verified server certificate does not list it.
+    func checkExpectedIP(_ peer: PeerCertificate?) -> TLSError? {
+        guard let expectedIP, context.configuration.peerVerification != .none else { return nil }
+        if let peer, peer.ipAddresses.contains(expectedIP) { return nil }
+        return TLSError(.handshake, reason: "server certificate has no IP SAN \(expectedIP)")
     }
 
     /// Adds the X.509 verification reasons to a handshake failure, so "verify failed" says why

@@ -27,11 +27,16 @@ extension MbedTLSHandler {
             sendOutbound(context: context)
             fail(context: context, error)
         case .complete:
+            sendOutbound(context: context)
+            let peer = connection.peerCertificate
+            if let error = connection.checkExpectedIP(peer) {
+                fail(context: context, error)
+                return
+            }
             state = .active
             handshakeTimer?.cancel()
             handshakeTimer = nil
-            sendOutbound(context: context)
-            peerCertificate = connection.peerCertificate
+            peerCertificate = peer
             context.fireUserInboundEventTriggered(TLSUserEvent.handshakeCompleted(peer: peerCertificate))
             // Application data may have arrived right behind the Finished message.
             if connection.bio.hasBufferedInbound { decode(context: context) }
