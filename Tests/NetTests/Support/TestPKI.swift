@@ -18,18 +18,19 @@ final class TestPKI: @unchecked Sendable {
         ca = try CertificateAuthority.create(commonName: "Test Mesh CA")
         try ca.write(toDirectory: directory.path)
 
+        let dir = directory.path
         let serverKey = try PrivateKey.generateP256()
         serverCertificate = try ca.sign(key: serverKey, profile: .init(
             commonName: "server", dnsNames: ["localhost"], uris: ["urn:triforce:node:server-1"], ipAddresses: ["127.0.0.1"]))
         try CertificateAuthority.write(certificate: serverCertificate, key: serverKey,
-                                       certificatePath: serverCertPath, keyPath: serverKeyPath)
+                                       certificatePath: dir + "/server.crt", keyPath: dir + "/server.key")
 
         let clientKey = try PrivateKey.generateP256()
         let request = try CertificateSigningRequest.create(key: clientKey, commonName: clientNodeID)
         clientCertificate = try ca.sign(request: request, profile: .init(
             commonName: clientNodeID, uris: ["urn:triforce:node:\(clientNodeID)"]))
         try CertificateAuthority.write(certificate: clientCertificate, key: clientKey,
-                                       certificatePath: clientCertPath, keyPath: clientKeyPath)
+                                       certificatePath: dir + "/client.crt", keyPath: dir + "/client.key")
     }
 
     /// Issues another client certificate (optionally from another CA or already expired).
