@@ -11,7 +11,11 @@ extension Database {
     /// Writes a consistent, compacted copy of the database to `path` with `VACUUM INTO`.
     /// Refuses to overwrite an existing file.
     public func backup(to path: String) async throws {
-        try await read { connection in
+        // Readers are query_only, which VACUUM INTO refuses; a short-lived connection of its
+        // own reads a consistent snapshot without holding up the writer.
+        let source = self.path
+        try await read { _ in
+            let connection = try Connection(path: source)
             try connection.run("VACUUM INTO ?", path)
         }
     }

@@ -44,7 +44,12 @@ struct Node: Sendable {
         } catch {
             throw ConfigurationError("cannot create data dir \(directory): \(error); set --data-dir or TRIFORCE_DATA_DIR to a writable directory")
         }
-        return try await Database(path: directory + "/triforce.db", logger: logger)
+        let path = directory + "/triforce.db"
+        do {
+            return try await Database(path: path, logger: logger)
+        } catch {
+            throw ConfigurationError("cannot open database \(path): \(error)")
+        }
     }
 
     var uptimeSeconds: Double {
