@@ -8,13 +8,19 @@ import FoundationEssentials
 struct HealthController: Sendable {
     let node: Node
     let checks: [HealthCheck]
+    /// Checks run at most once per `maxAge`; concurrent requests share one run, so a load
+    /// balancer polling hard cannot turn readiness into a stream of disk writes.
+    let cache = HealthCache(maxAge: .seconds(1))
 
     func register(on router: some RouterMethods<AppRequestContext>) {
         router.get("/healthz") { _, _ in try Response.json(["status": "ok"]) }
-        router.get("/health") { _, _ in try await health() }
+        router.get("/health") { _, _ in
+            let (report, healthy) = await cache.value { await runChecks() }
+            return try Response.json(report, status: healthy ? .ok : .serviceUnavailable)
+        }
     }
 
-    func health() async throws -> Response {
+    func runChecks() async -> (HealthReport, Bool) {
         var results: [String: HealthCheck.Result] = [:]
         await withTaskGroup(of: (String, HealthCheck.Result).self) { group in
             for check in checks {
@@ -29,11 +35,31 @@ struct HealthController: Sendable {
             nodeID: node.identity.nodeID,
             uptimeSeconds: (node.uptimeSeconds * 1000).rounded() / 1000,
             checks: results)
-        return try Response.json(report, status: healthy ? .ok : .serviceUnavailable)
+        return (report, healthy)
     }
 }
 
-struct HealthReport: Encodable {
+/// Single-flight cache of the last readiness result.
+actor HealthCache {
+    private let maxAge: Duration
+    private var last: (value: (HealthReport, Bool), at: ContinuousClock.Instant)?
+    private var running: Task<(HealthReport, Bool), Never>?
+
+    init(maxAge: Duration) { self.maxAge = maxAge }
+
+    func value(_ compute: @escaping @Sendable () async -> (HealthReport, Bool)) async -> (HealthReport, Bool) {
+        if let last, ContinuousClock.now - last.at < maxAge { return last.value }
+        if let running { return await running.value }
+        let task = Task { await compute() }
+        running = task
+        let value = await task.value
+        last = (value, .now)
+        running = nil
+        return value
+    }
+}
+
+struct HealthReport: Encodable, Sendable {
     let status: String
     let version: String
     let nodeID: String
