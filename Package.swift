@@ -55,6 +55,7 @@ let package = Package(
             dependencies: [
                 "Storage", "Net",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,4 +1,6 @@
 import Hummingbird
+import Admin
+import FoundationEssentials
 import Net
 import Storage
 import Logging
@@ -11,6 +13,10 @@ import UnixSignals
 /// server drains before the database closes.
 struct ApplianceApp {
     let node: Node
+    /// Until users and tiers exist nobody is an admin: the admin API answers 401/403.
+    var accessPolicy: any AccessPolicy = ClosureAccessPolicy(require: { feature, principal in
+        if feature == .admin && !principal.isAdmin { throw APIError.forbidden("admin role required") }
+    })
 
     func makeRouter() throws -> Router<AppRequestContext> {
         let router = Router(context: AppRequestContext.self)
@@ -18,11 +24,21 @@ struct ApplianceApp {
         router.add(middleware: ErrorMiddleware(methods: methods))
         router.add(middleware: RequestLimitsMiddleware(maxBodyBytes: try node.configuration.maxBodyBytes()))
         let routes = RecordingRouter(router: router, table: methods)
-        HealthController(node: node, checks: [
+        let health = HealthController(node: node, checks: [
             .databaseWritable(node.database),
             .migrationsCurrent(node.database),
-        ]).register(on: routes)
+        ])
+        health.register(on: routes)
         ModelsController(database: node.database).register(on: routes)
+        AdminController(database: node.database, logRing: node.logRing, policy: accessPolicy) { [node] in
+            let (report, _) = await health.cache.value { await health.runChecks() }
+            var status = JSONValue.parse(String(decoding: (try? JSONEncoder().encode(report)) ?? Data(), as: UTF8.self)) ?? [:]
+            if case .object(var fields) = status {
+                fields["data_dir"] = .string(node.configuration.dataDirectory)
+                status = .object(fields)
+            }
+            return status
+        }.register(on: routes)
         return router
     }
 
