@@ -66,9 +66,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Test support: commits rows and acks them on stdout, for the kill -9 durability test.
+        .executableTarget(
+            name: "storage-crash-writer",
+            dependencies: ["Storage"],
+            path: "Tests/Support/StorageCrashWriter",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "StorageTests",
-            dependencies: ["Storage"],
+            dependencies: ["Storage", "storage-crash-writer"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
