@@ -219,7 +219,7 @@ public final class Connection {
                 resultCode: rc)
         default:
             return StorageError(.open,
-                "cannot open database \(path) (\(reason)); check that its directory exists and that this user can write both the file and the directory (SQLite creates -wal and -shm files beside it)",
+                "cannot open database \(path) (\(reason)); check that its directory exists and is writable by this user, and so is the file (SQLite creates -wal and -shm files beside it)",
                 resultCode: rc)
         }
     }

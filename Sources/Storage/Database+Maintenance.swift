@@ -14,6 +14,9 @@ extension Database {
     /// Refuses to overwrite an existing non-empty file.
     public func backup(to path: String) async throws {
         try await read { connection in
+            // VACUUM INTO writes only the new file, but query_only forbids it all the same.
+            try connection.execute("PRAGMA query_only = OFF")
+            defer { try? connection.execute("PRAGMA query_only = ON") }
             try connection.run("VACUUM INTO ?", path)
             try Self.sync(path)
         }
