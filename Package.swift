@@ -74,9 +74,16 @@ let package = Package(
 
         // Shared by the test targets: subprocesses (curl, openssl, python), temp dirs.
         .target(name: "TestSupport", dependencies: ["Net"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        // Test support: commits rows and acks them on stdout, for the kill -9 durability test.
+        .executableTarget(
+            name: "storage-crash-writer",
+            dependencies: ["Storage"],
+            path: "Tests/Support/StorageCrashWriter",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "StorageTests",
-            dependencies: ["Storage", "TestSupport"],
+            dependencies: ["Storage", "TestSupport", "storage-crash-writer"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
