@@ -10,10 +10,14 @@ public final class Connection {
     public let path: String
     private var cache: [String: Statement] = [:]
     private var transactionDepth = 0
+    /// Set by `close()`; every later call throws `.closed` instead of touching a freed handle.
+    public private(set) var isClosed = false
 
     /// Bounded so a caller that builds SQL dynamically cannot grow the cache forever.
-    private static let cacheLimit = 256
+    static let cacheLimit = 256
 
+    /// Opens the file and proves it is a usable database: `sqlite3_open_v2` is lazy, so the
+    /// schema is read here and a bad file fails now, with one clear error, not at first use.
     public init(path: String, readOnly: Bool = false, busyTimeoutMilliseconds: Int32 = 5_000) throws(StorageError) {
         var db: OpaquePointer?
         let flags = (readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE))
@@ -22,26 +26,48 @@ public final class Connection {
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             sqlite3_close_v2(db)
-            throw StorageError(.open, "open database \(path): \(message)", resultCode: rc)
+            throw Self.openFailure(path: path, StorageError(.open, message, resultCode: rc))
         }
         self.handle = db
         self.path = path
         sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
         sqlite3_extended_result_codes(db, 1)
-        try execute("PRAGMA foreign_keys = ON")
-        if !readOnly {
-            // synchronous=FULL: a committed transaction survives power loss, not just a crash.
-            try execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL")
+        do throws(StorageError) {
+            try execute("PRAGMA foreign_keys = ON")
+            if !readOnly {
+                // SQLite silently falls back to read-only when the file is write-protected.
+                guard sqlite3_db_readonly(db, "main") != 1 else {
+                    throw StorageError(.open, "file is read-only", resultCode: SQLITE_READONLY)
+                }
+                // Also the first read of the header: a file that is not a database fails here.
+                let mode = try scalar("PRAGMA journal_mode = WAL")
+                guard mode == .text("wal") || mode == .text("memory") else {
+                    throw StorageError(.open, "cannot switch to WAL (journal_mode is \(mode.map { "\($0)" } ?? "unknown"))")
+                }
+                // synchronous=FULL: a committed transaction survives power loss, not just a crash.
+                try execute("PRAGMA synchronous = FULL")
+            }
+            _ = try scalar("SELECT count(*) FROM sqlite_master")
+        } catch {
+            close()
+            throw Self.openFailure(path: path, error)
         }
     }
 
-    deinit {
+    deinit { close() }
+
+    /// Finalizes cached statements and closes the handle. Idempotent. The owner guarantees no
+    /// other thread is using the connection (a `Database` closes only after its threads joined).
+    public func close() {
+        guard !isClosed else { return }
+        isClosed = true
         cache.removeAll()
         sqlite3_close_v2(handle)
     }
 
     /// Runs one or more statements without parameters or results (DDL, pragmas).
     public func execute(_ sql: String) throws(StorageError) {
+        try checkOpen()
         var message: UnsafeMutablePointer<CChar>?
         let rc = sqlite3_exec(handle, sql, nil, nil, &message)
         guard rc == SQLITE_OK else {
@@ -97,37 +123,73 @@ public final class Connection {
         try query(sql, values.map(\.sqlValue)).first?.values.first
     }
 
-    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+    public var lastInsertRowID: Int64 { isClosed ? 0 : sqlite3_last_insert_rowid(handle) }
+
+    /// True while a transaction is open on this connection (SQLite's own view, so it also
+    /// covers a `BEGIN` issued through `execute`).
+    public var isInTransaction: Bool { !isClosed && sqlite3_get_autocommit(handle) == 0 }
 
     /// Runs `body` in a transaction: `BEGIN IMMEDIATE` so a writer takes the lock up front
-    /// instead of failing with SQLITE_BUSY on upgrade. Rolls back when `body` throws.
-    /// Nested calls become savepoints.
+    /// instead of failing with SQLITE_BUSY on upgrade. Rolls back when `body` throws or the
+    /// commit fails. Nested calls become savepoints.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
-        let savepoint = "sp\(transactionDepth)"
-        try execute(transactionDepth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT \(savepoint)")
-        transactionDepth += 1
+        let depth = transactionDepth
+        let savepoint = "sp\(depth)"
+        try execute(depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT \(savepoint)")
+        transactionDepth = depth + 1
+        // Restored on every exit, so a failed COMMIT cannot leave the depth off by one.
+        defer { transactionDepth = depth }
+        let result: T
         do {
-            let result = try body()
-            transactionDepth -= 1
-            try execute(transactionDepth == 0 ? "COMMIT" : "RELEASE \(savepoint)")
-            return result
+            result = try body()
+            try execute(depth == 0 ? "COMMIT" : "RELEASE \(savepoint)")
         } catch {
-            transactionDepth -= 1
-            if transactionDepth == 0 {
-                try? execute("ROLLBACK")
-            } else {
-                try? execute("ROLLBACK TO \(savepoint); RELEASE \(savepoint)")
-            }
+            rollBack(depth: depth, savepoint: savepoint)
             throw error
+        }
+        return result
+    }
+
+    /// Best effort: the caller's error is the one worth reporting. SQLite may already have
+    /// rolled back (after SQLITE_FULL or IOERR); a transaction still open after this is caught by
+    /// `Database.finishJob`, which rolls back and reports it.
+    private func rollBack(depth: Int, savepoint: String) {
+        if depth == 0 {
+            if isInTransaction { try? execute("ROLLBACK") }
+        } else {
+            try? execute("ROLLBACK TO \(savepoint); RELEASE \(savepoint)")
         }
     }
 
+    /// Called after every job a `Database` runs on this connection: a transaction left open
+    /// (a raw `BEGIN` without `COMMIT`) would otherwise swallow every later write on the writer
+    /// or pin an old snapshot on a reader. Rolls it back and reports it.
+    func finishJob() throws(StorageError) {
+        guard transactionDepth == 0, isInTransaction else { return }
+        var outcome = "it was rolled back"
+        do { try execute("ROLLBACK") } catch { outcome = "rolling it back failed: \(error)" }
+        throw StorageError(.step, "a job on \(path) left a transaction open; \(outcome)")
+    }
+
+    /// Number of cached prepared statements (tests and diagnostics).
+    var cachedStatementCount: Int { cache.count }
+
+    /// True if a statement of this connection was left mid-step (it would hold a read lock).
+    var hasBusyStatement: Bool { cache.values.contains(where: \.isBusy) }
+
     private func prepared(_ sql: String) throws(StorageError) -> Statement {
+        try checkOpen()
         if let cached = cache[sql] { return cached }
         let statement = try Statement(connection: handle, sql: sql)
+        // Only reset statements are in the cache (no call is mid-step while preparing), so
+        // dropping them all is safe.
         if cache.count >= Self.cacheLimit { cache.removeAll(keepingCapacity: true) }
         cache[sql] = statement
         return statement
+    }
+
+    private func checkOpen() throws(StorageError) {
+        if isClosed { throw StorageError(.closed, "connection to \(path) is closed") }
     }
 
     private var errorMessage: String { String(cString: sqlite3_errmsg(handle)) }
@@ -140,5 +202,25 @@ public final class Connection {
         default: .step
         }
         return StorageError(code, message, sql: sql, resultCode: rc)
+    }
+
+    /// One error for any failure while opening, naming the file and what to do about it.
+    private static func openFailure(path: String, _ underlying: StorageError) -> StorageError {
+        let rc = underlying.resultCode ?? SQLITE_CANTOPEN
+        let reason = underlying.message.replacing("execute: ", with: "")
+        switch rc & 0xff {
+        case SQLITE_CORRUPT, SQLITE_NOTADB:
+            return StorageError(.corrupt,
+                "database \(path) is not a valid SQLite database or is corrupt (\(reason)); restore it from a backup, or move it aside to start with an empty database",
+                resultCode: rc)
+        case SQLITE_BUSY, SQLITE_LOCKED:
+            return StorageError(.busy,
+                "database \(path) is locked by another process (\(reason)); stop the other triforce using this data directory",
+                resultCode: rc)
+        default:
+            return StorageError(.open,
+                "cannot open database \(path) (\(reason)); check that its directory exists and is writable by this user, and so is the file (SQLite creates -wal and -shm files beside it)",
+                resultCode: rc)
+        }
     }
 }

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Glibc
 
 extension Database {
     /// `PRAGMA integrity_check`: ["ok"] for a healthy file, otherwise SQLite's findings.
@@ -8,11 +9,16 @@ extension Database {
         }
     }
 
-    /// Writes a consistent, compacted copy of the database to `path` with `VACUUM INTO`.
-    /// Refuses to overwrite an existing file.
+    /// Writes a consistent, compacted copy of the database to `path` with `VACUUM INTO`, then
+    /// fsyncs it (SQLite does not sync the output). Runs on a reader, so writes continue.
+    /// Refuses to overwrite an existing non-empty file.
     public func backup(to path: String) async throws {
         try await read { connection in
+            // VACUUM INTO writes only the new file, but query_only forbids it all the same.
+            try connection.execute("PRAGMA query_only = OFF")
+            defer { try? connection.execute("PRAGMA query_only = ON") }
             try connection.run("VACUUM INTO ?", path)
+            try Self.sync(path)
         }
     }
 
@@ -28,6 +34,21 @@ extension Database {
             try connection.run(
                 "INSERT INTO settings(key, value, updated_at) VALUES ('health.probe', ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
                 String(Int64(Date().timeIntervalSince1970)), Int64(Date().timeIntervalSince1970))
+        }
+    }
+
+    /// fsync of the file and of its directory (so the new directory entry is durable too).
+    private static func sync(_ path: String) throws(StorageError) {
+        let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+        for target in [path, directory.isEmpty ? "/" : directory] {
+            let fd = open(target, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else {
+                throw StorageError(.open, "backup: cannot open \(target) to sync it (errno \(errno))")
+            }
+            defer { Glibc.close(fd) }
+            guard fsync(fd) == 0 else {
+                throw StorageError(.step, "backup: fsync of \(target) failed (errno \(errno))")
+            }
         }
     }
 }

@@ -9,11 +9,15 @@ public struct HLC: Comparable, Hashable, Sendable, CustomStringConvertible {
         rawValue = (milliseconds & 0xFFFF_FFFF_FFFF) << 16 | UInt64(counter)
     }
 
+    /// Reads a value stored by `storageValue`.
+    public init(storageValue: Int64) { rawValue = UInt64(bitPattern: storageValue) }
+
     public var milliseconds: UInt64 { rawValue >> 16 }
     public var counter: UInt16 { UInt16(truncatingIfNeeded: rawValue) }
 
-    /// The value stored in `hlc INTEGER` columns (bit pattern preserved; fits in 63 bits
-    /// until the year 10889, so it stays positive).
+    /// The value stored in `hlc INTEGER` columns (bit pattern preserved). It stays positive,
+    /// so SQLite orders it like `rawValue`, while milliseconds fit in 47 bits (until the year
+    /// 6429).
     public var storageValue: Int64 { Int64(bitPattern: rawValue) }
 
     public static func < (lhs: HLC, rhs: HLC) -> Bool { lhs.rawValue < rhs.rawValue }
@@ -24,4 +28,8 @@ public struct HLC: Comparable, Hashable, Sendable, CustomStringConvertible {
     public static func wins(_ a: (HLC, String), over b: (HLC, String)) -> Bool {
         a.0 != b.0 ? a.0 > b.0 : a.1 > b.1
     }
+}
+
+extension HLC: SQLBindable {
+    public var sqlValue: SQLValue { .integer(storageValue) }
 }

@@ -59,4 +59,10 @@ public struct Row: Sendable {
     public func bool(_ name: String) -> Bool? {
         int(name).map { $0 != 0 }
     }
+
+    /// An `hlc INTEGER` column.
+    public func hlc(_ name: String) -> HLC? {
+        guard case .integer(let v) = self[name] else { return nil }
+        return HLC(storageValue: v)
+    }
 }

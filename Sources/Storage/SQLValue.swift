@@ -9,6 +9,16 @@ public enum SQLValue: Sendable, Equatable, Hashable {
     case blob(Data)
 }
 
+extension SQLValue {
+    /// Strict accessors (no conversion), handy on `Connection.scalar`: nil unless the value
+    /// has exactly this storage class.
+    public var int64: Int64? { if case .integer(let v) = self { v } else { nil } }
+    public var double: Double? { if case .real(let v) = self { v } else { nil } }
+    public var string: String? { if case .text(let v) = self { v } else { nil } }
+    public var data: Data? { if case .blob(let v) = self { v } else { nil } }
+    public var isNull: Bool { self == .null }
+}
+
 /// A Swift value that can be bound as a statement parameter.
 public protocol SQLBindable: Sendable {
     var sqlValue: SQLValue { get }

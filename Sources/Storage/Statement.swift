@@ -9,10 +9,25 @@ final class Statement {
 
     init(connection: OpaquePointer, sql: String) throws(StorageError) {
         var stmt: OpaquePointer?
-        let rc = sqlite3_prepare_v3(connection, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, nil)
+        // `tail` points into the temporary C string, so it is inspected inside the closure.
+        let (rc, extra) = sql.withCString { text -> (Int32, Bool) in
+            var tail: UnsafePointer<CChar>?
+            let rc = sqlite3_prepare_v3(connection, text, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, &tail)
+            guard rc == SQLITE_OK, stmt != nil, let tail, tail.pointee != 0 else { return (rc, false) }
+            // A second statement would be silently ignored by step; only whitespace and
+            // comments (which prepare to nothing) may follow the first one.
+            var next: OpaquePointer?
+            let tailRC = sqlite3_prepare_v2(connection, tail, -1, &next, nil)
+            defer { sqlite3_finalize(next) }
+            return (rc, tailRC != SQLITE_OK || next != nil)
+        }
         guard rc == SQLITE_OK, let stmt else {
-            throw StorageError(.prepare, "prepare statement: \(String(cString: sqlite3_errmsg(connection)))",
-                               sql: sql, resultCode: rc)
+            let message = rc == SQLITE_OK ? "empty statement" : String(cString: sqlite3_errmsg(connection))
+            throw StorageError(.prepare, "prepare statement: \(message)", sql: sql, resultCode: rc)
+        }
+        guard !extra else {
+            sqlite3_finalize(stmt)
+            throw StorageError(.prepare, "prepare statement: more than one statement; use execute(_:) for scripts", sql: sql)
         }
         self.handle = stmt
         self.sql = sql
@@ -33,10 +48,18 @@ final class Statement {
             case .integer(let v): rc = sqlite3_bind_int64(handle, index, v)
             case .real(let v): rc = sqlite3_bind_double(handle, index, v)
             case .text(let v):
-                rc = csqlite_bind_text_transient(handle, index, v, Int32(v.utf8.count))
+                guard let length = Int32(exactly: v.utf8.count) else { throw tooLarge(index) }
+                // The C string lives only for this call; SQLITE_TRANSIENT makes SQLite copy it.
+                rc = csqlite_bind_text_transient(handle, index, v, length)
             case .blob(let v):
-                rc = v.withUnsafeBytes { raw in
-                    csqlite_bind_blob_transient(handle, index, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(raw.count))
+                guard let length = Int32(exactly: v.count) else { throw tooLarge(index) }
+                if length == 0 {
+                    // A nil pointer would bind NULL; an empty blob must stay a blob.
+                    rc = sqlite3_bind_zeroblob(handle, index, 0)
+                } else {
+                    rc = v.withUnsafeBytes { raw in
+                        csqlite_bind_blob_transient(handle, index, raw.baseAddress, length)
+                    }
                 }
             }
             guard rc == SQLITE_OK else {
@@ -45,10 +68,18 @@ final class Statement {
         }
     }
 
+    private func tooLarge(_ index: Int32) -> StorageError {
+        StorageError(.bind, "bind parameter \(index): value larger than 2 GiB", sql: sql, resultCode: SQLITE_TOOBIG)
+    }
+
+    /// Returns the statement to its initial state and drops bound values (so a cached
+    /// statement never keeps a large blob alive). Safe after an error.
     func reset() {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
     }
+
+    var isBusy: Bool { sqlite3_stmt_busy(handle) != 0 }
 
     var columnNames: [String] {
         (0..<sqlite3_column_count(handle)).map { String(cString: sqlite3_column_name(handle, $0)) }
@@ -59,11 +90,15 @@ final class Statement {
         case SQLITE_INTEGER: return .integer(sqlite3_column_int64(handle, column))
         case SQLITE_FLOAT: return .real(sqlite3_column_double(handle, column))
         case SQLITE_TEXT:
+            // Pointer first, then length (SQLite's documented order); decoding by length keeps
+            // text intact past an embedded NUL.
             guard let text = sqlite3_column_text(handle, column) else { return .text("") }
-            return .text(String(cString: text))
-        case SQLITE_BLOB:
             let count = Int(sqlite3_column_bytes(handle, column))
-            guard count > 0, let bytes = sqlite3_column_blob(handle, column) else { return .blob(Data()) }
+            return .text(String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self))
+        case SQLITE_BLOB:
+            let bytes = sqlite3_column_blob(handle, column)
+            let count = Int(sqlite3_column_bytes(handle, column))
+            guard count > 0, let bytes else { return .blob(Data()) }
             return .blob(Data(bytes: bytes, count: count))
         default: return .null
         }

@@ -1,0 +1,77 @@
+import Hummingbird
+import Admin
+import FoundationEssentials
+import Net
+import Storage
+import Logging
+import NIOCore
+import ServiceLifecycle
+import UnixSignals
+
+/// Builds the HTTP application from a node and runs it with the background services.
+/// Services start in registration order (storage first) and stop in reverse, so the
+/// server drains before the database closes.
+struct ApplianceApp {
+    let node: Node
+    /// Until users and tiers exist nobody is an admin: the admin API answers 401/403.
+    var accessPolicy: any AccessPolicy = ClosureAccessPolicy(require: { feature, principal in
+        if feature == .admin && !principal.isAdmin { throw APIError.forbidden("admin role required") }
+    })
+
+    func makeRouter() throws -> Router<AppRequestContext> {
+        let router = Router(context: AppRequestContext.self)
+        let methods = MethodTable()
+        router.add(middleware: ErrorMiddleware(methods: methods))
+        router.add(middleware: RequestLimitsMiddleware(maxBodyBytes: try node.configuration.maxBodyBytes()))
+        let routes = RecordingRouter(router: router, table: methods)
+        let health = HealthController(node: node, checks: [
+            .databaseWritable(node.database),
+            .migrationsCurrent(node.database),
+        ])
+        health.register(on: routes)
+        ModelsController(database: node.database).register(on: routes)
+        AdminController(database: node.database, logRing: node.logRing, policy: accessPolicy) { [node] in
+            let (report, _) = await health.cache.value { await health.runChecks() }
+            var status = JSONValue.parse(String(decoding: (try? JSONEncoder().encode(report)) ?? Data(), as: UTF8.self)) ?? [:]
+            if case .object(var fields) = status {
+                fields["data_dir"] = .string(node.configuration.dataDirectory)
+                status = .object(fields)
+            }
+            return status
+        }.register(on: routes)
+        return router
+    }
+
+    func makeApplication(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
+        let configuration = node.configuration
+        let logger = node.logger
+        return Application(
+            router: try makeRouter(),
+            server: .http1(configuration: .init(idleTimeout: .seconds(Int64(try configuration.idleTimeoutSeconds())))),
+            configuration: .init(address: .hostname(configuration.host, port: try configuration.port()), serverName: nil),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                logger.notice("listening", metadata: ["url": "http://\(configuration.host):\(port)", "port": "\(port)"])
+                await onRunning(port)
+            },
+            logger: logger)
+    }
+
+    /// Runs until SIGTERM/SIGINT, then drains in-flight requests (bounded) and closes storage.
+    func run() async throws {
+        let app = try makeApplication()
+        let grace = try node.configuration.shutdownGraceSeconds()
+        var configuration = ServiceGroupConfiguration(
+            services: [
+                .init(service: DatabaseService(database: node.database)),
+                .init(service: app),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            cancellationSignals: [],
+            logger: node.logger)
+        // Past the grace period in-flight requests are cancelled so shutdown is bounded.
+        configuration.maximumGracefulShutdownDuration = .seconds(grace)
+        try await ServiceGroup(configuration: configuration).run()
+        node.logger.notice("stopped cleanly")
+    }
+}

@@ -1,0 +1,59 @@
+import Storage
+import Net
+import Logging
+import FoundationEssentials
+
+/// What a running node holds, opened once at start in dependency order (storage first).
+/// Shared read-only by controllers and services.
+struct Node: Sendable {
+    let configuration: ApplianceConfiguration
+    let database: Database
+    let identity: NodeIdentity
+    let clock: HybridClock
+    let logRing: LogRing
+    let startedAt: ContinuousClock.Instant
+    let logger: Logger
+
+    /// Creates the data dir, opens the database (running migrations), then loads the
+    /// stored-settings layer of the configuration and the node identity.
+    static func open(flags: [ConfigKey: String], logRing: LogRing, logger: Logger) async throws -> Node {
+        try await open(flags: flags, environment: ProcessInfo.processInfo.environment,
+                       dotenv: try DotEnv.load(path: ".env"), logRing: logRing, logger: logger)
+    }
+
+    /// The same with explicit environment layers (tests pass their own).
+    static func open(flags: [ConfigKey: String], environment: [String: String], dotenv: [String: String],
+                     logRing: LogRing, logger: Logger) async throws -> Node {
+        let bootstrap = ApplianceConfiguration(flags: flags, environment: environment, dotenv: dotenv)
+        let database = try await openDatabase(in: bootstrap.dataDirectory, logger: logger)
+        do {
+            let stored = try await SettingsStore(database: database).all()
+            let configuration = ApplianceConfiguration(flags: flags, environment: environment, dotenv: dotenv, stored: stored)
+            let identity = try await NodeIdentity.loadOrCreate(in: database)
+            return Node(configuration: configuration, database: database, identity: identity, clock: HybridClock(),
+                        logRing: logRing, startedAt: .now, logger: logger)
+        } catch {
+            await database.close()
+            throw error
+        }
+    }
+
+    static func openDatabase(in directory: String, logger: Logger) async throws -> Database {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw ConfigurationError("cannot create data dir \(directory): \(error); set --data-dir or TRIFORCE_DATA_DIR to a writable directory")
+        }
+        let path = directory + "/triforce.db"
+        do {
+            return try await Database(path: path, logger: logger)
+        } catch {
+            throw ConfigurationError("cannot open database \(path): \(error)")
+        }
+    }
+
+    var uptimeSeconds: Double {
+        let elapsed = ContinuousClock.now - startedAt
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+}

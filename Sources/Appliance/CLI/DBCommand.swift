@@ -1,0 +1,56 @@
+import ArgumentParser
+import Net
+import Logging
+import Storage
+import Glibc
+import FoundationEssentials
+
+/// `triforce db check | backup PATH`: safe while `serve` runs on the same data dir.
+struct DBCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "db", abstract: "Database maintenance.", subcommands: [Check.self, Backup.self])
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "check", abstract: "Run PRAGMA integrity_check.")
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let ring = LogRing()
+            let logger = Startup.bootstrapLogging(flags: data.flags, ring: ring)
+            let node = await Startup.openNode(flags: data.flags, ring: ring, logger: logger)
+            let findings = try await node.database.integrityCheck()
+            let version = try await node.database.schemaVersion()
+            await node.database.close()
+            if findings == ["ok"] {
+                print("ok: \(node.configuration.databasePath) (schema version \(version))")
+            } else {
+                findings.forEach { print($0) }
+                throw ExitCode(2)
+            }
+        }
+    }
+
+    struct Backup: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "backup", abstract: "Write a consistent copy with VACUUM INTO.")
+        @OptionGroup var data: DataOptions
+        @Argument(help: "Destination file; must not exist.") var path: String
+
+        func run() async throws {
+            guard !FileManager.default.fileExists(atPath: path) else {
+                throw ValidationError("\(path) already exists; choose a new file name")
+            }
+            let ring = LogRing()
+            let logger = Startup.bootstrapLogging(flags: data.flags, ring: ring)
+            let node = await Startup.openNode(flags: data.flags, ring: ring, logger: logger)
+            do {
+                try await node.database.backup(to: path)
+            } catch {
+                await node.database.close()
+                Startup.fail("backup to \(path) failed: \(error)")
+            }
+            await node.database.close()
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            print("backup written: \(path) (\(size) bytes)")
+        }
+    }
+}

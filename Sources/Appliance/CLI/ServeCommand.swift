@@ -1,0 +1,38 @@
+import ArgumentParser
+import Net
+import Logging
+import Storage
+
+/// `triforce serve`: runs the appliance until SIGTERM/SIGINT.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the node (the default).")
+
+    @OptionGroup var data: DataOptions
+
+    @Option(help: "Address to listen on (env TRIFORCE_HOST; default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "HTTP port, 0 for any free one (env TRIFORCE_PORT; default 9000).")
+    var port: Int?
+
+    func run() async throws {
+        var flags = data.flags
+        if let host { flags[.host] = host }
+        if let port { flags[.port] = String(port) }
+        let ring = LogRing()
+        let logger = Startup.bootstrapLogging(flags: flags, ring: ring)
+        let node = await Startup.openNode(flags: flags, ring: ring, logger: logger)
+        logger.notice(node.identity.isNew ? "new node initialised" : "node starting", metadata: [
+            "node_id": "\(node.identity.nodeID)",
+            "data_dir": "\(node.configuration.dataDirectory)",
+            "database": "\(node.configuration.databasePath)",
+            "version": "\(TriForceVersion.current)",
+        ])
+        do {
+            try await ApplianceApp(node: node).run()
+        } catch {
+            await node.database.close()
+            Startup.fail("\(error)")
+        }
+    }
+}

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// The `triforce` command. With no subcommand it serves.
+@main
+struct TriForce: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "triforce",
+        abstract: "A lean AI mesh node: multi-LLM gateway, MCP server and mesh hub in one binary.",
+        version: TriForceVersion.current,
+        subcommands: [ServeCommand.self, InitCommand.self, ConfigCommand.self, DBCommand.self],
+        defaultSubcommand: ServeCommand.self)
+}

@@ -1,0 +1,74 @@
+import Hummingbird
+import Net
+import Storage
+import FoundationEssentials
+
+/// `/healthz` answers while the process runs; `/health` runs the readiness checks and
+/// answers 503 when any fails. Never includes secrets.
+struct HealthController: Sendable {
+    let node: Node
+    let checks: [HealthCheck]
+    /// Checks run at most once per `maxAge`; concurrent requests share one run, so a load
+    /// balancer polling hard cannot turn readiness into a stream of disk writes.
+    let cache = HealthCache(maxAge: .seconds(1))
+
+    func register(on router: some RouterMethods<AppRequestContext>) {
+        router.get("/healthz") { _, _ in try Response.json(["status": "ok"]) }
+        router.get("/health") { _, _ in
+            let (report, healthy) = await cache.value { await runChecks() }
+            return try Response.json(report, status: healthy ? .ok : .serviceUnavailable)
+        }
+    }
+
+    func runChecks() async -> (HealthReport, Bool) {
+        var results: [String: HealthCheck.Result] = [:]
+        await withTaskGroup(of: (String, HealthCheck.Result).self) { group in
+            for check in checks {
+                group.addTask { (check.name, await check.run()) }
+            }
+            for await (name, result) in group { results[name] = result }
+        }
+        let healthy = results.values.allSatisfy { $0.status != .fail }
+        let report = HealthReport(
+            status: healthy ? (results.values.contains { $0.status == .warn } ? "degraded" : "ok") : "fail",
+            version: TriForceVersion.current,
+            nodeID: node.identity.nodeID,
+            uptimeSeconds: (node.uptimeSeconds * 1000).rounded() / 1000,
+            checks: results)
+        return (report, healthy)
+    }
+}
+
+/// Single-flight cache of the last readiness result.
+actor HealthCache {
+    private let maxAge: Duration
+    private var last: (value: (HealthReport, Bool), at: ContinuousClock.Instant)?
+    private var running: Task<(HealthReport, Bool), Never>?
+
+    init(maxAge: Duration) { self.maxAge = maxAge }
+
+    func value(_ compute: @escaping @Sendable () async -> (HealthReport, Bool)) async -> (HealthReport, Bool) {
+        if let last, ContinuousClock.now - last.at < maxAge { return last.value }
+        if let running { return await running.value }
+        let task = Task { await compute() }
+        running = task
+        let value = await task.value
+        last = (value, .now)
+        running = nil
+        return value
+    }
+}
+
+struct HealthReport: Encodable, Sendable {
+    let status: String
+    let version: String
+    let nodeID: String
+    let uptimeSeconds: Double
+    let checks: [String: HealthCheck.Result]
+
+    enum CodingKeys: String, CodingKey {
+        case status, version, checks
+        case nodeID = "node_id"
+        case uptimeSeconds = "uptime_seconds"
+    }
+}

@@ -1,0 +1,25 @@
+public import Hummingbird
+public import Logging
+import NIOCore
+
+/// The request context every TriForce route sees: Hummingbird's core storage plus the
+/// caller, the client address and the body limit chosen by configuration.
+public struct AppRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The TCP peer; the auth layer may replace it with a trusted X-Forwarded-For value.
+    public var clientAddress: String
+    /// Set by the auth middleware; nil only before it ran.
+    public var principal: Principal?
+    /// Set by `RequestLimitsMiddleware` from configuration.
+    public var maxBodyBytes: Int = 4 << 20
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
+    }
+
+    public var maxUploadSize: Int { maxBodyBytes }
+
+    /// The request id (also in every log line's metadata and the `X-Request-ID` header).
+    public var requestID: String { logger[metadataKey: "request_id"]?.description ?? id }
+}

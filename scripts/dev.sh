@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# One entry point for developers and CI: installs what a fresh Debian/Ubuntu machine lacks,
+# then builds, runs, tests or benchmarks triforce.
+#   scripts/dev.sh run      build and serve on ./data, 127.0.0.1:9000 (no keys needed)
+#   scripts/dev.sh test     build and run the whole test suite (Swift + Python clients)
+#   scripts/dev.sh release  static, stripped release binary in dist/triforce
+#   scripts/dev.sh bench    release build + benchmarks (bench/run.sh)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(libsqlite3-dev libmbedtls-dev libcurl4-openssl-dev curl openssl python3 python3-venv ca-certificates)
+
+as_root() {
+    if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+        echo "need root (or sudo) to run: $*" >&2; exit 1; fi
+}
+
+deps() {
+    local missing=()
+    for p in "${APT_PACKAGES[@]}" "$@"; do
+        dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        echo "installing: ${missing[*]}"
+        as_root apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+    fi
+    if ! command -v swift >/dev/null; then
+        for d in /opt/swift/usr/bin /usr/share/swift/usr/bin; do [ -x "$d/swift" ] && export PATH="$d:$PATH"; done
+    fi
+    command -v swift >/dev/null || { echo "Swift 6.1+ toolchain not found: install it from swift.org (swiftly) and retry" >&2; exit 1; }
+}
+
+venv() {
+    if [ ! -x .venv/bin/pytest ] || [ requirements-test.txt -nt .venv/.stamp ]; then
+        python3 -m venv .venv
+        .venv/bin/pip install -q --upgrade pip
+        .venv/bin/pip install -q -r requirements-test.txt
+        touch .venv/.stamp
+    fi
+}
+
+case "${1:-run}" in
+    deps) deps ;;
+    build) deps; swift build ;;
+    run)
+        deps
+        swift build -c release
+        shift || true
+        exec .build/release/triforce serve "$@"
+        ;;
+    test)
+        deps
+        venv
+        swift build --build-tests
+        swift test --skip-build
+        .venv/bin/pytest -q tests/python
+        ;;
+    release)
+        deps
+        swift build -c release --static-swift-stdlib -Xswiftc -Osize
+        mkdir -p dist
+        cp .build/release/triforce dist/triforce
+        strip dist/triforce
+        ls -l dist/triforce
+        ;;
+    bench) deps wrk; "$0" release; bash bench/run.sh ;;
+    *) echo "usage: scripts/dev.sh [deps|build|run|test|release|bench]" >&2; exit 2 ;;
+esac
