@@ -2,16 +2,17 @@ import FoundationEssentials
 import Glibc
 import Net
 import Testing
+import TestSupport
 
 @Suite("CertificateAuthority")
 struct CertificateAuthorityTests {
     @Test func issuedCertificatesVerifyWithOpenSSL() async throws {
         let pki = try TestPKI()
-        let serverCheck = await Subprocess.run(["openssl", "verify", "-CAfile", pki.caPath, pki.serverCertPath])
-        #expect(serverCheck.succeeded, "\(serverCheck.stdout) \(serverCheck.stderr)")
-        let clientCheck = await Subprocess.run(["openssl", "verify", "-CAfile", pki.caPath,
+        let serverCheck = try await Subprocess.run(["openssl", "verify", "-CAfile", pki.caPath, pki.serverCertPath])
+        #expect(serverCheck.status == 0, "\(serverCheck.stdout) \(serverCheck.stderr)")
+        let clientCheck = try await Subprocess.run(["openssl", "verify", "-CAfile", pki.caPath,
                                                 "-purpose", "sslclient", pki.clientCertPath])
-        #expect(clientCheck.succeeded, "\(clientCheck.stdout) \(clientCheck.stderr)")
+        #expect(clientCheck.status == 0, "\(clientCheck.stdout) \(clientCheck.stderr)")
     }
 
     @Test func leafCarriesSANsUsagesAndRandomSerial() async throws {
@@ -25,7 +26,7 @@ struct CertificateAuthorityTests {
         #expect(info.serialHex != pki.clientCertificate.info.serialHex)
         #expect(pki.clientCertificate.info.nodeID == "node-client-1")
 
-        let text = await Subprocess.run(["openssl", "x509", "-in", pki.serverCertPath, "-noout", "-text"])
+        let text = try await Subprocess.run(["openssl", "x509", "-in", pki.serverCertPath, "-noout", "-text"])
         #expect(text.stdout.contains("URI:urn:triforce:node:server-1"))
         #expect(text.stdout.contains("DNS:localhost"))
         #expect(text.stdout.contains("IP Address:127.0.0.1"))
@@ -35,7 +36,7 @@ struct CertificateAuthorityTests {
         // openssl prints the serial as colon-separated hex: same digits as ours.
         #expect(text.stdout.replacing(":", with: "").contains(info.serialHex))
 
-        let caText = await Subprocess.run(["openssl", "x509", "-in", pki.caPath, "-noout", "-text"])
+        let caText = try await Subprocess.run(["openssl", "x509", "-in", pki.caPath, "-noout", "-text"])
         #expect(caText.stdout.contains("CA:TRUE"))
         #expect(caText.stdout.contains("Certificate Sign, CRL Sign"))
         #expect(caText.stdout.contains("prime256v1"))
@@ -47,7 +48,7 @@ struct CertificateAuthorityTests {
         let pki = try TestPKI()
         let pin = pki.ca.certificate.spkiSHA256
         #expect(pin == (try pki.ca.key.spkiSHA256()))
-        let openssl = await Subprocess.run(["sh", "-c",
+        let openssl = try await Subprocess.run(["sh", "-c",
             "openssl x509 -in '\(pki.caPath)' -noout -pubkey | openssl pkey -pubin -outform DER | openssl dgst -sha256 -r"])
         #expect(openssl.stdout.hasPrefix(pin), "\(openssl.stdout) vs \(pin)")
     }

@@ -2,6 +2,7 @@ import FoundationEssentials
 import Net
 import Synchronization
 import Testing
+import TestSupport
 
 @Suite("TLS mutual authentication")
 struct TLSMutualTests {
@@ -19,36 +20,36 @@ struct TLSMutualTests {
         }
         try await withTLSServer(configuration) { port in
             let url = "https://127.0.0.1:\(port)/peer"
-            func curl(_ extra: [String]) async -> Subprocess.Result {
-                await Subprocess.run(["curl", "-sS", "--max-time", "20", "--cacert", pki.caPath] + extra + [url])
+            func curl(_ extra: [String]) async throws -> Subprocess.Output {
+                try await Subprocess.run(["curl", "-sS", "--max-time", "20", "--cacert", pki.caPath] + extra + [url])
             }
 
-            let valid = await curl(["--cert", pki.clientCertPath, "--key", pki.clientKeyPath])
-            #expect(valid.succeeded, "\(valid.stderr)")
+            let valid = try await curl(["--cert", pki.clientCertPath, "--key", pki.clientKeyPath])
+            #expect(valid.status == 0, "\(valid.stderr)")
             #expect(valid.stdout == "node=node-client-1 serial=\(pki.clientCertificate.info.serialHex)\n")
 
-            let none = await curl([])
-            #expect(!none.succeeded && none.stdout.isEmpty, "no client cert must be refused: \(none.stdout)")
+            let none = try await curl([])
+            #expect(none.status != 0 && none.stdout.isEmpty, "no client cert must be refused: \(none.stdout)")
 
-            let wrongCA = await curl(["--cert", foreign.cert, "--key", foreign.key])
-            #expect(!wrongCA.succeeded && wrongCA.stdout.isEmpty, "foreign CA must be refused: \(wrongCA.stdout)")
+            let wrongCA = try await curl(["--cert", foreign.cert, "--key", foreign.key])
+            #expect(wrongCA.status != 0 && wrongCA.stdout.isEmpty, "foreign CA must be refused: \(wrongCA.stdout)")
 
-            let old = await curl(["--cert", expired.cert, "--key", expired.key])
-            #expect(!old.succeeded && old.stdout.isEmpty, "expired cert must be refused: \(old.stdout)")
+            let old = try await curl(["--cert", expired.cert, "--key", expired.key])
+            #expect(old.status != 0 && old.stdout.isEmpty, "expired cert must be refused: \(old.stdout)")
 
-            let bannedResult = await curl(["--cert", banned.cert, "--key", banned.key])
-            #expect(!bannedResult.succeeded && bannedResult.stdout.isEmpty, "revoked cert must be refused")
+            let bannedResult = try await curl(["--cert", banned.cert, "--key", banned.key])
+            #expect(bannedResult.status != 0 && bannedResult.stdout.isEmpty, "revoked cert must be refused")
 
             // openssl agrees: the revoked client gets a fatal alert from the server.
-            let sClient = await Subprocess.run(["openssl", "s_client", "-connect", "127.0.0.1:\(port)",
+            let sClient = try await Subprocess.run(["openssl", "s_client", "-connect", "127.0.0.1:\(port)",
                                                 "-CAfile", pki.caPath, "-cert", banned.cert, "-key", banned.key],
-                                               stdin: "GET /peer HTTP/1.0\r\n\r\n", timeoutSeconds: 30)
+                                               input: "GET /peer HTTP/1.0\r\n\r\n", timeout: .seconds(30))
             #expect(!(sClient.stdout + sClient.stderr).contains("node=banned"))
             #expect((sClient.stdout + sClient.stderr).contains("alert"), "\(sClient.stderr)")
 
             // Un-revoking takes effect on the next handshake: the hook runs every time.
             revoked.withLock { $0.removeAll() }
-            let again = await curl(["--cert", banned.cert, "--key", banned.key])
+            let again = try await curl(["--cert", banned.cert, "--key", banned.key])
             #expect(again.stdout == "node=banned serial=\(banned.certificate.info.serialHex)\n", "\(again.stderr)")
         }
     }

@@ -15,7 +15,7 @@ final class BackgroundProcess: @unchecked Sendable {
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         let result = posix_spawnp(&pid, arguments[0], &actions, nil, &argv, environ)
-        guard result == 0 else { throw SubprocessError(message: "spawn \(arguments[0]): \(result)") }
+        guard result == 0 else { throw TLSTestError(message: "spawn \(arguments[0]): \(result)") }
     }
 
     func stop() {

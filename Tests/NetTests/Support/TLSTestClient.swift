@@ -59,7 +59,7 @@ func tlsClientExchange(port: Int, context: MbedTLSContext, serverName: String? =
         .connect(host: "127.0.0.1", port: port).get()
     // A failed handshake fails this write too; the outcome below says why.
     try? await channel.writeAndFlush(ByteBuffer(string: request))
-    guard let future = slot.get() else { throw SubprocessError(message: "no outcome future") }
+    guard let future = slot.get() else { throw TLSTestError(message: "no outcome future") }
     return try await future.get()
 }
 

@@ -46,7 +46,7 @@ func withTLSServer(_ configuration: TLSConfiguration,
             try await Task.sleep(for: .milliseconds(10))
             waited += 1
         }
-        guard let bound = port.withLock({ $0 }) else { throw SubprocessError(message: "server did not start") }
+        guard let bound = port.withLock({ $0 }) else { throw TLSTestError(message: "server did not start") }
         do {
             try await body(bound)
         } catch {
