@@ -1,5 +1,6 @@
 import Hummingbird
 import Net
+import Auth
 import Storage
 import Logging
 import NIOCore
@@ -17,12 +18,16 @@ struct ApplianceApp {
         let methods = MethodTable()
         router.add(middleware: ErrorMiddleware(methods: methods))
         router.add(middleware: RequestLimitsMiddleware(maxBodyBytes: try node.configuration.maxBodyBytes()))
+        // Central enforcement: every route registered below is authenticated, checked
+        // against its tier and, on chat/MCP/admin paths, rate limited (AccessRule.defaults).
+        router.add(middleware: AuthMiddleware(services: node.auth))
         let routes = RecordingRouter(router: router, table: methods)
         HealthController(node: node, checks: [
             .databaseWritable(node.database),
             .migrationsCurrent(node.database),
         ]).register(on: routes)
         ModelsController(database: node.database).register(on: routes)
+        ClientController(services: node.auth).register(on: routes)
         return router
     }
 
