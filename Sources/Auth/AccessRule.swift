@@ -34,7 +34,10 @@ public struct AccessRule: Sendable, Equatable {
         AccessRule("/v1/admin", feature: .admin, rateLimited: true),
     ]
 
+    /// The rule for a path, matched on its normalized form ("//v1//admin/x" is "/v1/admin/x",
+    /// as the router sees it), so extra slashes cannot route around a rule.
     public static func first(for path: String, in rules: [AccessRule]) -> AccessRule? {
-        rules.first { $0.matches(path) }
+        let normalized = "/" + path.split(separator: "/", omittingEmptySubsequences: true).joined(separator: "/")
+        return rules.first { $0.matches(normalized) }
     }
 }

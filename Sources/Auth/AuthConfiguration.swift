@@ -1,3 +1,5 @@
+import Net
+
 /// Settings for the auth layer, resolved by the appliance from its configuration.
 public struct AuthConfiguration: Sendable {
     /// `JWT_SECRET`; nil or empty: generate once and store in settings.

@@ -1,6 +1,6 @@
 public import Hummingbird
 public import Net
-import HTTPTypes
+public import HTTPTypes
 
 /// The one enforcement point for every route registered after it:
 /// 1. resolves the client address (X-Forwarded-For only from trusted proxies);
@@ -20,7 +20,9 @@ public struct AuthMiddleware: RouterMiddleware {
         var context = context
         context.clientAddress = ClientAddress.resolve(peer: context.clientAddress, forwardedFor: request.headers[.xForwardedFor],
                                                       trusted: services.configuration.trustedProxies)
-        let rule = AccessRule.first(for: request.uri.path, in: services.configuration.rules)
+        // The matched route pattern when the router has one (robust against path tricks),
+        // else the request path.
+        let rule = AccessRule.first(for: context.endpointPath ?? request.uri.path, in: services.configuration.rules)
         if rule?.isPublic == true {
             context.principal = .guest(address: context.clientAddress)
             return try await next(request, context)

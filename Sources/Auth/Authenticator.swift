@@ -31,7 +31,7 @@ public struct Authenticator: Sendable {
             }
             return parts[1].trimmed()
         }
-        if let key = headers[HTTPField.Name("x-api-key")!] { return key.trimmed() }
+        if let key = headers[.xAPIKey] { return key.trimmed() }
         return nil
     }
 

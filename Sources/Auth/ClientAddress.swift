@@ -1,3 +1,5 @@
+import Net
+
 /// The caller's address: the TCP peer, unless the peer is a trusted proxy, in which case the
 /// right-most `X-Forwarded-For` entry that is not itself a trusted proxy. Entries that do not
 /// look like an IP address are ignored, so a client cannot inject text into quota subjects.

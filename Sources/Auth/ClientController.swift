@@ -80,13 +80,14 @@ public struct ClientController: Sendable {
             let peek = try await services.limiter.peek(subject: principal.subject, limitPerHour: limit)
             quota = ["limit": .int(Int64(limit)), "remaining": .int(Int64(peek.remaining)), "reset_seconds": .int(Int64(peek.resetSeconds))]
         }
+        let rph: JSONValue = tier.requestsPerHour.map { JSONValue.int(Int64($0)) } ?? .null
         let rule = JSONValue.parse((try? JSONEncoder().encode(tier.modelsRule)) ?? Data("{}".utf8)) ?? [:]
         let body: JSONValue = [
             "user": user,
             "subject": .string(principal.subject),
             "auth_method": .string(principal.method.rawValue),
             "tier": .string(tier.name),
-            "limits": ["requests_per_hour": tier.requestsPerHour.map { .int(Int64($0)) } ?? .null,
+            "limits": ["requests_per_hour": rph,
                        "features": .array(tier.features.map(\.rawValue).sorted().map(JSONValue.string)),
                        "models_rule": rule],
             "quota": quota,

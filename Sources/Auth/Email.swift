@@ -1,3 +1,5 @@
+import Net
+
 /// Email normalization: trimmed and lowercased, so lookups and the unique index agree.
 /// Validation is deliberately simple (one @, a non-empty local part, a domain without
 /// spaces or control characters); `admin@localhost` is valid on purpose.

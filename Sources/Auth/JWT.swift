@@ -43,7 +43,7 @@ public struct JWT: Sendable {
         guard header["alg"]?.stringValue == "HS256", header["crit"] == nil else { throw .algorithm }
         if let typ = header["typ"], typ.stringValue?.uppercased() != "JWT" { throw .malformed }
         guard let signature = Base64URL.decode(parts[2]) else { throw .malformed }
-        let expected = HMAC.sha256(key: secret, message: Array((parts[0] + "." + parts[1]).utf8))
+        let expected = HMAC.sha256(key: secret, message: Array((String(parts[0]) + "." + String(parts[1])).utf8))
         guard constantTimeEquals(signature, expected) else { throw .signature }
         guard let payload = Base64URL.decode(parts[1]),
               let claims = try? JSONDecoder().decode(Claims.self, from: Data(payload)) else { throw .malformed }

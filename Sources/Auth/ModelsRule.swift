@@ -29,8 +29,8 @@ public struct ModelsRule: Sendable, Equatable, Codable {
     public static func isSmall(_ model: ModelDescriptor) -> Bool {
         let name = model.id.lowercased()
         let tokens = name.split(whereSeparator: { "/:-_. ".contains($0) }).map(String.init)
-        if smallMarkers.contains(where: { name.contains($0) }) { return true }
-        return tokens.contains(where: smallSizes.contains)
+        // Whole tokens only: "gemini" must not count as "mini".
+        return tokens.contains { smallMarkers.contains($0) || smallSizes.contains($0) }
     }
 
     /// The rule alone, without the `max` cap.

@@ -16,8 +16,10 @@ public struct TierStore: Sendable {
     public func seedDefaults() async throws {
         let origin = self.origin
         try await database.transaction { connection in
-            for tier in Tier.defaults where try connection.queryOne("SELECT name FROM tiers WHERE name = ?", tier.name) == nil {
-                try Self.write(tier, connection, origin)
+            for tier in Tier.defaults {
+                if try connection.queryOne("SELECT name FROM tiers WHERE name = ?", tier.name) == nil {
+                    try Self.write(tier, connection, origin)
+                }
             }
         }
     }

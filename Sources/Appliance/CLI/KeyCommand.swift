@@ -1,5 +1,6 @@
 import ArgumentParser
 import Auth
+import Net
 
 /// `triforce key create|list|revoke`: API keys for machines.
 struct KeyCommand: AsyncParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Auth
+import Net
 
 /// `triforce user add|list|set-tier|passwd|disable|enable|delete`.
 struct UserCommand: AsyncParsableCommand {

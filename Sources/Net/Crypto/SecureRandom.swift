@@ -1,4 +1,5 @@
 import Glibc
+import CMbedTLS
 
 /// Cryptographically secure random bytes from the kernel (getrandom(2)), which blocks only
 /// until the pool is initialised at boot and never returns weak bytes after.
@@ -8,8 +9,9 @@ public enum SecureRandom {
         var output = [UInt8](repeating: 0, count: count)
         var filled = 0
         while filled < count {
-            let n = output.withUnsafeMutableBytes { buffer in
-                getrandom(buffer.baseAddress! + filled, count - filled, 0)
+            let n = output.withUnsafeMutableBytes { buffer -> Int in
+                guard let base = buffer.baseAddress else { return 0 }
+                return getrandom(base + filled, count - filled, 0)
             }
             if n < 0 {
                 if errno == EINTR { continue }
