@@ -1,4 +1,5 @@
 public import Net
+import HTTPTypes
 
 /// A failure in user, tier or key management (CLI and stores). Each code maps to one HTTP
 /// status so an admin API can surface it unchanged.

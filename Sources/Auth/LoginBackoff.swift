@@ -21,7 +21,7 @@ public struct LoginBackoff: Sendable {
     private let now: @Sendable () -> Int64
 
     public init(database: Database, parameters: Parameters = Parameters(),
-                now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
+                now: @escaping @Sendable () -> Int64 = RateLimiter.systemMilliseconds) {
         self.database = database
         self.parameters = parameters
         self.now = now

@@ -24,7 +24,7 @@ public struct RateLimiter: Sendable {
     public let database: Database
     private let now: @Sendable () -> Int64
 
-    public init(database: Database, now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
+    public init(database: Database, now: @escaping @Sendable () -> Int64 = RateLimiter.systemMilliseconds) {
         self.database = database
         self.now = now
     }
@@ -35,7 +35,7 @@ public struct RateLimiter: Sendable {
         return try await database.transaction { connection in
             let stored = try connection.queryOne("SELECT tat_ms FROM rate_limits WHERE subject = ?", subject)?.int("tat_ms")
             let decision = Self.decide(stored: stored, now: now, limit: limitPerHour)
-            if decision.allowed, let newTAT = decision.newTAT {
+            if decision.decision.allowed, let newTAT = decision.newTAT {
                 try connection.run("INSERT INTO rate_limits(subject, tat_ms) VALUES (?, ?) ON CONFLICT(subject) DO UPDATE SET tat_ms = excluded.tat_ms",
                                    subject, newTAT)
             }
@@ -54,6 +54,9 @@ public struct RateLimiter: Sendable {
         return Decision(allowed: remaining > 0, limit: limitPerHour, remaining: remaining,
                         resetSeconds: Self.seconds(used), retryAfterSeconds: remaining > 0 ? 0 : Self.seconds(used - interval * Int64(limitPerHour - 1)))
     }
+
+    /// Wall-clock Unix milliseconds, the default time source.
+    public static let systemMilliseconds: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
 
     static func interval(_ limit: Int) -> Int64 { max(1, hourMilliseconds / Int64(max(1, limit))) }
 

@@ -1,5 +1,5 @@
 public import Net
-import Storage
+public import Storage
 import FoundationEssentials
 
 /// The one authorization decision point (`AccessPolicy`): features by tier, admin-only
