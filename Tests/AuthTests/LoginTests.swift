@@ -1,6 +1,7 @@
 import Testing
 import Auth
 import Net
+import Storage
 import FoundationEssentials
 import TestSupport
 
@@ -83,7 +84,8 @@ import TestSupport
             try await h.userToken("erin@example.com")
         }
         try await AuthHarness.run(directory: directory, configuration: configuration) { h in
-            #expect(try await h.request("/v1/client/me", method: "GET", token: token).status == 200)
+            let me = try await h.request("/v1/client/me", method: "GET", token: token)
+            #expect(me.status == 200)
         }
     }
 }

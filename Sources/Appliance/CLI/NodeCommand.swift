@@ -1,6 +1,7 @@
 import ArgumentParser
 import Net
 import Glibc
+import Storage
 
 /// Shared plumbing for subcommands that open the node, do one thing and close it.
 enum NodeCommand {
