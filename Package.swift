@@ -53,6 +53,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Auth",
+            dependencies: [
+                "Storage", "Net",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Admin",
             dependencies: [
                 "Storage", "Net",
@@ -64,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "Appliance",
             dependencies: [
-                "Storage", "Net", "Admin",
+                "Storage", "Net", "Admin", "Auth",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -101,9 +112,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "AuthTests",
+            dependencies: [
+                "Auth", "Storage", "Net", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "ApplianceTests",
             dependencies: [
-                "Appliance", "Storage", "Net", "TestSupport",
+                "Appliance", "Auth", "Storage", "Net", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

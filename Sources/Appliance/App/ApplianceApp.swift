@@ -2,6 +2,7 @@ import Hummingbird
 import Admin
 import FoundationEssentials
 import Net
+import Auth
 import Storage
 import Logging
 import NIOCore
@@ -13,16 +14,15 @@ import UnixSignals
 /// server drains before the database closes.
 struct ApplianceApp {
     let node: Node
-    /// Until users and tiers exist nobody is an admin: the admin API answers 401/403.
-    var accessPolicy: any AccessPolicy = ClosureAccessPolicy(require: { feature, principal in
-        if feature == .admin && !principal.isAdmin { throw APIError.forbidden("admin role required") }
-    })
 
     func makeRouter() throws -> Router<AppRequestContext> {
         let router = Router(context: AppRequestContext.self)
         let methods = MethodTable()
         router.add(middleware: ErrorMiddleware(methods: methods))
         router.add(middleware: RequestLimitsMiddleware(maxBodyBytes: try node.configuration.maxBodyBytes()))
+        // Central enforcement: every route registered below is authenticated, checked
+        // against its tier and, on chat/MCP/admin paths, rate limited (AccessRule.defaults).
+        router.add(middleware: AuthMiddleware(services: node.auth))
         let routes = RecordingRouter(router: router, table: methods)
         let health = HealthController(node: node, checks: [
             .databaseWritable(node.database),
@@ -30,7 +30,8 @@ struct ApplianceApp {
         ])
         health.register(on: routes)
         ModelsController(database: node.database).register(on: routes)
-        AdminController(database: node.database, logRing: node.logRing, policy: accessPolicy) { [node] in
+        ClientController(services: node.auth).register(on: routes)
+        AdminController(database: node.database, logRing: node.logRing, policy: node.auth.policy) { [node] in
             let (report, _) = await health.cache.value { await health.runChecks() }
             var status = JSONValue.parse(String(decoding: (try? JSONEncoder().encode(report)) ?? Data(), as: UTF8.self)) ?? [:]
             if case .object(var fields) = status {

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Logging
+import Auth
 
 /// The effective configuration, each value with the layer it came from.
 /// Precedence: flag > environment > .env > stored setting > default.
@@ -56,6 +57,10 @@ struct ApplianceConfiguration: Sendable {
     func maxBodyBytes() throws(ConfigurationError) -> Int { try int(.maxBodyBytes, in: 1_024...(1 << 30)) }
     func idleTimeoutSeconds() throws(ConfigurationError) -> Int { try int(.idleTimeout, in: 1...3_600) }
     func shutdownGraceSeconds() throws(ConfigurationError) -> Int { try int(.shutdownGrace, in: 0...600) }
+
+    var authConfiguration: AuthConfiguration {
+        AuthConfiguration(jwtSecret: string(.jwtSecret), trustedProxies: AuthConfiguration.parseProxies(string(.trustedProxies)))
+    }
 
     func logLevel() throws(ConfigurationError) -> Logger.Level {
         let text = (string(.logLevel) ?? "info").lowercased()

@@ -30,7 +30,13 @@ extension ConfigKey {
     static let idleTimeout = ConfigKey("idle_timeout_seconds", env: "TRIFORCE_IDLE_TIMEOUT", default: "30", "close connections idle (or sending headers) this long")
     static let shutdownGrace = ConfigKey("shutdown_grace_seconds", env: "TRIFORCE_SHUTDOWN_GRACE", default: "10", "how long SIGTERM waits for in-flight requests")
 
+    static let trustedProxies = ConfigKey("trusted_proxies", env: "TRIFORCE_TRUSTED_PROXIES", default: "",
+                                          "proxy addresses whose X-Forwarded-For is trusted (comma separated)")
+    static let jwtSecret = ConfigKey("jwt_secret", env: "JWT_SECRET", secret: true,
+                                     "login token signing key (>= 32 chars); unset: generated once and stored")
+
     /// Every key `triforce config` shows. Feature areas append theirs here.
-    static let all: [ConfigKey] = [host, port, dataDir, logLevel, maxBodyBytes, idleTimeout, shutdownGrace]
+    static let all: [ConfigKey] = [host, port, dataDir, logLevel, maxBodyBytes, idleTimeout, shutdownGrace,
+                                   trustedProxies, jwtSecret]
         + providerKeys
 }

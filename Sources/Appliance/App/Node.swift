@@ -1,5 +1,6 @@
 import Storage
 import Net
+import Auth
 import Logging
 import FoundationEssentials
 
@@ -11,6 +12,8 @@ struct Node: Sendable {
     let identity: NodeIdentity
     let clock: HybridClock
     let logRing: LogRing
+    /// Users, tiers, tokens, keys and rate limits; its `policy` is the AccessPolicy.
+    let auth: AuthServices
     let startedAt: ContinuousClock.Instant
     let logger: Logger
 
@@ -30,8 +33,11 @@ struct Node: Sendable {
             let stored = try await SettingsStore(database: database).all()
             let configuration = ApplianceConfiguration(flags: flags, environment: environment, dotenv: dotenv, stored: stored)
             let identity = try await NodeIdentity.loadOrCreate(in: database)
-            return Node(configuration: configuration, database: database, identity: identity, clock: HybridClock(),
-                        logRing: logRing, startedAt: .now, logger: logger)
+            let clock = HybridClock()
+            let auth = try await AuthServices.open(database: database, origin: ReplicaOrigin(nodeID: identity.nodeID, clock: clock),
+                                                   configuration: configuration.authConfiguration)
+            return Node(configuration: configuration, database: database, identity: identity, clock: clock,
+                        logRing: logRing, auth: auth, startedAt: .now, logger: logger)
         } catch {
             await database.close()
             throw error
@@ -51,6 +57,8 @@ struct Node: Sendable {
             throw ConfigurationError("cannot open database \(path): \(error)")
         }
     }
+
+    var origin: ReplicaOrigin { ReplicaOrigin(nodeID: identity.nodeID, clock: clock) }
 
     var uptimeSeconds: Double {
         let elapsed = ContinuousClock.now - startedAt

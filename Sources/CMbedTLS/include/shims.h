@@ -20,6 +20,8 @@
 #include <mbedtls/oid.h>
 #include <mbedtls/asn1write.h>
 #include <mbedtls/debug.h>
+// getrandom(2) for SecureRandom: the Glibc module does not include <sys/random.h>.
+#include <sys/random.h>
 
 // MBEDTLS_ERR_* and MBEDTLS_SSL_* constants are plain integer macros and import fine;
 // these wrap the few function-like macros Swift cannot see.

@@ -1,0 +1,62 @@
+public import Net
+public import HTTPTypes
+import FoundationEssentials
+
+/// Turns request credentials into a `Principal`: a login JWT or a `tf_` API key, from
+/// `Authorization: Bearer ...` or `x-api-key: ...`; no credentials is a guest by address.
+/// Presented-but-bad credentials are always 401 with one message (never "which part failed").
+/// The user row is read on every request, so disabling or deleting a user, or changing
+/// their tier, takes effect at once.
+public struct Authenticator: Sendable {
+    public let users: UserStore
+    public let keys: APIKeyStore
+    public let revocations: RevocationStore
+    public let jwt: JWT
+
+    static let rejected = APIError.unauthorized("invalid, expired or revoked credentials; log in again at POST /v1/client/login")
+
+    public init(users: UserStore, keys: APIKeyStore, revocations: RevocationStore, jwt: JWT) {
+        self.users = users
+        self.keys = keys
+        self.revocations = revocations
+        self.jwt = jwt
+    }
+
+    /// The credential in the headers, if any. A non-Bearer Authorization header is an error.
+    public static func credential(in headers: HTTPFields) throws -> String? {
+        if let authorization = headers[.authorization] {
+            let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+            guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+                throw APIError.unauthorized("Authorization must be 'Bearer <token>'")
+            }
+            return parts[1].trimmed()
+        }
+        if let key = headers[.xAPIKey] { return key.trimmed() }
+        return nil
+    }
+
+    public func principal(headers: HTTPFields, address: String) async throws -> Principal {
+        guard let credential = try Self.credential(in: headers) else { return .guest(address: address) }
+        return try await principal(credential: credential)
+    }
+
+    public func principal(credential: String) async throws -> Principal {
+        if credential.hasPrefix(APIKeyStore.keyPrefix) {
+            guard let userID = try await keys.userID(forKey: credential) else { throw Self.rejected }
+            return try await live(userID: userID, method: .apiKey, tokenID: nil)
+        }
+        let claims: JWT.Claims
+        do {
+            claims = try jwt.verify(credential, now: Int64(Date().timeIntervalSince1970))
+        } catch {
+            throw Self.rejected
+        }
+        guard try await !revocations.isRevoked(jti: claims.jti) else { throw Self.rejected }
+        return try await live(userID: claims.sub, method: .token, tokenID: claims.jti)
+    }
+
+    private func live(userID: String, method: Principal.Method, tokenID: String?) async throws -> Principal {
+        guard let user = try await users.find(id: userID), !user.disabled else { throw Self.rejected }
+        return Principal(subject: user.id, email: user.email, tier: user.tier, isAdmin: user.isAdmin, method: method, tokenID: tokenID)
+    }
+}

@@ -1,0 +1,80 @@
+public import Storage
+import FoundationEssentials
+
+/// Requests-per-hour quotas by GCRA (generic cell rate algorithm), one theoretical arrival
+/// time per subject in the local `rate_limits` table. A subject may burst its whole hourly
+/// quota, then gets one request back every `3600 s / limit`.
+///
+/// Exact under concurrency: the read-decide-write runs in ONE `BEGIN IMMEDIATE` transaction
+/// on the single writer connection, so racing requests are serialized and none slips
+/// through. Kept in SQLite, so a restart resets nobody's quota.
+public struct RateLimiter: Sendable {
+    /// The outcome, with what the `X-RateLimit-*` headers report.
+    public struct Decision: Sendable, Equatable {
+        public let allowed: Bool
+        public let limit: Int
+        public let remaining: Int
+        /// Seconds until the quota is full again.
+        public let resetSeconds: Int
+        /// Seconds until the next request would pass (0 when allowed).
+        public let retryAfterSeconds: Int
+    }
+
+    static let hourMilliseconds: Int64 = 3_600_000
+    public let database: Database
+    private let now: @Sendable () -> Int64
+
+    public init(database: Database, now: @escaping @Sendable () -> Int64 = RateLimiter.systemMilliseconds) {
+        self.database = database
+        self.now = now
+    }
+
+    /// Counts one request for `subject` against `limitPerHour` when it fits.
+    public func consume(subject: String, limitPerHour: Int) async throws -> Decision {
+        let now = self.now()
+        return try await database.transaction { connection in
+            let stored = try connection.queryOne("SELECT tat_ms FROM rate_limits WHERE subject = ?", subject)?.int("tat_ms")
+            let decision = Self.decide(stored: stored, now: now, limit: limitPerHour)
+            if decision.decision.allowed, let newTAT = decision.newTAT {
+                try connection.run("INSERT INTO rate_limits(subject, tat_ms) VALUES (?, ?) ON CONFLICT(subject) DO UPDATE SET tat_ms = excluded.tat_ms",
+                                   subject, newTAT)
+            }
+            return decision.decision
+        }
+    }
+
+    /// What `consume` would answer, without counting (for `/v1/client/me`).
+    public func peek(subject: String, limitPerHour: Int) async throws -> Decision {
+        let now = self.now()
+        let stored = try await database.read { try $0.queryOne("SELECT tat_ms FROM rate_limits WHERE subject = ?", subject)?.int("tat_ms") }
+        let tat = max(stored ?? now, now)
+        let interval = Self.interval(limitPerHour)
+        let used = tat - now
+        let remaining = limitPerHour <= 0 ? 0 : Int(max(0, (interval * Int64(limitPerHour) - used) / interval))
+        return Decision(allowed: remaining > 0, limit: limitPerHour, remaining: remaining,
+                        resetSeconds: Self.seconds(used), retryAfterSeconds: remaining > 0 ? 0 : Self.seconds(used - interval * Int64(limitPerHour - 1)))
+    }
+
+    /// Wall-clock Unix milliseconds, the default time source.
+    public static let systemMilliseconds: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    static func interval(_ limit: Int) -> Int64 { max(1, hourMilliseconds / Int64(max(1, limit))) }
+
+    static func seconds(_ milliseconds: Int64) -> Int { Int(max(0, (milliseconds + 999) / 1000)) }
+
+    static func decide(stored: Int64?, now: Int64, limit: Int) -> (decision: Decision, newTAT: Int64?) {
+        let tat = max(stored ?? now, now)
+        guard limit > 0 else {
+            return (Decision(allowed: false, limit: 0, remaining: 0, resetSeconds: 0, retryAfterSeconds: 3600), nil)
+        }
+        let interval = interval(limit)
+        let window = interval * Int64(limit)
+        let newTAT = tat + interval
+        if newTAT - now > window {
+            return (Decision(allowed: false, limit: limit, remaining: 0, resetSeconds: seconds(tat - now),
+                             retryAfterSeconds: max(1, seconds(newTAT - now - window))), nil)
+        }
+        let remaining = Int((window - (newTAT - now)) / interval)
+        return (Decision(allowed: true, limit: limit, remaining: remaining, resetSeconds: seconds(newTAT - now), retryAfterSeconds: 0), newTAT)
+    }
+}

@@ -1,0 +1,37 @@
+public import Storage
+import FoundationEssentials
+
+/// Revoked token ids (`token_revocations`, replicated), kept until the token would have
+/// expired anyway; expired rows are tombstoned by `prune`.
+public struct RevocationStore: Sendable {
+    public let database: Database
+    public let origin: ReplicaOrigin
+
+    public init(database: Database, origin: ReplicaOrigin) {
+        self.database = database
+        self.origin = origin
+    }
+
+    public func revoke(jti: String, expiresAt: Int64) async throws {
+        let origin = self.origin
+        try await database.write { connection in
+            try connection.run("""
+                INSERT INTO token_revocations(jti, expires_at, hlc, origin, deleted) VALUES (?, ?, ?, ?, 0)
+                ON CONFLICT(jti) DO UPDATE SET expires_at = excluded.expires_at, hlc = excluded.hlc, origin = excluded.origin, deleted = 0
+                """, jti, expiresAt, origin.stamp(), origin.nodeID)
+        }
+    }
+
+    public func isRevoked(jti: String) async throws -> Bool {
+        try await database.read { try $0.queryOne("SELECT jti FROM token_revocations WHERE jti = ? AND deleted = 0", jti) != nil }
+    }
+
+    /// Tombstones revocations whose tokens have expired.
+    public func prune(now: Int64) async throws {
+        let origin = self.origin
+        try await database.write { connection in
+            try connection.run("UPDATE token_revocations SET deleted = 1, hlc = ?, origin = ? WHERE expires_at < ? AND deleted = 0",
+                               origin.stamp(), origin.nodeID, now)
+        }
+    }
+}

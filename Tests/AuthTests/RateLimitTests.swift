@@ -1,0 +1,101 @@
+import Testing
+import Auth
+import Net
+import Storage
+import FoundationEssentials
+import TestSupport
+import Synchronization
+
+/// GCRA quotas: exact under 64 racing clients, kept across restarts, headers on every
+/// limited response.
+@Suite struct RateLimitTests {
+    @Test func exactlyTheQuotaPassesWith64ConcurrentClients() async throws {
+        let directory = TemporaryDirectory.make()
+        try await AuthHarness.run(directory: directory) { h in
+            try await h.services.tiers.set(Tier(name: "ten", requestsPerHour: 10, features: [.chat], modelsRule: .everything))
+            let token = try await h.userToken("racer@example.com", tier: "ten")
+            // One curl process opening 64 connections at once (64 curl processes would starve
+            // the test's 2-core cooperative pool): status and rate headers per response.
+            var argv = ["curl", "-s", "--parallel", "--parallel-immediate", "--parallel-max", "64", "-X", "POST",
+                        "-H", "Authorization: Bearer \(token)", "-H", "Content-Type: application/json", "-d", "{}"]
+            for _ in 0..<64 {
+                argv += ["-o", "/dev/null", "-w", "%{http_code} %header{x-ratelimit-limit} %header{x-ratelimit-remaining} %header{x-ratelimit-reset} %header{retry-after}\\n",
+                         h.baseURL + "/v1/chat/completions"]
+            }
+            let output = try await Subprocess.run(argv)
+            let lines = output.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: false).map(String.init) }
+            #expect(lines.count == 64)
+            #expect(lines.filter { $0.first == "200" }.count == 10)
+            #expect(lines.filter { $0.first == "429" }.count == 54)
+            for fields in lines where fields.count == 5 {
+                #expect(fields[1] == "10")
+                #expect(!fields[2].isEmpty && !fields[3].isEmpty)
+                if fields[0] == "429" { #expect(Int(fields[4]) ?? 0 >= 1) }
+            }
+            let remaining = Set(lines.filter { $0.first == "200" }.map { $0[2] })
+            #expect(remaining == Set((0..<10).map(String.init)))
+        }
+        // Reopen the same database: the quota is still spent.
+        try await AuthHarness.run(directory: directory) { h in
+            let login = try await h.login("racer@example.com", "password-racer@example.com")
+            let token = try #require(login.json?["token"]?.stringValue)
+            #expect(try await h.request("/v1/chat", token: token).status == 429)
+            let me = try await h.request("/v1/client/me", method: "GET", token: token)
+            #expect(me.json?["quota"]?["remaining"] == 0)
+        }
+    }
+
+    @Test func limiterIsExactWhenCalledConcurrently() async throws {
+        let database = try await Database(path: TemporaryDirectory.make() + "/t.db")
+        let limiter = RateLimiter(database: database)
+        let allowed = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<64 { group.addTask { try await limiter.consume(subject: "guest:10.0.0.1", limitPerHour: 7).allowed } }
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(allowed == 7)
+        #expect(try await limiter.peek(subject: "guest:10.0.0.1", limitPerHour: 7).remaining == 0)
+        #expect(try await limiter.consume(subject: "guest:10.0.0.2", limitPerHour: 7).remaining == 6)
+        await database.close()
+    }
+
+    @Test func gcraRefillsOneRequestPerInterval() async throws {
+        let database = try await Database(path: TemporaryDirectory.make() + "/t.db")
+        let clock = MillisecondClock()
+        let limiter = RateLimiter(database: database, now: { clock.now })
+        for _ in 0..<2 { #expect(try await limiter.consume(subject: "s", limitPerHour: 2).allowed) }
+        let denied = try await limiter.consume(subject: "s", limitPerHour: 2)
+        #expect(!denied.allowed && denied.retryAfterSeconds == 1_800)
+        clock.advance(1_800_000)
+        #expect(try await limiter.consume(subject: "s", limitPerHour: 2).allowed)
+        #expect(!(try await limiter.consume(subject: "s", limitPerHour: 2).allowed))
+        await database.close()
+    }
+
+    @Test func guestsAreLimitedByClientAddressAndUnlimitedTierHasNoHeaders() async throws {
+        try await AuthHarness.run { h in
+            var responses: [CurlResponse] = []
+            for _ in 0..<11 { responses.append(try await h.request("/v1/chat")) }
+            #expect(responses.prefix(10).allSatisfy { $0.status == 200 })
+            #expect(responses.last?.status == 429)
+            #expect(responses.first?.json?["subject"] == "guest:127.0.0.1")
+            let root = try await h.userToken("root@example.com", tier: "unlimited", role: .admin)
+            let response = try await h.request("/v1/chat", token: root)
+            #expect(response.status == 200)
+            #expect(response.headers["x-ratelimit-limit"] == nil)
+        }
+    }
+
+    @Test func forwardedForIsTrustedOnlyFromConfiguredProxies() {
+        #expect(ClientAddress.resolve(peer: "203.0.113.9", forwardedFor: "1.2.3.4", trusted: []) == "203.0.113.9")
+        #expect(ClientAddress.resolve(peer: "10.0.0.1", forwardedFor: "1.2.3.4, 10.0.0.2", trusted: ["10.0.0.1", "10.0.0.2"]) == "1.2.3.4")
+        #expect(ClientAddress.resolve(peer: "10.0.0.1", forwardedFor: "6.6.6.6, 1.2.3.4", trusted: ["10.0.0.1"]) == "1.2.3.4")
+        #expect(ClientAddress.resolve(peer: "10.0.0.1", forwardedFor: "evil text", trusted: ["10.0.0.1"]) == "10.0.0.1")
+    }
+}
+
+/// A settable millisecond clock for GCRA tests.
+final class MillisecondClock: Sendable {
+    private let value = Mutex<Int64>(1_700_000_000_000)
+    var now: Int64 { value.withLock { $0 } }
+    func advance(_ milliseconds: Int64) { value.withLock { $0 += milliseconds } }
+}
