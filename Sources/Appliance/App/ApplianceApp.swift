@@ -1,4 +1,5 @@
 import Hummingbird
+import MCP
 import Net
 import Storage
 import Logging
@@ -18,10 +19,9 @@ struct ApplianceApp {
         router.add(middleware: ErrorMiddleware(methods: methods))
         router.add(middleware: RequestLimitsMiddleware(maxBodyBytes: try node.configuration.maxBodyBytes()))
         let routes = RecordingRouter(router: router, table: methods)
-        HealthController(node: node, checks: [
-            .databaseWritable(node.database),
-            .migrationsCurrent(node.database),
-        ]).register(on: routes)
+        let checks: [HealthCheck] = [.databaseWritable(node.database), .migrationsCurrent(node.database)]
+        HealthController(node: node, checks: checks).register(on: routes)
+        try makeMCPController(fetcher: try CurlHTTPClient(), checks: checks).register(on: routes)
         ModelsController(database: node.database).register(on: routes)
         return router
     }

@@ -30,6 +30,13 @@ public struct MCPController: Sendable {
         for path in ["/v1/mcp", "/mcp"] {
             router.post(RouterPath(path)) { request, context in try await post(request, context: context) }
             router.delete(RouterPath(path)) { request, context in try await delete(request, context: context) }
+            // No standalone server-to-client stream: this server only speaks inside a request.
+            router.get(RouterPath(path)) { request, _ in
+                try checkOrigin(request)
+                var response = try Self.rpcError(.methodNotAllowed, .invalidRequest("GET streams are not offered; POST JSON-RPC messages"))
+                response.headers[.allow] = "POST, DELETE"
+                return response
+            }
         }
     }
 
@@ -112,7 +119,9 @@ public struct MCPController: Sendable {
             return Response(status: .accepted)
         }
         let streams = accept.eventStream && (!accept.json || messages.contains { Self.wantsProgress($0) })
-        if streams {
+        let initializes = messages.contains { if case .success(let m) = $0 { m.method == "initialize" } else { false } }
+        // initialize is answered before the body starts, since its session id is a header.
+        if streams && !initializes {
             return sse(messages, exchange: exchange)
         }
         var replies: [JSONValue] = []
@@ -129,6 +138,11 @@ public struct MCPController: Sendable {
         }
         var headers: HTTPFields = [:]
         if let created { headers[Self.sessionHeader] = created.id }
+        if streams {
+            let events = replies.map { "event: message\ndata: \($0.jsonText)\n\n" }.joined()
+            headers[.contentType] = "text/event-stream"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: events)))
+        }
         let value: JSONValue = isBatch ? .array(replies) : (replies.first ?? .null)
         return Self.jsonResponse(value, headers: headers)
     }

@@ -32,13 +32,13 @@ extension MCPServer {
         let task = Task { () async -> Result<ToolResult, JSONRPCError> in
             do { return .success(try await registry.call(name: name, arguments: arguments, context: context)) } catch let error as JSONRPCError { return .failure(error) } catch { return .failure(.internalError()) }
         }
-        await sessions.register(key, cancel: { task.cancel() })
+        let token = await sessions.register(key, cancel: { task.cancel() })
         let outcome = await withTaskCancellationHandler {
             await task.value
         } onCancel: {
             task.cancel()
         }
-        await sessions.finish(key)
+        await sessions.finish(key, token: token)
         switch outcome {
         case .success(let result): return result.json
         case .failure(let error): throw error

@@ -83,6 +83,13 @@ public struct MCPServer: Sendable {
                 var result = try await request(id: id, method: method, params: params, exchange: exchange)
                 if Self.isStateless(params), case .object(var object) = result {
                     object["resultType"] = "complete"
+                    // 2026-07-28 cacheable results carry cache hints. The tool list depends
+                    // on the caller's tier, so it is private; discovery is the same for all.
+                    switch method {
+                    case "server/discover": (object["ttlMs"], object["cacheScope"]) = (3_600_000, "public")
+                    case "tools/list": (object["ttlMs"], object["cacheScope"]) = (60_000, "private")
+                    default: break
+                    }
                     result = .object(object)
                 }
                 return Outcome(reply: JSONRPC.result(id: id, result))

@@ -14,7 +14,9 @@ public actor SessionStore {
     }
 
     private var sessions: [String: Session] = [:]
-    private var running: [String: @Sendable () -> Void] = [:]
+    /// Cancel handles by "scope|request id"; several when sessionless callers reuse an id.
+    private var running: [String: [Int: @Sendable () -> Void]] = [:]
+    private var nextToken = 0
     let maxSessions: Int
     let idleTimeout: Duration
 
@@ -50,8 +52,8 @@ public actor SessionStore {
     public func end(_ id: String, subject: String) -> Bool {
         guard sessions[id]?.subject == subject else { return false }
         sessions[id] = nil
-        for (key, cancel) in running where key.hasPrefix("session:\(id)|") {
-            cancel()
+        for (key, handles) in running where key.hasPrefix("session:\(id)|") {
+            handles.values.forEach { $0() }
             running[key] = nil
         }
         return true
@@ -66,15 +68,22 @@ public actor SessionStore {
     // MARK: running calls, for notifications/cancelled
 
     /// Registers a cancellable call under its scope (session or caller) and request id.
-    func register(_ key: String, cancel: @escaping @Sendable () -> Void) { running[key] = cancel }
+    func register(_ key: String, cancel: @escaping @Sendable () -> Void) -> Int {
+        nextToken += 1
+        running[key, default: [:]][nextToken] = cancel
+        return nextToken
+    }
 
-    func finish(_ key: String) { running[key] = nil }
+    func finish(_ key: String, token: Int) {
+        running[key]?[token] = nil
+        if running[key]?.isEmpty == true { running[key] = nil }
+    }
 
     /// Cancels the call if it is still running; a late or unknown cancel is ignored (spec).
     @discardableResult
     func cancel(_ key: String) -> Bool {
-        guard let cancel = running.removeValue(forKey: key) else { return false }
-        cancel()
+        guard let handles = running.removeValue(forKey: key) else { return false }
+        handles.values.forEach { $0() }
         return true
     }
 
