@@ -124,13 +124,16 @@ struct MCPProtocolTests {
     @Test func originAndHostValidation() async throws {
         try await MCPTestServer.run(allowedOrigins: ["https://app.example.com"]) { server in
             let ping: JSONValue = ["jsonrpc": "2.0", "id": 1, "method": "ping"]
-            #expect(try await server.post(ping, headers: ["Origin": "https://evil.example"]).status == 403)
-            #expect(try await server.post(ping, headers: ["Origin": "http://localhost:5173"]).status == 200)
-            #expect(try await server.post(ping, headers: ["Origin": "http://127.0.0.1"]).status == 200)
-            #expect(try await server.post(ping, headers: ["Origin": "http://[::1]:8080"]).status == 200)
-            #expect(try await server.post(ping, headers: ["Origin": "https://app.example.com"]).status == 200)
-            #expect(try await server.post(ping, headers: ["Origin": "http://localhost.evil.example"]).status == 403)
-            #expect(try await server.post(ping, headers: ["Host": "rebound.example.com"]).status == 403)
+            let cases: [(header: String, value: String, status: Int)] = [
+                ("Origin", "https://evil.example", 403), ("Origin", "http://localhost:5173", 200),
+                ("Origin", "http://127.0.0.1", 200), ("Origin", "http://[::1]:8080", 200),
+                ("Origin", "https://app.example.com", 200), ("Origin", "http://localhost.evil.example", 403),
+                ("Host", "rebound.example.com", 403),
+            ]
+            for item in cases {
+                let response = try await server.post(ping, headers: [item.header: item.value])
+                #expect(response.status == item.status, "\(item.header): \(item.value)")
+            }
         }
     }
 

@@ -5,8 +5,9 @@ import ServiceLifecycle
 /// Runs a Hummingbird router on an ephemeral port of `host` for the duration of `body`
 /// (a real socket; clients are curl and libcurl), then shuts it down gracefully.
 enum LiveServer {
-    static func run<T: Sendable>(_ router: Router<some RequestContext>, host: String = "127.0.0.1",
-                                 _ body: @Sendable (Int) async throws -> T) async throws -> T {
+    static func run<Context: RequestContext, T: Sendable>(_ router: Router<Context>, host: String = "127.0.0.1",
+                                                          _ body: @Sendable (Int) async throws -> T) async throws -> T
+    where Context.Source == ApplicationRequestContextSource {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let logger = Logger(label: "live-server")
         let app = Application(router: router, configuration: .init(address: .hostname(host, port: 0)),

@@ -1,4 +1,5 @@
 import Hummingbird
+import HTTPTypes
 import Logging
 import MCP
 import Net
