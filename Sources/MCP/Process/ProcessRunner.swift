@@ -22,6 +22,9 @@ public enum ProcessRunner {
             close(outPipe[0]); close(outPipe[1])
             throw ToolError(.failed, "pipe: errno \(errno)")
         }
+        // Close-on-exec so concurrently spawned programs do not inherit these pipes (a
+        // leaked writer keeps a reader from ever seeing EOF). dup2 clears it on 1 and 2.
+        for fd in outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
