@@ -47,6 +47,9 @@ public struct Subprocess: Sendable {
             guard pipe(&inPipe) == 0, pipe(&outPipe) == 0, pipe(&errPipe) == 0 else {
                 throw Failure(description: "pipe failed: errno \(errno)")
             }
+            // Close-on-exec, so a child spawned concurrently (another curl, a tool's process)
+            // never inherits this child's stdin writer and keeps it from seeing EOF.
+            for fd in inPipe + outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
             var actions = posix_spawn_file_actions_t()
             posix_spawn_file_actions_init(&actions)
             defer { posix_spawn_file_actions_destroy(&actions) }

@@ -1,6 +1,7 @@
 import Hummingbird
 import Admin
 import FoundationEssentials
+import MCP
 import Net
 import Auth
 import Storage
@@ -24,11 +25,10 @@ struct ApplianceApp {
         // against its tier and, on chat/MCP/admin paths, rate limited (AccessRule.defaults).
         router.add(middleware: AuthMiddleware(services: node.auth))
         let routes = RecordingRouter(router: router, table: methods)
-        let health = HealthController(node: node, checks: [
-            .databaseWritable(node.database),
-            .migrationsCurrent(node.database),
-        ])
+        let checks: [HealthCheck] = [.databaseWritable(node.database), .migrationsCurrent(node.database)]
+        let health = HealthController(node: node, checks: checks)
         health.register(on: routes)
+        try makeMCPController(fetcher: try CurlHTTPClient(), checks: checks).register(on: routes)
         ModelsController(database: node.database).register(on: routes)
         ClientController(services: node.auth).register(on: routes)
         AdminController(database: node.database, logRing: node.logRing, policy: node.auth.policy) { [node] in

@@ -1,4 +1,6 @@
 extension ConfigKey {
+    static let ollamaBaseURL = ConfigKey("ollama_base_url", env: "OLLAMA_BASE_URL", default: "http://127.0.0.1:11434", "Ollama endpoint")
+
     /// Upstream provider credentials and endpoints. Secrets are redacted in every output.
     static let providerKeys: [ConfigKey] = [
         ConfigKey("openai_api_key", env: "OPENAI_API_KEY", secret: true, "OpenAI key"),
@@ -19,6 +21,6 @@ extension ConfigKey {
         ConfigKey("cloudflare_api_token", env: "CLOUDFLARE_API_TOKEN", secret: true, "Cloudflare Workers AI token"),
         ConfigKey("cloudflare_account_id", env: "CLOUDFLARE_ACCOUNT_ID", "Cloudflare account id"),
         ConfigKey("cloudflare_base_url", env: "CLOUDFLARE_BASE_URL", "Cloudflare endpoint override"),
-        ConfigKey("ollama_base_url", env: "OLLAMA_BASE_URL", default: "http://127.0.0.1:11434", "Ollama endpoint"),
+        ollamaBaseURL,
     ]
 }

@@ -1,0 +1,60 @@
+import MCP
+import Auth
+import Net
+import Storage
+import FoundationEssentials
+
+extension ApplianceApp {
+    /// The MCP endpoint with the node's tools. Chat tools wait for the gateway (the lead
+    /// wires a `ChatBackend`); until then they are absent rather than fake.
+    func makeMCPController(fetcher: any HTTPFetching, chat: (any ChatBackend)? = nil,
+                           checks: [HealthCheck]) throws -> MCPController {
+        let configuration = node.configuration
+        let origin = ReplicaOrigin(nodeID: node.identity.nodeID, clock: node.clock)
+        let workspace = try Workspace(root: configuration.string(.workspaceDir) ?? configuration.dataDirectory + "/workspace")
+        let sessions = SessionStore()
+        let node = self.node
+        let status: @Sendable () async -> JSONValue = {
+            ["node_id": .string(node.identity.nodeID), "version": .string(TriForceVersion.current),
+             "uptime_seconds": .double((node.uptimeSeconds * 1000).rounded() / 1000),
+             "mcp_sessions": .int(Int64(await sessions.count)), "status": "ok"]
+        }
+        let health: @Sendable () async -> JSONValue = {
+            var results: [String: JSONValue] = [:]
+            for check in checks {
+                let result = await check.run()
+                results[check.name] = ["status": .string(result.status.rawValue), "detail": .string(result.detail)]
+            }
+            let healthy = results.values.allSatisfy { $0["status"] != "fail" }
+            return ["status": .string(healthy ? "ok" : "fail"), "checks": .object(results)]
+        }
+        var tools: [any Tool] = []
+        if let chat { tools += ChatTools.all(backend: chat) }
+        tools += MemoryTools.all(store: MemoryStore(database: node.database, origin: origin))
+        tools += CodeTools.all(workspace: workspace)
+        tools += WebTools.all(fetcher: fetcher, searxngURL: configuration.string(.searxngURL),
+                              guard: SSRFGuard(allowlist: SSRFGuard.parseList(configuration.string(.ssrfAllowlist))))
+        tools += [MCPTools.shell(workspace: workspace)]
+        tools += AgentTools.all(store: AgentStore(database: node.database, origin: origin),
+                                queue: AgentQueue(limit: (try? configuration.int(.agentConcurrency, in: 1...64)) ?? 2),
+                                workspace: workspace)
+        tools += StatusTools.all(status: status, health: health, logRing: node.logRing)
+        tools += OllamaTools.all(fetcher: fetcher, baseURL: configuration.string(.ollamaBaseURL) ?? "http://127.0.0.1:11434")
+        let registry = ToolRegistry(tools: tools, policy: node.auth.policy, audit: AuditStore(database: node.database))
+        let server = MCPServer(
+            info: .init(version: TriForceVersion.current,
+                        instructions: "TriForce node \(node.identity.nodeID): memory, workspace code/file tools, web search and crawl, CLI agents, node status."),
+            registry: registry, sessions: sessions, status: status,
+            meshStats: {
+                // No mesh yet: report this node alone, honestly.
+                ["nodes": 1, "online": 1, "peers": [], "self": .string(node.identity.nodeID),
+                 "mesh": "not configured: this node alone"]
+            })
+        let loopbackBind = OriginPolicy.isLoopbackHost(configuration.host)
+        return MCPController(
+            server: server,
+            origins: OriginPolicy(allowedOrigins: OriginPolicy.parseList(configuration.string(.mcpAllowedOrigins)), loopbackOnly: loopbackBind),
+            // AuthMiddleware always sets a principal; this covers a route reached without it.
+            anonymousPrincipal: { address in Principal.guest(address: address) })
+    }
+}

@@ -1,0 +1,177 @@
+public import Net
+public import Logging
+
+/// Answers MCP JSON-RPC messages. Transport-free: the HTTP controller decodes bodies,
+/// enforces headers and sessions, and hands each message here with its `Exchange`.
+public struct MCPServer: Sendable {
+    /// Server identity and the instructions shown to clients.
+    public struct Info: Sendable {
+        public var name: String
+        public var version: String
+        public var instructions: String
+
+        public init(name: String = "triforce", version: String, instructions: String = "") {
+            self.name = name
+            self.version = version
+            self.instructions = instructions
+        }
+    }
+
+    /// One HTTP exchange (or one message of a batch): who asks, in which session and
+    /// version, and where notifications for this request go (nil: plain JSON reply).
+    public struct Exchange: Sendable {
+        public var principal: Principal
+        public var session: SessionStore.Session?
+        public var protocolVersion: String
+        public var logger: Logger
+        public var notify: (@Sendable (JSONValue) async -> Void)?
+
+        public init(principal: Principal, session: SessionStore.Session?, protocolVersion: String,
+                    logger: Logger, notify: (@Sendable (JSONValue) async -> Void)? = nil) {
+            self.principal = principal
+            self.session = session
+            self.protocolVersion = protocolVersion
+            self.logger = logger
+            self.notify = notify
+        }
+
+        /// Where a request id is unique: the session, else the caller.
+        var scope: String { session.map { "session:\($0.id)" } ?? "caller:\(principal.subject)" }
+    }
+
+    /// The reply to one message and, for `initialize`, the session it created.
+    public struct Outcome: Sendable {
+        public var reply: JSONValue?
+        public var createdSession: SessionStore.Session?
+    }
+
+    public let info: Info
+    public let registry: ToolRegistry
+    public let sessions: SessionStore
+    /// The node's status (bare `status` method and the `status` tool).
+    public let status: @Sendable () async -> JSONValue
+    /// Mesh statistics; this node alone until the mesh exists.
+    public let meshStats: @Sendable () async -> JSONValue
+
+    public init(info: Info, registry: ToolRegistry, sessions: SessionStore = SessionStore(),
+                status: @escaping @Sendable () async -> JSONValue,
+                meshStats: @escaping @Sendable () async -> JSONValue) {
+        self.info = info
+        self.registry = registry
+        self.sessions = sessions
+        self.status = status
+        self.meshStats = meshStats
+    }
+
+    var capabilities: JSONValue { ["tools": ["listChanged": false], "logging": [:]] }
+    var serverInfo: JSONValue { ["name": .string(info.name), "version": .string(info.version)] }
+
+    public func handle(_ message: JSONRPCMessage, exchange: Exchange) async -> Outcome {
+        switch message {
+        case .response:
+            // We never send requests to clients, so there is nothing to match it to.
+            return Outcome()
+        case .notification(let method, let params):
+            await notification(method, params: params, exchange: exchange)
+            return Outcome()
+        case .request(let id, let method, let params):
+            do {
+                if method == "initialize" {
+                    let (result, session) = await initialize(params: params, exchange: exchange)
+                    return Outcome(reply: JSONRPC.result(id: id, result), createdSession: session)
+                }
+                var result = try await request(id: id, method: method, params: params, exchange: exchange)
+                if Self.isStateless(params), case .object(var object) = result {
+                    object["resultType"] = "complete"
+                    // 2026-07-28 cacheable results carry cache hints. The tool list depends
+                    // on the caller's tier, so it is private; discovery is the same for all.
+                    switch method {
+                    case "server/discover": (object["ttlMs"], object["cacheScope"]) = (3_600_000, "public")
+                    case "tools/list": (object["ttlMs"], object["cacheScope"]) = (60_000, "private")
+                    default: break
+                    }
+                    result = .object(object)
+                }
+                return Outcome(reply: JSONRPC.result(id: id, result))
+            } catch {
+                return Outcome(reply: JSONRPC.error(id: id, error))
+            }
+        }
+    }
+
+    /// A request naming the stateless revision in `_meta` (2026-07-28).
+    static func isStateless(_ params: JSONValue?) -> Bool {
+        params?["_meta"]?[ProtocolVersion.metaVersionKey]?.stringValue == ProtocolVersion.stateless
+    }
+
+    private func initialize(params: JSONValue?, exchange: Exchange) async -> (JSONValue, SessionStore.Session) {
+        let version = ProtocolVersion.negotiate(params?["protocolVersion"]?.stringValue)
+        let session = await sessions.create(subject: exchange.principal.subject, protocolVersion: version)
+        exchange.logger.info("mcp session started", metadata: [
+            "client": "\(params?["clientInfo"]?["name"]?.stringValue ?? "?")", "protocol": "\(version)"])
+        var result: [String: JSONValue] = [
+            "protocolVersion": .string(version), "capabilities": capabilities, "serverInfo": serverInfo,
+        ]
+        if !info.instructions.isEmpty { result["instructions"] = .string(info.instructions) }
+        return (.object(result), session)
+    }
+
+    private func request(id: JSONValue, method: String, params: JSONValue?, exchange: Exchange) async throws(JSONRPCError) -> JSONValue {
+        switch method {
+        case "ping":
+            return [:]
+        case "server/discover":
+            var result: [String: JSONValue] = [
+                "supportedVersions": .array(ProtocolVersion.all.reversed().map { .string($0) }),
+                "capabilities": capabilities, "serverInfo": serverInfo,
+            ]
+            if !info.instructions.isEmpty { result["instructions"] = .string(info.instructions) }
+            return .object(result)
+        case "tools/list":
+            let cursor = params?["cursor"]
+            if let cursor, cursor.stringValue == nil, !cursor.isNull { throw JSONRPCError.invalidParams("cursor must be a string") }
+            let page = try await registry.list(cursor: cursor?.stringValue, principal: exchange.principal)
+            var result: [String: JSONValue] = ["tools": .array(page.tools.map(\.listing))]
+            if let next = page.nextCursor { result["nextCursor"] = .string(next) }
+            return .object(result)
+        case "tools/call":
+            return try await callTool(id: id, params: params, exchange: exchange)
+        case "logging/setLevel":
+            guard let name = params?["level"]?.stringValue, let level = Self.logLevel(name) else {
+                throw JSONRPCError.invalidParams("level must be one of debug, info, notice, warning, error, critical, alert, emergency")
+            }
+            if let session = exchange.session { await sessions.setLogLevel(level, session: session.id) }
+            return [:]
+        case "status":
+            return await status()
+        case "mesh/stats":
+            return await meshStats()
+        default:
+            throw JSONRPCError.methodNotFound(method)
+        }
+    }
+
+    private func notification(_ method: String, params: JSONValue?, exchange: Exchange) async {
+        switch method {
+        case "notifications/cancelled":
+            guard let requestID = params?["requestId"] else { return }
+            let cancelled = await sessions.cancel(exchange.scope + "|" + requestID.jsonText)
+            exchange.logger.info("mcp cancel", metadata: ["request": "\(requestID.jsonText)", "found": "\(cancelled)"])
+        default:
+            // notifications/initialized and anything unknown: nothing to do (spec: ignore).
+            break
+        }
+    }
+
+    static func logLevel(_ name: String) -> Logger.Level? {
+        switch name {
+        case "debug": .debug
+        case "info": .info
+        case "notice": .notice
+        case "warning": .warning
+        case "error": .error
+        case "critical", "alert", "emergency": .critical
+        default: nil
+        }
+    }
+}

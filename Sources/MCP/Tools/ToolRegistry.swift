@@ -1,0 +1,97 @@
+import FoundationEssentials
+public import Net
+public import Storage
+import Logging
+
+/// The tools this node serves, in registration order. Lists them in pages behind opaque
+/// cursors, validates arguments, gates each call on the caller's tier and audits it.
+public struct ToolRegistry: Sendable {
+    public let tools: [any Tool]
+    public let pageSize: Int
+    let policy: any AccessPolicy
+    let audit: AuditStore?
+
+    public init(tools: [any Tool], policy: any AccessPolicy, audit: AuditStore?, pageSize: Int = 20) {
+        self.tools = tools
+        self.policy = policy
+        self.audit = audit
+        self.pageSize = max(1, pageSize)
+    }
+
+    public func tool(named name: String) -> (any Tool)? { tools.first { $0.name == name } }
+
+    /// One page of the tools `principal` may call, and the cursor of the next page (nil at
+    /// the end). A cursor is opaque to clients; a forged one is an invalid-params error.
+    public func list(cursor: String?, principal: Principal) async throws(JSONRPCError) -> (tools: [any Tool], nextCursor: String?) {
+        var visible: [any Tool] = []
+        for tool in tools {
+            if await permitted(tool, principal) { visible.append(tool) }
+        }
+        var start = 0
+        if let cursor {
+            guard let offset = Self.decodeCursor(cursor), offset >= 0, offset <= visible.count else {
+                throw JSONRPCError.invalidParams("invalid cursor; pass back nextCursor exactly as received")
+            }
+            start = offset
+        }
+        let end = min(visible.count, start + pageSize)
+        return (Array(visible[start..<end]), end < visible.count ? Self.encodeCursor(end) : nil)
+    }
+
+    /// Runs a tool. Unknown tools are a protocol error; everything about the call itself
+    /// (bad arguments, refusal, failure) is a result with `isError: true`.
+    public func call(name: String, arguments: JSONValue?, context: ToolContext) async throws(JSONRPCError) -> ToolResult {
+        guard let tool = tool(named: name) else {
+            throw JSONRPCError.invalidParams("unknown tool: \(name); call tools/list for the available tools")
+        }
+        let arguments = arguments ?? .object([:])
+        let started = ContinuousClock.now
+        let result: ToolResult
+        do {
+            try await policy.require(tool.feature, for: context.principal)
+            let problems = SchemaValidator.validate(arguments, against: tool.inputSchema)
+            if problems.isEmpty {
+                result = try await tool.call(arguments.objectValue ?? [:], context: context)
+            } else {
+                result = .error("invalid arguments for \(name): " + problems.joined(separator: "; "))
+            }
+        } catch let error as APIError {
+            result = .error("permission denied: \(error.message)")
+        } catch let error as ToolError {
+            result = .error(error.message)
+        } catch is CancellationError {
+            result = .error("cancelled")
+        } catch {
+            context.logger.error("tool failed", metadata: ["tool": "\(name)", "error": "\(error)"])
+            result = .error("\(name) failed: \(error)")
+        }
+        await record(tool: name, arguments: arguments, principal: context.principal, started: started, result: result)
+        return result
+    }
+
+    func permitted(_ tool: any Tool, _ principal: Principal) async -> Bool {
+        do { try await policy.require(tool.feature, for: principal); return true } catch { return false }
+    }
+
+    private func record(tool: String, arguments: JSONValue, principal: Principal, started: ContinuousClock.Instant, result: ToolResult) async {
+        guard let audit else { return }
+        let elapsed = ContinuousClock.now - started
+        let milliseconds = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+        let outcome = result.isError ? "error: " + String((result.text.first ?? "").prefix(200)) : "ok"
+        // The digest identifies repeated calls without storing arguments (they may hold secrets).
+        try? await audit.record(actor: principal.subject, action: "mcp.tool", target: tool,
+                                detail: "sha256:" + SHA256.hexHash(Array(arguments.jsonText.utf8)), outcome: outcome,
+                                durationMilliseconds: milliseconds)
+    }
+
+    static func encodeCursor(_ offset: Int) -> String {
+        Data("tools:\(offset)".utf8).base64EncodedString()
+    }
+
+    static func decodeCursor(_ cursor: String) -> Int? {
+        guard let data = Data(base64Encoded: cursor) else { return nil }
+        let text = String(decoding: data, as: UTF8.self)
+        guard text.hasPrefix("tools:") else { return nil }
+        return Int(text.dropFirst(6))
+    }
+}

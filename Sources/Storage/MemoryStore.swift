@@ -1,0 +1,132 @@
+import FoundationEssentials
+
+/// Notes the MCP memory tools store and the offline responder reads: typed, tagged,
+/// scored, optionally expiring, owned by a user or `shared`. Replicated (hlc/origin,
+/// tombstones); search is FTS5 with bm25 ranking over live, unexpired notes.
+public struct MemoryStore: Sendable {
+    public enum Kind: String, Sendable, CaseIterable, Codable {
+        case fact, decision, code, summary, todo
+    }
+
+    public struct Note: Sendable, Equatable, Codable {
+        public let id: String
+        public let owner: String
+        public let kind: Kind
+        public let content: String
+        public let tags: [String]
+        public let confidence: Double
+        public let createdAt: Int64
+        public let expiresAt: Int64?
+    }
+
+    public struct Hit: Sendable, Equatable {
+        public let note: Note
+        public let snippet: String
+        /// bm25: lower is better (SQLite's convention).
+        public let rank: Double
+    }
+
+    public static let shared = "shared"
+
+    public let database: Database
+    public let origin: ReplicaOrigin
+
+    public init(database: Database, origin: ReplicaOrigin) {
+        self.database = database
+        self.origin = origin
+    }
+
+    static func nowMilliseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    /// Stores a note; `ttlSeconds` makes it expire. Tags are lower-cased, deduplicated words.
+    public func store(owner: String, kind: Kind, content: String, tags: [String] = [], confidence: Double = 1.0,
+                      ttlSeconds: Int? = nil) async throws -> Note {
+        let now = Self.nowMilliseconds()
+        var seen = Set<String>()
+        let cleanTags = tags.map { $0.lowercased().filter { !$0.isWhitespace } }.filter { !$0.isEmpty && seen.insert($0).inserted }
+        let note = Note(id: UUID().uuidString.lowercased(), owner: owner, kind: kind, content: content, tags: cleanTags,
+                        confidence: min(1, max(0, confidence)), createdAt: now,
+                        expiresAt: ttlSeconds.map { now + Int64($0) * 1000 })
+        let stamp = origin.stamp()
+        let nodeID = origin.nodeID
+        try await database.write { connection in
+            try connection.run(
+                """
+                INSERT INTO memory_notes(id, owner, type, content, tags, confidence, created_at, expires_at, hlc, origin)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                note.id, note.owner, note.kind.rawValue, note.content, note.tags.joined(separator: " "), note.confidence,
+                note.createdAt, note.expiresAt, stamp, nodeID)
+        }
+        return note
+    }
+
+    /// Full-text search over the notes `owners` may read, best match first. The query is
+    /// taken as plain words (each quoted), so FTS syntax in user text cannot break it.
+    public func search(_ query: String, owners: [String], kinds: [Kind] = [], tags: [String] = [],
+                       minConfidence: Double = 0, limit: Int = 10) async throws -> [Hit] {
+        let words = query.split { !$0.isLetter && !$0.isNumber && $0 != "_" }.map { "\"\($0)\"" }
+        guard !words.isEmpty, !owners.isEmpty else { return [] }
+        var sql = """
+            SELECT n.*, snippet(memory_fts, 0, '[', ']', '…', 12) AS snip, bm25(memory_fts) AS score
+            FROM memory_fts JOIN memory_notes n ON n.rowid = memory_fts.rowid
+            WHERE memory_fts MATCH ? AND n.deleted = 0 AND (n.expires_at IS NULL OR n.expires_at > ?)
+              AND n.confidence >= ? AND n.owner IN (\(owners.map { _ in "?" }.joined(separator: ",")))
+            """
+        var args: [SQLValue] = [.text(words.joined(separator: " OR ")), .integer(Self.nowMilliseconds()), .real(minConfidence)]
+        args += owners.map { .text($0) }
+        if !kinds.isEmpty {
+            sql += " AND n.type IN (\(kinds.map { _ in "?" }.joined(separator: ",")))"
+            args += kinds.map { .text($0.rawValue) }
+        }
+        for tag in tags {
+            sql += " AND (' ' || n.tags || ' ') LIKE ?"
+            args.append(.text("% \(tag.lowercased()) %"))
+        }
+        sql += " ORDER BY score LIMIT ?"
+        args.append(.integer(Int64(max(1, limit))))
+        let query = sql
+        let bound = args
+        return try await database.read { connection in
+            try connection.query(query, bound).map { row in
+                Hit(note: Self.note(row), snippet: row.string("snip") ?? "", rank: row.double("score") ?? 0)
+            }
+        }
+    }
+
+    /// Tombstones the owner's notes of `kinds` (all when empty) created before
+    /// `olderThanSeconds` ago (any age when nil). Returns how many were removed.
+    public func clear(owner: String, kinds: [Kind] = [], olderThanSeconds: Int? = nil) async throws -> Int {
+        var sql = "UPDATE memory_notes SET deleted = 1, hlc = ?, origin = ? WHERE owner = ? AND deleted = 0"
+        var args: [SQLValue] = [.integer(origin.stamp()), .text(origin.nodeID), .text(owner)]
+        if !kinds.isEmpty {
+            sql += " AND type IN (\(kinds.map { _ in "?" }.joined(separator: ",")))"
+            args += kinds.map { .text($0.rawValue) }
+        }
+        if let olderThanSeconds {
+            sql += " AND created_at < ?"
+            args.append(.integer(Self.nowMilliseconds() - Int64(olderThanSeconds) * 1000))
+        }
+        let statement = sql
+        let bound = args
+        return try await database.write { connection in try connection.run(statement, bound) }
+    }
+
+    /// Live notes of one owner, newest first.
+    public func recent(owner: String, limit: Int = 20) async throws -> [Note] {
+        try await database.read { connection in
+            try connection.query(
+                "SELECT * FROM memory_notes WHERE owner = ? AND deleted = 0 AND (expires_at IS NULL OR expires_at > ?) ORDER BY created_at DESC LIMIT ?",
+                owner, Self.nowMilliseconds(), limit
+            ).map(Self.note)
+        }
+    }
+
+    static func note(_ row: Row) -> Note {
+        Note(id: row.string("id") ?? "", owner: row.string("owner") ?? "",
+             kind: Kind(rawValue: row.string("type") ?? "") ?? .fact, content: row.string("content") ?? "",
+             tags: (row.string("tags") ?? "").split(separator: " ").map(String.init),
+             confidence: row.double("confidence") ?? 1, createdAt: row.int("created_at") ?? 0,
+             expiresAt: row.int("expires_at"))
+    }
+}

@@ -1,0 +1,31 @@
+import Testing
+import Storage
+import FoundationEssentials
+import TestSupport
+
+@Suite("MemoryStore: FTS5 search, ownership, tombstones")
+struct MemoryStoreTests {
+    @Test func rankedSearchFiltersAndTombstones() async throws {
+        let database = try await Database(path: TemporaryDirectory.make() + "/m.db")
+        let store = MemoryStore(database: database, origin: ReplicaOrigin(nodeID: "node-a", clock: HybridClock()))
+        _ = try await store.store(owner: "u1", kind: .fact, content: "sqlite sqlite sqlite is the database", tags: ["db"])
+        _ = try await store.store(owner: "u1", kind: .code, content: "a note that mentions sqlite once", tags: ["db", "code"])
+        _ = try await store.store(owner: "u2", kind: .fact, content: "sqlite belongs to another user")
+        // FTS syntax in user text is taken literally, not as operators.
+        #expect(try await store.search("sqlite\" OR x:*", owners: ["u1"]).count == 2)
+        let hits = try await store.search("sqlite", owners: ["u1"])
+        #expect(hits.count == 2)
+        #expect(hits[0].note.content.hasPrefix("sqlite sqlite"))   // bm25: more matches rank first
+        #expect(hits[0].snippet.contains("[sqlite]"))
+        #expect(try await store.search("sqlite", owners: ["u1"], kinds: [.code]).count == 1)
+        #expect(try await store.search("sqlite", owners: ["u1"], tags: ["code"]).count == 1)
+        #expect(try await store.clear(owner: "u1", kinds: [.fact]) == 1)
+        #expect(try await store.search("sqlite", owners: ["u1"]).count == 1)
+        // The tombstone is replicated state: row kept, deleted = 1, origin stamped.
+        let tombstones = try await database.read { try $0.scalar("SELECT count(*) FROM memory_notes WHERE deleted = 1 AND origin = 'node-a'") }
+        #expect(tombstones == .integer(1))
+        #expect(try await store.clear(owner: "u1", olderThanSeconds: 3_600) == 0)
+        #expect(try await store.recent(owner: "u2").count == 1)
+        await database.close()
+    }
+}
