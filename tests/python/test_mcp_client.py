@@ -39,6 +39,11 @@ def binary():
 def node():
     data = tempfile.TemporaryDirectory(prefix="triforce-mcp-")
     env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
+    # An admin and an API key for it, made with the CLI as an operator would.
+    subprocess.run([binary(), "init", "--data-dir", data.name], check=True, capture_output=True, env=env)
+    key = subprocess.run([binary(), "key", "create", "admin@localhost", "--name", "pytest", "--data-dir", data.name],
+                         check=True, capture_output=True, text=True, env=env).stdout.strip().splitlines()[-1]
+    assert key.startswith("tf_")
     proc = subprocess.Popen([binary(), "serve", "--port", "0", "--data-dir", data.name],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env, cwd=data.name)
     port = []
@@ -54,10 +59,17 @@ def node():
 
     threading.Thread(target=pump, daemon=True).start()
     assert ready.wait(60) and port, "node did not start"
-    yield {"url": f"http://127.0.0.1:{port[0]}/v1/mcp", "data": data.name}
+    yield {"url": f"http://127.0.0.1:{port[0]}/v1/mcp", "data": data.name, "key": key}
     proc.terminate()
     proc.wait(15)
     data.cleanup()
+
+
+def authed(node):
+    """The SDK transport carrying the admin's API key."""
+    import httpx2
+    client = httpx2.AsyncClient(headers={"Authorization": "Bearer " + node["key"]}, timeout=30)
+    return http_transport(node["url"], http_client=client)
 
 
 def post(url, body, headers=None):
@@ -70,8 +82,8 @@ def post(url, body, headers=None):
         return error.code, json.loads(error.read() or b"null")
 
 
-async def exercise(url, mode):
-    async with Client(url, mode=mode) as client:
+async def exercise(node, mode):
+    async with Client(authed(node), mode=mode) as client:
         names, cursor, pages = [], None, 0
         while True:
             page = await client.list_tools(cursor=cursor)
@@ -113,18 +125,18 @@ async def exercise(url, mode):
 
 
 def test_legacy_handshake_mode(node):
-    version = asyncio.run(exercise(node["url"], "legacy"))
+    version = asyncio.run(exercise(node, "legacy"))
     assert version == "2025-11-25"
 
 
 def test_auto_mode_probes_discover(node):
-    version = asyncio.run(exercise(node["url"], "auto"))
+    version = asyncio.run(exercise(node, "auto"))
     assert version == "2026-07-28"
 
 
 def test_progress_and_shell_over_legacy(node):
     async def run():
-        async with Client(node["url"], mode="legacy") as client:
+        async with Client(authed(node), mode="legacy") as client:
             seen = []
 
             async def on_progress(progress, total, message):
@@ -138,7 +150,7 @@ def test_progress_and_shell_over_legacy(node):
 
 def test_raw_transport_session(node):
     async def run():
-        async with http_transport(node["url"]) as streams:
+        async with authed(node) as streams:
             read, write = streams[0], streams[1]
             from mcp import ClientSession
             async with ClientSession(read, write) as session:
@@ -150,12 +162,25 @@ def test_raw_transport_session(node):
 
 
 def test_seed_curl_style_posts(node):
-    status, body = post(node["url"], {"jsonrpc": "2.0", "id": 1, "method": "tools/list"})
+    auth = {"Authorization": "Bearer " + node["key"]}
+    status, body = post(node["url"], {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}, auth)
     assert status == 200 and body["result"]["tools"]
     status, body = post(node["url"], {"jsonrpc": "2.0", "id": 2, "method": "tools/call",
-                                      "params": {"name": "status", "arguments": {}}})
+                                      "params": {"name": "status", "arguments": {}}}, auth)
     assert status == 200 and body["result"]["isError"] is False
-    status, body = post(node["url"].replace("/v1/mcp", "/mcp"), {"jsonrpc": "2.0", "id": 3, "method": "mesh/stats"})
+    status, body = post(node["url"].replace("/v1/mcp", "/mcp"), {"jsonrpc": "2.0", "id": 3, "method": "mesh/stats"}, auth)
     assert status == 200 and body["result"]["nodes"] == 1
-    status, body = post(node["url"], {"jsonrpc": "2.0", "id": 4, "method": "ping"}, {"Origin": "https://evil.example"})
+    status, body = post(node["url"], {"jsonrpc": "2.0", "id": 4, "method": "ping"}, {"Origin": "https://evil.example", **auth})
     assert status == 403
+
+
+def test_guest_sees_only_its_tier(node):
+    """No credentials: a guest. Its tier (chat only) hides memory, code and shell tools."""
+    status, body = post(node["url"], {"jsonrpc": "2.0", "id": 1, "method": "tools/list"})
+    assert status == 200
+    names = {tool["name"] for tool in body["result"]["tools"]}
+    assert "shell" not in names and "file_write" not in names and "memory_store" not in names
+    status, body = post(node["url"], {"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+                                      "params": {"name": "shell", "arguments": {"argv": ["id"]}}})
+    assert status == 200
+    assert "error" in body or body["result"]["isError"] is True
