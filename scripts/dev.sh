@@ -9,6 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(libsqlite3-dev libmbedtls-dev libcurl4-openssl-dev curl openssl python3 python3-venv ca-certificates)
+TEST_PACKAGES=(chromium)
 
 as_root() {
     if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
@@ -50,7 +51,7 @@ case "${1:-run}" in
         exec .build/release/triforce serve "$@"
         ;;
     test)
-        deps
+        deps "${TEST_PACKAGES[@]}"
         venv
         swift build --build-tests
         swift test --skip-build

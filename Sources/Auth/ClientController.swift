@@ -1,6 +1,7 @@
 public import Hummingbird
 public import Net
 import FoundationEssentials
+import Storage
 
 /// `/v1/client/*`: login (public, with its own backoff), logout, the caller's models and
 /// the caller's account (`me`). Registered after `AuthMiddleware`, which sets the principal.
@@ -33,17 +34,26 @@ public struct ClientController: Sendable {
             // Same work as a real check, so the response time does not reveal unknown emails.
             await hasher.burn(body.password)
             try await services.backoff.recordFailure(email: email, ip: ip)
+            try await audit("failure: unknown email", email: email, ip: ip)
             throw Self.badLogin
         }
         guard await hasher.verify(body.password, against: found.passwordHash) else {
             try await services.backoff.recordFailure(email: email, ip: ip)
+            try await audit("failure: wrong password", email: email, ip: ip)
             throw Self.badLogin
         }
         guard !found.user.disabled else { throw APIError.forbidden("this account is disabled; ask an admin", code: "account_disabled") }
         try await services.backoff.recordSuccess(email: email)
+        try await audit("success", email: email, ip: ip)
         let (token, claims) = try services.issueToken(for: found.user)
         return try Response.json(LoginResponse(token: token, expiresIn: claims.exp - claims.iat, tier: found.user.tier,
                                                user: UserView(found.user)))
+    }
+
+    /// Every login attempt lands in the audit log (never the password).
+    func audit(_ outcome: String, email: String, ip: String) async throws {
+        try await AuditStore(database: services.users.database).record(
+            actor: email, action: "client.login", target: ip, outcome: outcome)
     }
 
     func logout(_ context: AppRequestContext) async throws -> Response {
