@@ -15,16 +15,13 @@ struct ConfigCommand: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
 
         func run() async throws {
-            let ring = LogRing()
-            let logger = Startup.bootstrapLogging(flags: data.flags, ring: ring)
-            let node = await Startup.openNode(flags: data.flags, ring: ring, logger: logger)
-            let rows = node.configuration.redactedListing()
-            let width = rows.map(\.key.name.count).max() ?? 0
-            for row in rows {
-                let name = row.key.name.padded(to: width)
-                print("\(name)  \(row.value)  [\(row.source.rawValue)]")
+            try await NodeCommand.with(data) { node in
+                let rows = node.configuration.redactedListing()
+                let width = rows.map(\.key.name.count).max() ?? 0
+                for row in rows {
+                    print("\(row.key.name.padded(to: width))  \(row.value)  [\(row.source.rawValue)]")
+                }
             }
-            await node.database.close()
         }
     }
 
@@ -39,12 +36,10 @@ struct ConfigCommand: AsyncParsableCommand {
                 throw ValidationError("unknown setting '\(key)'; run `triforce config` to list them")
             }
             guard configKey != .dataDir else { throw ValidationError("data_dir cannot be stored inside the data dir; use --data-dir or TRIFORCE_DATA_DIR") }
-            let ring = LogRing()
-            let logger = Startup.bootstrapLogging(flags: data.flags, ring: ring)
-            let node = await Startup.openNode(flags: data.flags, ring: ring, logger: logger)
-            try await SettingsStore(database: node.database).set(configKey.name, value)
-            print("\(configKey.name) stored\(configKey.isSecret ? " (secret, redacted in output)" : "")")
-            await node.database.close()
+            try await NodeCommand.with(data) { node in
+                try await SettingsStore(database: node.database).set(configKey.name, value)
+                print("\(configKey.name) stored\(configKey.isSecret ? " (secret, redacted in output)" : "")")
+            }
         }
     }
 
@@ -54,12 +49,10 @@ struct ConfigCommand: AsyncParsableCommand {
         @Argument var key: String
 
         func run() async throws {
-            let ring = LogRing()
-            let logger = Startup.bootstrapLogging(flags: data.flags, ring: ring)
-            let node = await Startup.openNode(flags: data.flags, ring: ring, logger: logger)
-            try await SettingsStore(database: node.database).remove(key)
-            print("\(key) removed")
-            await node.database.close()
+            try await NodeCommand.with(data) { node in
+                try await SettingsStore(database: node.database).remove(key)
+                print("\(key) removed")
+            }
         }
     }
 }

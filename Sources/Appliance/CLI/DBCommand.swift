@@ -15,17 +15,14 @@ struct DBCommand: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
 
         func run() async throws {
-            let ring = LogRing()
-            let logger = Startup.bootstrapLogging(flags: data.flags, ring: ring)
-            let node = await Startup.openNode(flags: data.flags, ring: ring, logger: logger)
-            let findings = try await node.database.integrityCheck()
-            let version = try await node.database.schemaVersion()
-            await node.database.close()
-            if findings == ["ok"] {
+            try await NodeCommand.with(data) { node in
+                let findings = try await node.database.integrityCheck()
+                let version = try await node.database.schemaVersion()
+                guard findings == ["ok"] else {
+                    findings.forEach { print($0) }
+                    throw ExitCode(2)
+                }
                 print("ok: \(node.configuration.databasePath) (schema version \(version))")
-            } else {
-                findings.forEach { print($0) }
-                throw ExitCode(2)
             }
         }
     }
@@ -39,16 +36,13 @@ struct DBCommand: AsyncParsableCommand {
             guard !FileManager.default.fileExists(atPath: path) else {
                 throw ValidationError("\(path) already exists; choose a new file name")
             }
-            let ring = LogRing()
-            let logger = Startup.bootstrapLogging(flags: data.flags, ring: ring)
-            let node = await Startup.openNode(flags: data.flags, ring: ring, logger: logger)
-            do {
-                try await node.database.backup(to: path)
-            } catch {
-                await node.database.close()
-                Startup.fail("backup to \(path) failed: \(error)")
+            try await NodeCommand.with(data) { node in
+                do {
+                    try await node.database.backup(to: path)
+                } catch {
+                    throw ConfigurationError("backup to \(path) failed: \(error)")
+                }
             }
-            await node.database.close()
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
             print("backup written: \(path) (\(size) bytes)")
         }
