@@ -16,7 +16,7 @@ public struct OutgoingRequest: Sendable {
     public var headers: [(name: String, value: String)]
     public var body: Data?
     public var timeouts: Timeouts
-    /// Redirects are not followed unless set; each hop is re-checked by `redirectPolicy`.
+    /// Redirects are not followed unless set; every hop goes through `allowAddress`.
     public var maxRedirects: Int
     /// The response body is cut off (error `.bodyTooLarge`) past this many bytes.
     public var maxResponseBytes: Int
@@ -119,6 +119,7 @@ public struct ResponseBody: AsyncSequence, Sendable {
 public struct OutgoingHTTPError: Error, Sendable, CustomStringConvertible {
     public enum Code: Sendable, Equatable {
         case invalidURL
+        case invalidRequest // a method or header that cannot be sent as is
         case connect
         case connectTimeout
         case firstByteTimeout
@@ -144,7 +145,7 @@ public struct OutgoingHTTPError: Error, Sendable, CustomStringConvertible {
 
     public var retryable: Bool {
         switch code {
-        case .invalidURL, .bodyTooLarge, .blocked, .cancelled, .tooManyRedirects: false
+        case .invalidURL, .invalidRequest, .bodyTooLarge, .blocked, .cancelled, .tooManyRedirects: false
         default: true
         }
     }

@@ -1,0 +1,162 @@
+internal import CCurl
+import FoundationEssentials
+import Glibc
+import Synchronization
+
+/// curl_global_init is not thread-safe; a static let runs it exactly once, process-wide.
+private enum CurlGlobal {
+    static let ready: Bool = curl_global_init(ccurl_global_default()) == CURLE_OK
+}
+
+/// The one thread that drives every transfer of a client through a curl multi handle.
+///
+/// Other threads talk to it only through `inbox` (its Mutex also guards the wakeup, so no
+/// `curl_multi_wakeup` can race the final `curl_multi_cleanup`). The multi handle and the set
+/// of attached transfers belong to the event thread alone.
+final class CurlEventLoop: Sendable {
+    enum Command { case start(CurlTransfer), cancel(CurlTransfer), resume(CurlTransfer) }
+
+    private struct Inbox {
+        var commands: [Command] = []
+        var closed = false
+    }
+
+    /// Touched off the event thread only by `curl_multi_wakeup`, under `inbox`'s lock.
+    private nonisolated(unsafe) let multi: UnsafeMutableRawPointer
+    private let inbox = Mutex(Inbox())
+
+    init(maxConnections: Int) throws(OutgoingHTTPError) {
+        guard CurlGlobal.ready, let multi = curl_multi_init() else {
+            throw OutgoingHTTPError(.transport, "curl initialisation failed", url: "")
+        }
+        self.multi = multi
+        if maxConnections > 0 {
+            _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, maxConnections)
+        }
+        var thread = pthread_t()
+        let context = Unmanaged.passRetained(self).toOpaque()
+        let created = pthread_create(&thread, nil, { context in
+            guard let context else { return nil }
+            Unmanaged<CurlEventLoop>.fromOpaque(context).takeRetainedValue().run()
+            return nil
+        }, context)
+        guard created == 0 else {
+            Unmanaged<CurlEventLoop>.fromOpaque(context).release()
+            curl_multi_cleanup(multi)
+            throw OutgoingHTTPError(.transport, "cannot start the curl event thread (\(created))", url: "")
+        }
+        pthread_detach(thread)
+    }
+
+    /// Hands work to the event thread. A transfer started after shutdown fails at once.
+    func enqueue(_ command: Command) {
+        let accepted = inbox.withLock { inbox in
+            guard !inbox.closed else { return false }
+            inbox.commands.append(command)
+            curl_multi_wakeup(multi)
+            return true
+        }
+        if !accepted, case .start(let transfer) = command {
+            transfer.finish(transfer.error(.cancelled, "HTTP client shut down"))
+        }
+    }
+
+    /// Stops the thread: transfers in flight fail with `.cancelled`.
+    func shutdown() {
+        inbox.withLock { inbox in
+            inbox.closed = true
+            curl_multi_wakeup(multi)
+        }
+    }
+
+    // MARK: Event thread
+
+    private func run() {
+        var attached: [UnsafeMutableRawPointer: CurlTransfer] = [:]
+        while true {
+            let (commands, closed) = inbox.withLock { inbox in
+                defer { inbox.commands.removeAll(keepingCapacity: true) }
+                return (inbox.commands, inbox.closed)
+            }
+            for command in commands { handle(command, &attached) }
+            if closed {
+                for transfer in attached.values {
+                    detach(transfer, transfer.error(.cancelled, "HTTP client shut down"), &attached)
+                }
+                break
+            }
+            var running: Int32 = 0
+            curl_multi_perform(multi, &running)
+            collectFinished(&attached)
+            let wait = checkDeadlines(&attached)
+            curl_multi_poll(multi, nil, 0, wait, nil)
+        }
+        curl_multi_cleanup(multi)
+    }
+
+    private func handle(_ command: Command, _ attached: inout [UnsafeMutableRawPointer: CurlTransfer]) {
+        switch command {
+        case .start(let transfer):
+            if transfer.shared.withLock({ $0.cancelled }) {
+                transfer.finish(transfer.error(.cancelled, "cancelled"))
+                return
+            }
+            if let failure = transfer.makeHandle() {
+                transfer.finish(failure)
+                return
+            }
+            guard let easy = transfer.easy, curl_multi_add_handle(multi, easy) == CURLM_OK else {
+                transfer.finish(transfer.error(.transport, "curl_multi_add_handle failed"))
+                return
+            }
+            attached[easy] = transfer
+        case .cancel(let transfer):
+            guard let easy = transfer.easy, attached[easy] === transfer else { return }
+            detach(transfer, transfer.error(.cancelled, "cancelled"), &attached)
+        case .resume(let transfer):
+            guard let easy = transfer.easy, attached[easy] === transfer, transfer.event.paused else { return }
+            transfer.event.paused = false
+            transfer.event.lastActivity = .now
+            // May call the write callback right here with the data held back while paused.
+            curl_easy_pause(easy, ccurl_pause_cont())
+        }
+    }
+
+    /// Removing an unfinished handle makes curl close its connection: the server sees the abort.
+    private func detach(_ transfer: CurlTransfer, _ failure: OutgoingHTTPError,
+                        _ attached: inout [UnsafeMutableRawPointer: CurlTransfer]) {
+        if let easy = transfer.easy {
+            curl_multi_remove_handle(multi, easy)
+            attached[easy] = nil
+        }
+        transfer.finish(failure)
+    }
+
+    private func collectFinished(_ attached: inout [UnsafeMutableRawPointer: CurlTransfer]) {
+        var left: Int32 = 0
+        while let message = curl_multi_info_read(multi, &left) {
+            guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
+            // The message dies with the handle: copy what is needed first.
+            let code = message.pointee.data.result
+            curl_multi_remove_handle(multi, easy)
+            if let transfer = attached.removeValue(forKey: easy) { transfer.complete(code) }
+        }
+    }
+
+    /// Fails transfers past their first-byte or idle deadline; returns how long to poll (ms).
+    private func checkDeadlines(_ attached: inout [UnsafeMutableRawPointer: CurlTransfer]) -> Int32 {
+        guard !attached.isEmpty else { return 60_000 }
+        let now = ContinuousClock.now
+        var wait = Duration.seconds(1)
+        var expired: [(CurlTransfer, OutgoingHTTPError)] = []
+        for transfer in attached.values {
+            if let failure = transfer.expiredDeadline(at: now) {
+                expired.append((transfer, failure))
+            } else if let deadline = transfer.nextDeadline {
+                wait = min(wait, deadline - now)
+            }
+        }
+        for (transfer, failure) in expired { detach(transfer, failure, &attached) }
+        return Int32(clamping: wait.curlMilliseconds)
+    }
+}

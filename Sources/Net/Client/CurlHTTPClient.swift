@@ -1,0 +1,85 @@
+import FoundationEssentials
+import Synchronization
+
+/// Outgoing HTTP on libcurl's multi interface: one event thread (`CurlEventLoop`) drives every
+/// transfer, connections are kept alive and shared, HTTP/2 is used where TLS offers it.
+///
+/// `send` returns at the response head; the body streams with backpressure (a slow reader
+/// pauses the transfer). All mutable state lives in the event loop and the transfers, each
+/// guarded as documented there; this class holds only constants, hence plain `Sendable`.
+public final class CurlHTTPClient: HTTPFetching {
+    /// Client-wide settings; per-request limits are on `OutgoingRequest`.
+    public struct Configuration: Sendable {
+        /// Body bytes buffered per transfer before it is paused for a slow reader.
+        public var bodyBufferBytes: Int
+        /// Size of the idle connection cache (0: curl's default, 4 per transfer in flight).
+        public var maxCachedConnections: Int
+
+        public init(bodyBufferBytes: Int = 256 << 10, maxCachedConnections: Int = 0) {
+            self.bodyBufferBytes = bodyBufferBytes
+            self.maxCachedConnections = maxCachedConnections
+        }
+    }
+
+    private let loop: CurlEventLoop
+    private let configuration: Configuration
+
+    public init(configuration: Configuration = Configuration()) throws(OutgoingHTTPError) {
+        self.configuration = configuration
+        loop = try CurlEventLoop(maxConnections: configuration.maxCachedConnections)
+    }
+
+    deinit { loop.shutdown() }
+
+    public func send(_ request: OutgoingRequest) async throws(OutgoingHTTPError) -> OutgoingResponse {
+        if let problem = Self.validate(request) { throw problem }
+        let transfer = CurlTransfer(request: request, loop: loop, highWater: configuration.bodyBufferBytes)
+        let result = await withTaskCancellationHandler {
+            await withCheckedContinuation { waiter in
+                transfer.shared.withLock { $0.headWaiter = waiter }
+                loop.enqueue(.start(transfer))
+            }
+        } onCancel: {
+            transfer.cancel()
+        }
+        switch result {
+        case .success(let response): return response
+        case .failure(let failure): throw failure
+        }
+    }
+
+    /// Rejects what curl would misread: NUL or CR/LF smuggled into the URL, method or headers.
+    static func validate(_ request: OutgoingRequest) -> OutgoingHTTPError? {
+        let url = request.url
+        let lowerURL = url.lowercased()
+        guard lowerURL.hasPrefix("http://") || lowerURL.hasPrefix("https://") else {
+            return OutgoingHTTPError(.invalidURL, "only http and https URLs are fetched", url: url)
+        }
+        guard url.utf8.count > 8, !url.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else {
+            return OutgoingHTTPError(.invalidURL, "URL is empty or holds spaces or control characters", url: url)
+        }
+        guard !request.method.isEmpty, request.method.utf8.allSatisfy(isTokenByte) else {
+            return OutgoingHTTPError(.invalidRequest, "invalid method \(request.method.debugDescription)", url: url)
+        }
+        for (name, value) in request.headers {
+            guard !name.isEmpty, name.utf8.allSatisfy(isTokenByte) else {
+                return OutgoingHTTPError(.invalidRequest, "invalid header name \(name.debugDescription)", url: url)
+            }
+            guard !value.utf8.contains(where: { $0 == 0 || $0 == 0x0A || $0 == 0x0D }) else {
+                return OutgoingHTTPError(.invalidRequest, "header \(name) has a control character", url: url)
+            }
+        }
+        return nil
+    }
+
+    /// RFC 9110 token characters.
+    private static func isTokenByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+             UInt8(ascii: "0")...UInt8(ascii: "9"):
+            true
+        default:
+            "!#$%&'*+-.^_`|~".utf8.contains(byte)
+        }
+    }
+}

@@ -1,0 +1,155 @@
+internal import CCurl
+import FoundationEssentials
+import Glibc
+import Synchronization
+
+/// Largest response head accepted (all header lines of one response together).
+private let maxHeadBytes = 256 << 10
+
+// The curl callbacks. All of them run on the event thread.
+extension CurlTransfer {
+    func onBody(_ bytes: UnsafeMutablePointer<CChar>?, _ count: Int) -> Int {
+        guard count > 0, let bytes else { return count }
+        if !event.headDelivered {
+            // curl does not hand over the body of a redirect it follows; be safe if it does.
+            if event.followingRedirect { return count }
+            deliverHead()
+        }
+        if event.received + count > request.maxResponseBytes {
+            event.failure = error(.bodyTooLarge, "response body exceeds \(request.maxResponseBytes) bytes")
+            return 0
+        }
+        let chunk = Data(bytes: bytes, count: count)
+        enum Step { case stored, handed(CheckedContinuation<Data?, any Error>), pause, abort }
+        let step = shared.withLock { state -> Step in
+            if state.cancelled { return .abort }
+            if let waiter = state.bodyWaiter {
+                state.bodyWaiter = nil
+                return .handed(waiter)
+            }
+            // Checked before storing: a paused chunk stays with curl, which hands it over again.
+            if state.bufferedBytes >= highWater {
+                state.paused = true
+                return .pause
+            }
+            state.chunks.append(chunk)
+            state.bufferedBytes += count
+            return .stored
+        }
+        switch step {
+        case .pause:
+            event.paused = true
+            return ccurl_writefunc_pause()
+        case .abort:
+            event.failure = error(.cancelled, "cancelled")
+            return 0
+        case .handed(let waiter):
+            waiter.resume(returning: chunk)
+        case .stored:
+            break
+        }
+        event.received += count
+        event.lastActivity = .now
+        return count
+    }
+
+    func onHeader(_ bytes: UnsafeMutablePointer<CChar>?, _ count: Int) -> Int {
+        // After the head only trailers come here; they are not part of the contract.
+        guard let bytes, !event.headDelivered else { return count }
+        event.headBytes += count
+        if event.headBytes > maxHeadBytes {
+            event.failure = error(.transport, "response head exceeds \(maxHeadBytes) bytes")
+            return 0
+        }
+        var line = String(decoding: UnsafeRawBufferPointer(start: bytes, count: count), as: UTF8.self)
+        while let last = line.last, last == "\r\n" || last == "\n" || last == "\r" { line.removeLast() }
+
+        if line.hasPrefix("HTTP/") {
+            // A new response starts (after a 1xx or a followed redirect): forget the last one.
+            let parts = line.split(separator: " ", maxSplits: 2)
+            event.status = parts.count > 1 ? Int(parts[1]) : nil
+            event.headers = []
+            event.sawLocation = false
+            event.followingRedirect = false
+            return count
+        }
+        if line.isEmpty {
+            guard let status = event.status else { return count }
+            if (100..<200).contains(status) {
+                event.status = nil
+            } else if request.maxRedirects > 0, (300..<400).contains(status), event.sawLocation {
+                event.followingRedirect = true
+                event.redirectHops += 1
+            } else {
+                deliverHead()
+            }
+            return count
+        }
+        if line.first == " " || line.first == "\t" {
+            // Obsolete line folding: continues the previous value.
+            if !event.headers.isEmpty {
+                event.headers[event.headers.count - 1].value += " " + line.trimmingSpaces()
+            }
+            return count
+        }
+        guard let colon = line.firstIndex(of: ":") else { return count }
+        let name = line[..<colon].lowercased()
+        let value = String(line[line.index(after: colon)...]).trimmingSpaces()
+        if name == "location" { event.sawLocation = true }
+        event.headers.append((name: name, value: value))
+        return count
+    }
+
+    /// Before every socket: the resolved peer address goes through the SSRF guard.
+    func onOpenSocket(_ purpose: curlsocktype, _ address: UnsafeMutablePointer<curl_sockaddr>?) -> curl_socket_t {
+        guard let address, let allow = request.allowAddress else { return ccurl_socket_bad() }
+        var text = [CChar](repeating: 0, count: 64)
+        let known = ccurl_sockaddr_text(address, &text, socklen_t(text.count)) == 0
+        let peer = known ? String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "unknown address family \(address.pointee.family)"
+        guard known, allow(peer) else {
+            event.failure = error(.blocked, "address \(peer) refused by policy")
+            return ccurl_socket_bad()
+        }
+        return socket(address.pointee.family, address.pointee.socktype, address.pointee.protocol)
+    }
+
+    /// Before every request, on a new or a reused connection (a reused one opened no socket).
+    func onPrerequest(_ primaryIP: UnsafeMutablePointer<CChar>?) -> Int32 {
+        guard let allow = request.allowAddress else { return ccurl_prereqfunc_ok() }
+        var peer = primaryIP.map { String(cString: $0) } ?? ""
+        if peer.hasPrefix("::ffff:"), peer.contains(".") { peer.removeFirst(7) }
+        guard !peer.isEmpty, allow(peer) else {
+            event.failure = error(.blocked, "address \(peer) refused by policy")
+            return ccurl_prereqfunc_abort()
+        }
+        return ccurl_prereqfunc_ok()
+    }
+
+    /// Hands status and headers to the task waiting in `send`.
+    func deliverHead() {
+        event.headDelivered = true
+        event.lastActivity = .now
+        var effective: UnsafeMutablePointer<CChar>?
+        var url = request.url
+        if let easy, ccurl_easy_getinfo_string(easy, CURLINFO_EFFECTIVE_URL, &effective) == CURLE_OK, let effective {
+            url = String(cString: effective)
+        }
+        let reader = BodyReader(self)
+        let body = ResponseBody(AsyncThrowingStream(unfolding: { try await reader.next() }))
+        let response = OutgoingResponse(status: event.status ?? 0, headers: event.headers, body: body, url: url)
+        let waiter = shared.withLock { state in
+            defer { state.headWaiter = nil }
+            return state.headWaiter
+        }
+        waiter?.resume(returning: .success(response))
+    }
+}
+
+extension String {
+    func trimmingSpaces() -> String {
+        var view = Substring(self)
+        while let first = view.first, first == " " || first == "\t" { view.removeFirst() }
+        while let last = view.last, last == " " || last == "\t" { view.removeLast() }
+        return String(view)
+    }
+}

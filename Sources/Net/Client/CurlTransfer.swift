@@ -1,0 +1,192 @@
+internal import CCurl
+import FoundationEssentials
+import Synchronization
+
+/// One request on its way through the event thread: the easy handle, the state its curl
+/// callbacks keep, and the meeting point with the Swift tasks that await the head and read
+/// the body.
+///
+/// Why `@unchecked Sendable` is sound: `easy`, `headerList`, `errorBuffer` and `event` are
+/// touched only on the event thread (loop code, and curl callbacks, which curl runs inside
+/// `curl_multi_perform` / `curl_easy_pause` on that thread), except before the transfer is
+/// handed to the loop and after it was finished there. `shared` is guarded by its own Mutex and
+/// is the only state Swift tasks touch.
+final class CurlTransfer: @unchecked Sendable {
+    let request: OutgoingRequest
+    let loop: CurlEventLoop
+    /// Buffered body bytes past which the transfer is paused until the consumer catches up.
+    let highWater: Int
+    let shared = Mutex(SharedState())
+
+    // Event thread only.
+    var easy: UnsafeMutableRawPointer?
+    var headerList: UnsafeMutablePointer<curl_slist>?
+    let errorBuffer: UnsafeMutablePointer<CChar>
+    var event: EventState
+
+    /// What the event thread knows about the transfer.
+    struct EventState {
+        let started: ContinuousClock.Instant
+        var status: Int?
+        var headers: [(name: String, value: String)] = []
+        var headBytes = 0
+        var sawLocation = false
+        /// The current response is a redirect curl is about to follow: its body is not ours.
+        var followingRedirect = false
+        var redirectHops = 0
+        var headDelivered = false
+        var received = 0
+        var lastActivity: ContinuousClock.Instant
+        /// The write callback returned CURL_WRITEFUNC_PAUSE; idle time does not count.
+        var paused = false
+        /// Why a callback aborted the transfer (curl then reports a generic code).
+        var failure: OutgoingHTTPError?
+        var finished = false
+    }
+
+    /// What the event thread and the Swift tasks share (guarded by `shared`'s Mutex).
+    struct SharedState {
+        var headWaiter: CheckedContinuation<Result<OutgoingResponse, OutgoingHTTPError>, Never>?
+        /// FIFO of chunks not yet read; holds at most `highWater` plus one chunk.
+        var chunks: [Data] = []
+        var bufferedBytes = 0
+        var paused = false
+        var bodyWaiter: CheckedContinuation<Data?, any Error>?
+        var end: End?
+        var cancelled = false
+    }
+
+    enum End { case finished, failed(OutgoingHTTPError) }
+
+    init(request: OutgoingRequest, loop: CurlEventLoop, highWater: Int) {
+        self.request = request
+        self.loop = loop
+        self.highWater = max(highWater, 1)
+        let now = ContinuousClock.now
+        event = EventState(started: now, lastActivity: now)
+        errorBuffer = .allocate(capacity: Int(ccurl_error_size()))
+        errorBuffer.initialize(repeating: 0, count: Int(ccurl_error_size()))
+    }
+
+    deinit {
+        releaseHandle()
+        errorBuffer.deallocate()
+    }
+
+    func error(_ code: OutgoingHTTPError.Code, _ message: String) -> OutgoingHTTPError {
+        OutgoingHTTPError(code, message, url: request.url)
+    }
+
+    /// Creates and configures the easy handle (event thread). Returns why that failed.
+    func makeHandle() -> OutgoingHTTPError? {
+        guard let easy = curl_easy_init() else { return error(.transport, "curl_easy_init failed") }
+        self.easy = easy
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        var firstFailure: CURLcode = CURLE_OK
+        func check(_ code: CURLcode) { if firstFailure == CURLE_OK { firstFailure = code } }
+
+        check(ccurl_easy_setopt_string(easy, CURLOPT_URL, request.url))
+        // http and https only, on the first hop and on every redirect.
+        check(ccurl_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https"))
+        check(ccurl_easy_setopt_string(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"))
+        // An environment proxy would make the SSRF guard see the proxy, not the target.
+        check(ccurl_easy_setopt_string(easy, CURLOPT_PROXY, ""))
+        check(ccurl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1))
+        check(ccurl_easy_setopt_long(easy, CURLOPT_TCP_NODELAY, 1))
+        check(ccurl_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, ccurl_http_version_2tls()))
+        check(ccurl_easy_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, ""))
+        check(ccurl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, request.timeouts.connect.curlMilliseconds))
+        check(ccurl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, request.timeouts.total.curlMilliseconds))
+        let redirects = max(request.maxRedirects, 0)
+        check(ccurl_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, redirects > 0 ? 1 : 0))
+        check(ccurl_easy_setopt_long(easy, CURLOPT_MAXREDIRS, redirects))
+        // Refuses early when Content-Length already says too much; the write callback counts.
+        check(ccurl_easy_setopt_off(easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(max(request.maxResponseBytes, 0))))
+        check(ccurl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorBuffer))
+
+        check(ccurl_easy_setopt_write_cb(easy) { data, size, count, me in
+            guard let me else { return 0 }
+            return Unmanaged<CurlTransfer>.fromOpaque(me).takeUnretainedValue().onBody(data, size * count)
+        })
+        check(ccurl_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, me))
+        check(ccurl_easy_setopt_header_cb(easy) { data, size, count, me in
+            guard let me else { return 0 }
+            return Unmanaged<CurlTransfer>.fromOpaque(me).takeUnretainedValue().onHeader(data, size * count)
+        })
+        check(ccurl_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, me))
+        if request.allowAddress != nil {
+            check(ccurl_easy_setopt_opensocket_cb(easy) { me, purpose, address in
+                guard let me else { return ccurl_socket_bad() }
+                return Unmanaged<CurlTransfer>.fromOpaque(me).takeUnretainedValue().onOpenSocket(purpose, address)
+            })
+            check(ccurl_easy_setopt_pointer(easy, CURLOPT_OPENSOCKETDATA, me))
+            check(ccurl_easy_setopt_prereq_cb(easy) { me, primaryIP, _, _, _ in
+                guard let me else { return ccurl_prereqfunc_abort() }
+                return Unmanaged<CurlTransfer>.fromOpaque(me).takeUnretainedValue().onPrerequest(primaryIP)
+            })
+            check(ccurl_easy_setopt_pointer(easy, CURLOPT_PREREQDATA, me))
+        }
+        configureMethodAndBody(easy, check)
+        configureHeaders(easy, check)
+
+        if firstFailure != CURLE_OK {
+            return error(.invalidURL, "configure: " + String(cString: curl_easy_strerror(firstFailure)))
+        }
+        return nil
+    }
+
+    private func configureMethodAndBody(_ easy: UnsafeMutableRawPointer, _ check: (CURLcode) -> Void) {
+        let method = request.method
+        if let body = request.body {
+            check(ccurl_easy_setopt_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)))
+            if body.isEmpty {
+                check(ccurl_easy_setopt_string(easy, CURLOPT_COPYPOSTFIELDS, ""))
+            } else {
+                body.withUnsafeBytes { bytes in
+                    check(ccurl_easy_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress)))
+                }
+            }
+            if method != "POST" { check(ccurl_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, method)) }
+        } else if method == "GET" {
+            check(ccurl_easy_setopt_long(easy, CURLOPT_HTTPGET, 1))
+        } else if method == "HEAD" {
+            check(ccurl_easy_setopt_long(easy, CURLOPT_NOBODY, 1))
+        } else {
+            check(ccurl_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, method))
+        }
+    }
+
+    private func configureHeaders(_ easy: UnsafeMutableRawPointer, _ check: (CURLcode) -> Void) {
+        var list: UnsafeMutablePointer<curl_slist>?
+        var hasExpect = false
+        for (name, value) in request.headers {
+            if name.lowercased() == "expect" { hasExpect = true }
+            // "Name;" is curl's spelling for a header with an empty value ("Name:" removes it).
+            let line = value.isEmpty ? "\(name);" : "\(name): \(value)"
+            guard let next = curl_slist_append(list, line) else { continue }
+            list = next
+        }
+        // curl would otherwise wait for a 100-continue before sending larger bodies.
+        if !hasExpect, let next = curl_slist_append(list, "Expect:") { list = next }
+        headerList = list
+        check(ccurl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, list))
+    }
+
+    /// Frees the easy handle and header list. The handle must already be out of the multi.
+    func releaseHandle() {
+        if let easy { curl_easy_cleanup(easy) }
+        easy = nil
+        if let headerList { curl_slist_free_all(headerList) }
+        headerList = nil
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds for a curl option, at least 1 (curl reads 0 as "no limit").
+    var curlMilliseconds: Int {
+        let (seconds, attoseconds) = components
+        guard seconds >= 0 else { return 1 }
+        let clampedSeconds = min(seconds, Int64(Int32.max))
+        return max(Int(clampedSeconds * 1000 + attoseconds / 1_000_000_000_000_000), 1)
+    }
+}
