@@ -1,4 +1,5 @@
 import Hummingbird
+import Gateway
 import Net
 import Storage
 import Logging
@@ -11,6 +12,19 @@ import UnixSignals
 /// server drains before the database closes.
 struct ApplianceApp {
     let node: Node
+    let gateway: Gateway
+
+    /// Opens outgoing HTTP and builds the gateway. Until the auth module lands every caller
+    /// may use every model (a nil principal is a guest).
+    static func make(node: Node, policy: any AccessPolicy = ClosureAccessPolicy()) async throws -> ApplianceApp {
+        let fetcher = try CurlHTTPClient()
+        return ApplianceApp(node: node, gateway: try await GatewayWiring.makeGateway(node: node, fetcher: fetcher, policy: policy))
+    }
+
+    /// Model discovery at start and then on its interval.
+    func discoveryService() -> DiscoveryService {
+        DiscoveryService(gateway: gateway, interval: GatewayWiring.discoveryInterval(node.configuration), logger: node.logger)
+    }
 
     func makeRouter() throws -> Router<AppRequestContext> {
         let router = Router(context: AppRequestContext.self)
@@ -21,8 +35,12 @@ struct ApplianceApp {
         HealthController(node: node, checks: [
             .databaseWritable(node.database),
             .migrationsCurrent(node.database),
+            .providers(gateway),
         ]).register(on: routes)
-        ModelsController(database: node.database).register(on: routes)
+        ModelsController(gateway: gateway).register(on: routes)
+        ChatCompletionsController(gateway: gateway).register(on: routes)
+        MessagesController(gateway: gateway).register(on: routes)
+        SimpleChatController(gateway: gateway).register(on: routes)
         return router
     }
 
@@ -48,6 +66,7 @@ struct ApplianceApp {
         var configuration = ServiceGroupConfiguration(
             services: [
                 .init(service: DatabaseService(database: node.database)),
+                .init(service: discoveryService()),
                 .init(service: app),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],

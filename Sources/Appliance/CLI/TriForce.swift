@@ -7,6 +7,6 @@ struct TriForce: AsyncParsableCommand {
         commandName: "triforce",
         abstract: "A lean AI mesh node: multi-LLM gateway, MCP server and mesh hub in one binary.",
         version: TriForceVersion.current,
-        subcommands: [ServeCommand.self, InitCommand.self, ConfigCommand.self, DBCommand.self],
+        subcommands: [ServeCommand.self, InitCommand.self, ConfigCommand.self, DBCommand.self, RouteCommand.self],
         defaultSubcommand: ServeCommand.self)
 }
