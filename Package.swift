@@ -82,7 +82,15 @@ let package = Package(
         ),
 
         // Shared by the test targets: subprocesses (curl, openssl, python), temp dirs.
-        .target(name: "TestSupport", dependencies: ["Net"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "Net",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(
             name: "StorageTests",
             dependencies: ["Storage", "TestSupport"],

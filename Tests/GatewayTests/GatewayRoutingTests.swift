@@ -1,5 +1,6 @@
 import Testing
 import Gateway
+import TestSupport
 import Net
 import Storage
 import Logging

@@ -1,13 +1,13 @@
-import FoundationEssentials
-import Hummingbird
+public import FoundationEssentials
+public import Hummingbird
 import Logging
 import NIOCore
-import Net
+public import Net
 import ServiceLifecycle
 import Synchronization
 
 /// What a mock upstream does next, set by the test.
-enum MockBehavior: Sendable {
+public enum MockBehavior: Sendable {
     case normal
     case status(Int, retryAfter: Int?)
     /// Streams the first event, then drops the connection.
@@ -18,21 +18,21 @@ enum MockBehavior: Sendable {
 
 /// A local server speaking one provider's published wire format. Requests are validated
 /// against that format; every violation is recorded and the test asserts there were none.
-final class MockUpstream: Sendable {
-    struct State {
-        var behavior: MockBehavior = .normal
-        var violations: [String] = []
-        var requests: [String] = []
-        var lastBody: JSONValue?
-        var aborted = false
-        var reply = "Hello from the mock"
-        var toolCall = false
+public final class MockUpstream: Sendable {
+    public struct State {
+        public var behavior: MockBehavior = .normal
+        public var violations: [String] = []
+        public var requests: [String] = []
+        public var lastBody: JSONValue?
+        public var aborted = false
+        public var reply = "Hello from the mock"
+        public var toolCall = false
     }
 
-    let state = Mutex(State())
-    func update<T>(_ body: (inout State) -> T) -> T { state.withLock(body) }
-    var violations: [String] { update { $0.violations } }
-    var requests: [String] { update { $0.requests } }
+    public let state = Mutex(State())
+    public func update<T>(_ body: (inout State) -> T) -> T { state.withLock(body) }
+    public var violations: [String] { update { $0.violations } }
+    public var requests: [String] { update { $0.requests } }
 
     func violate(_ message: String) { update { $0.violations.append(message) } }
 
@@ -42,7 +42,7 @@ final class MockUpstream: Sendable {
     }
 
     /// Starts the server with routes added by `configure`, runs `body` with its base URL.
-    static func run<T: Sendable>(_ configure: @Sendable (MockUpstream, Router<BasicRequestContext>) -> Void,
+    public static func run<T: Sendable>(_ configure: @Sendable (MockUpstream, Router<BasicRequestContext>) -> Void,
                                  _ body: @Sendable (MockUpstream, String) async throws -> T) async throws -> T {
         let mock = MockUpstream()
         let router = Router()
@@ -113,14 +113,14 @@ final class MockUpstream: Sendable {
         })
     }
 
-    static func jsonResponse(_ value: JSONValue) -> Response {
+    public static func jsonResponse(_ value: JSONValue) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(data: value.encoded())))
     }
 }
 
-struct MockError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct MockError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }

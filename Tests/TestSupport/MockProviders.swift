@@ -1,14 +1,14 @@
 import FoundationEssentials
-import Hummingbird
+public import Hummingbird
 import Net
 
 /// Routes for each provider's wire format (request validation per its API reference).
-enum MockProviders {
+public enum MockProviders {
     static func sse(_ json: JSONValue, event: String? = nil) -> String {
         (event.map { "event: \($0)\n" } ?? "") + "data: \(json.jsonText)\n\n"
     }
 
-    static func openAI(_ mock: MockUpstream, _ router: Router<BasicRequestContext>) {
+    public static func openAI(_ mock: MockUpstream, _ router: Router<BasicRequestContext>) {
         router.get("/v1/models") { request, _ in
             _ = mock.require(request.headers[.authorization] == "Bearer sk-test", "models: missing bearer key")
             return MockUpstream.jsonResponse(["object": "list", "data": [
@@ -61,7 +61,7 @@ enum MockProviders {
         }
     }
 
-    static func anthropic(_ mock: MockUpstream, _ router: Router<BasicRequestContext>) {
+    public static func anthropic(_ mock: MockUpstream, _ router: Router<BasicRequestContext>) {
         router.get("/v1/models") { request, _ in
             _ = mock.require(request.headers[.init("x-api-key")!] == "sk-ant-test", "models: x-api-key")
             _ = mock.require(request.headers[.init("anthropic-version")!] == "2023-06-01", "models: anthropic-version")
@@ -108,7 +108,7 @@ enum MockProviders {
         }
     }
 
-    static func gemini(_ mock: MockUpstream, _ router: Router<BasicRequestContext>) {
+    public static func gemini(_ mock: MockUpstream, _ router: Router<BasicRequestContext>) {
         router.get("/v1beta/models") { request, _ in
             _ = mock.require(request.headers[.init("x-goog-api-key")!] == "g-test", "models: x-goog-api-key")
             return MockUpstream.jsonResponse(["models": [
@@ -150,7 +150,7 @@ enum MockProviders {
         }
     }
 
-    static func ollama(_ mock: MockUpstream, _ router: Router<BasicRequestContext>) {
+    public static func ollama(_ mock: MockUpstream, _ router: Router<BasicRequestContext>) {
         router.get("/api/tags") { _, _ in
             MockUpstream.jsonResponse(["models": [["name": "llama3.2:latest", "model": "llama3.2:latest", "size": 1]]])
         }
