@@ -54,10 +54,10 @@ import FoundationEssentials
             let answer = try await gateway.complete(Fixtures.hello("gpt-4o-mini"), principal: Fixtures.principal)
             #expect(answer.model == "open/gpt-4o-mini")
             await #expect { try await gateway.complete(Fixtures.hello("closed/gpt-4o-mini"), principal: Fixtures.principal) } throws: { error in
-                (error as? APIError)?.status == .forbidden
+                (error as? APIError)?.code == "model_not_allowed"
             }
             await #expect { try await gateway.complete(Fixtures.hello("nope/never"), principal: Fixtures.principal) } throws: { error in
-                (error as? APIError)?.status == .notFound
+                (error as? APIError)?.code == "model_not_found"
             }
         }
     }

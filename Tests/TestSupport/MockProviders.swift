@@ -1,5 +1,6 @@
 import FoundationEssentials
 public import Hummingbird
+import HTTPTypes
 import Net
 
 /// Routes for each provider's wire format (request validation per its API reference).
@@ -63,13 +64,13 @@ public enum MockProviders {
 
     public static func anthropic(_ mock: MockUpstream, _ router: Router<BasicRequestContext>) {
         router.get("/v1/models") { request, _ in
-            _ = mock.require(request.headers[.init("x-api-key")!] == "sk-ant-test", "models: x-api-key")
-            _ = mock.require(request.headers[.init("anthropic-version")!] == "2023-06-01", "models: anthropic-version")
+            _ = mock.require(request.headers[HTTPField.Name("x-api-key")!] == "sk-ant-test", "models: x-api-key")
+            _ = mock.require(request.headers[HTTPField.Name("anthropic-version")!] == "2023-06-01", "models: anthropic-version")
             return MockUpstream.jsonResponse(["data": [["id": "claude-sonnet-4-5", "type": "model", "display_name": "Claude Sonnet 4.5"]], "has_more": false])
         }
         router.post("/v1/messages") { request, _ -> Response in
-            _ = mock.require(request.headers[.init("x-api-key")!] == "sk-ant-test", "messages: x-api-key")
-            _ = mock.require(request.headers[.init("anthropic-version")!] == "2023-06-01", "messages: anthropic-version")
+            _ = mock.require(request.headers[HTTPField.Name("x-api-key")!] == "sk-ant-test", "messages: x-api-key")
+            _ = mock.require(request.headers[HTTPField.Name("anthropic-version")!] == "2023-06-01", "messages: anthropic-version")
             guard let body = await mock.json(request) else { return Response(status: .badRequest) }
             let messages = body["messages"]?.arrayValue ?? []
             let ok = mock.require(body["max_tokens"]?.intValue != nil, "messages: max_tokens required")
@@ -110,13 +111,13 @@ public enum MockProviders {
 
     public static func gemini(_ mock: MockUpstream, _ router: Router<BasicRequestContext>) {
         router.get("/v1beta/models") { request, _ in
-            _ = mock.require(request.headers[.init("x-goog-api-key")!] == "g-test", "models: x-goog-api-key")
+            _ = mock.require(request.headers[HTTPField.Name("x-goog-api-key")!] == "g-test", "models: x-goog-api-key")
             return MockUpstream.jsonResponse(["models": [
                 ["name": "models/gemini-2.5-flash", "inputTokenLimit": 1_048_576, "supportedGenerationMethods": ["generateContent", "countTokens"]],
                 ["name": "models/text-embedding-004", "supportedGenerationMethods": ["embedContent"]]]])
         }
         router.post("/v1beta/models/:call") { request, context -> Response in
-            _ = mock.require(request.headers[.init("x-goog-api-key")!] == "g-test", "generate: x-goog-api-key")
+            _ = mock.require(request.headers[HTTPField.Name("x-goog-api-key")!] == "g-test", "generate: x-goog-api-key")
             let call = context.parameters.get("call") ?? ""
             let streaming = call.hasSuffix(":streamGenerateContent")
             _ = mock.require(streaming || call.hasSuffix(":generateContent"), "generate: unknown method \(call)")

@@ -2,6 +2,7 @@ public import FoundationEssentials
 public import Hummingbird
 import Logging
 import NIOCore
+import HTTPTypes
 public import Net
 import ServiceLifecycle
 import Synchronization
@@ -29,8 +30,8 @@ public final class MockUpstream: Sendable {
         public var toolCall = false
     }
 
-    public let state = Mutex(State())
-    public func update<T>(_ body: (inout State) -> T) -> T { state.withLock(body) }
+    let state = Mutex(State())
+    public func update<T: Sendable>(_ body: (inout State) -> T) -> T { state.withLock { body(&$0) } }
     public var violations: [String] { update { $0.violations } }
     public var requests: [String] { update { $0.requests } }
 
@@ -116,7 +117,7 @@ public final class MockUpstream: Sendable {
     public static func jsonResponse(_ value: JSONValue) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(data: value.encoded())))
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: Array(value.encoded()))))
     }
 }
 

@@ -1,4 +1,5 @@
 public import Hummingbird
+import HTTPTypes
 import Net
 import NIOCore
 import FoundationEssentials

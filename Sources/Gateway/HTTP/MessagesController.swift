@@ -26,9 +26,10 @@ public struct MessagesController: Sendable {
         }
         let stream = try await gateway.stream(chat, principal: principal)
         let events = stream.events
-        var encoder = AnthropicStreamEncoder(id: id, model: stream.model)
+        let model = stream.model
         return Response(status: .ok, headers: ChatHTTP.headers(stream.trace, contentType: "text/event-stream"),
                         body: ResponseBody { writer in
+            var encoder = AnthropicStreamEncoder(id: id, model: model)
             for (name, payload) in encoder.start() { try await writer.write(ChatHTTP.sse(payload, event: name)) }
             var iterator = events.makeAsyncIterator()
             while true {

@@ -1,5 +1,5 @@
 public import Storage
-import FoundationEssentials
+public import FoundationEssentials
 
 /// Token usage per subject, model and UTC day (`usage_daily`), for tier limits and reports.
 public struct UsageStore: Sendable {
@@ -23,7 +23,7 @@ public struct UsageStore: Sendable {
 
     /// `YYYY-MM-DD` in UTC without a calendar (days-from-civil inverse, H. Hinnant).
     public static func day(_ date: Date) -> String {
-        let days = Int(floor(date.timeIntervalSince1970 / 86_400))
+        let days = Int((date.timeIntervalSince1970 / 86_400).rounded(.down))
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097

@@ -78,7 +78,7 @@ public struct ProviderHTTP: Sendable {
         var decoder = SSEDecoder()
         do {
             for try await chunk in response.body {
-                for event in try decoder.feed(chunk) where try !handle(event) { return }
+                for event in try decoder.feed(chunk) { if try !handle(event) { return } }
             }
         } catch let error as ProviderError {
             throw error
@@ -86,7 +86,7 @@ public struct ProviderHTTP: Sendable {
             try Task.checkCancellation()
             throw ProviderError(.interrupted, provider: provider, message: "stream broke: \(error)")
         }
-        for event in decoder.finish() where try !handle(event) { return }
+        for event in decoder.finish() { if try !handle(event) { return } }
     }
 
     /// Reads an NDJSON body line by line.

@@ -16,7 +16,7 @@ public struct DiscoveryService: Service {
     }
 
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
+        try await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 await gateway.discover(logger: logger)
                 do { try await Task.sleep(for: interval) } catch { return }

@@ -36,7 +36,9 @@ extension Gateway {
                 throw APIError.notFound("model \(requested) is not known here; GET /v1/models lists the models, or use \"auto\"", code: "model_not_found")
             }
             var allowed: [ModelRecord] = []
-            for record in matches where await policy.mayUse(descriptor(record), principal: principal) { allowed.append(record) }
+            for record in matches {
+                if await policy.mayUse(descriptor(record), principal: principal) { allowed.append(record) }
+            }
             guard !allowed.isEmpty else {
                 throw APIError.forbidden("your tier (\(principal.tier)) may not use \(requested)", code: "model_not_allowed")
             }
@@ -73,7 +75,9 @@ extension Gateway {
 
     func usable(_ records: [ModelRecord], principal: Principal) async -> [Candidate] {
         var allowed: [ModelRecord] = []
-        for record in records where await policy.mayUse(descriptor(record), principal: principal) { allowed.append(record) }
+        for record in records {
+            if await policy.mayUse(descriptor(record), principal: principal) { allowed.append(record) }
+        }
         return await balanced(allowed)
     }
 

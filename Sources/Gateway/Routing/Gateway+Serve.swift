@@ -1,4 +1,4 @@
-import Net
+public import Net
 import FoundationEssentials
 
 extension Gateway {
@@ -72,12 +72,13 @@ extension Gateway {
             }
         }
         let answer = try await offlineAnswer(request, principal: principal, plan: plan, attempt: attempt)
-        var accumulator = [ChatEvent]()
-        if !answer.response.message.text.isEmpty { accumulator.append(.textDelta(answer.response.message.text)) }
-        accumulator.append(.finish(answer.response.finishReason))
-        accumulator.append(.usage(answer.response.usage ?? Usage(promptTokens: 0, completionTokens: 0)))
+        var synthesized: [ChatEvent] = []
+        if !answer.response.message.text.isEmpty { synthesized.append(.textDelta(answer.response.message.text)) }
+        synthesized.append(.finish(answer.response.finishReason))
+        synthesized.append(.usage(answer.response.usage ?? Usage(promptTokens: 0, completionTokens: 0)))
+        let frozen = synthesized
         let events = AsyncThrowingStream<ChatEvent, any Error> { continuation in
-            for event in accumulator { continuation.yield(event) }
+            for event in frozen { continuation.yield(event) }
             continuation.finish()
         }
         return GatewayStream(events: events, model: answer.model, trace: answer.trace)

@@ -22,12 +22,13 @@ public enum AnthropicWire {
             body["tools"] = .array(request.tools.map { ["name": .string($0.name), "description": .string($0.description), "input_schema": $0.parameters] })
         }
         if let choice = request.toolChoice {
-            body["tool_choice"] = switch choice {
+            let value: JSONValue = switch choice {
             case .auto: ["type": "auto"]
             case .none: ["type": "none"]
             case .required: ["type": "any"]
             case .tool(let name): ["type": "tool", "name": .string(name)]
             }
+            body["tool_choice"] = value
         }
         return .object(body)
     }

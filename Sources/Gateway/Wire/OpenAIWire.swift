@@ -26,12 +26,13 @@ public enum OpenAIWire {
             })
         }
         if let choice = request.toolChoice {
-            body["tool_choice"] = switch choice {
+            let value: JSONValue = switch choice {
             case .auto: "auto"
             case .none: "none"
             case .required: "required"
             case .tool(let name): ["type": "function", "function": ["name": .string(name)]]
             }
+            body["tool_choice"] = value
         }
         return .object(body)
     }
@@ -206,7 +207,7 @@ public enum OpenAIWire {
     public static func encodeChunk(_ event: ChatEvent, id: String, model: String, created: Int64, first: Bool) -> JSONValue {
         var delta: [String: JSONValue] = first ? ["role": "assistant"] : [:]
         var finish: JSONValue = .null
-        var choices: JSONValue? = nil
+        var choices: JSONValue?
         var usage: JSONValue? = nil
         switch event {
         case .textDelta(let text): delta["content"] = .string(text)
@@ -218,7 +219,7 @@ public enum OpenAIWire {
             delta["tool_calls"] = [.object(call)]
         case .finish(let reason): finish = .string(reason.rawValue)
         case .usage(let value):
-            choices = []
+            choices = .array([])
             usage = encodeUsage(value)
         }
         var chunk: [String: JSONValue] = [
