@@ -11,7 +11,8 @@ final class SilentListener {
     private var fillers: [Int32] = []
 
     init(backlog: Int32 = 16) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.fd = fd
         guard fd >= 0 else { throw SocketSetupError(step: "socket", errno: errno) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)

@@ -26,7 +26,7 @@ final class ServerProbe: Sendable {
 
     let state = Mutex(State())
 
-    func update<T>(_ body: (inout State) -> T) -> T { state.withLock(body) }
+    func update<T: Sendable>(_ body: (inout State) -> T) -> T { state.withLock { body(&$0) } }
 
     /// Polls until `condition` holds or `timeout` passes; returns whether it held.
     func eventually(_ timeout: Duration = .seconds(10), _ condition: (State) -> Bool) async -> Bool {

@@ -135,7 +135,7 @@ extension CurlTransfer {
             url = String(cString: effective)
         }
         let reader = BodyReader(self)
-        let body = ResponseBody(AsyncThrowingStream(unfolding: { try await reader.next() }))
+        let body = ResponseBody(pull: { try await reader.next() })
         let response = OutgoingResponse(status: event.status ?? 0, headers: event.headers, body: body, url: url)
         let waiter = shared.withLock { state in
             defer { state.headWaiter = nil }

@@ -96,9 +96,14 @@ extension CurlTransfer {
 extension CurlTransfer {
     /// The next body chunk; nil at the end. Cancelling the calling task aborts the transfer.
     func nextChunk() async throws -> Data? {
-        try await withTaskCancellationHandler {
+        if Task.isCancelled {
+            cancel()
+            throw error(.cancelled, "cancelled")
+        }
+        return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (waiter: CheckedContinuation<Data?, any Error>) in
                 let (result, resume) = shared.withLock { state -> (Result<Data?, any Error>?, Bool) in
+                    if state.cancelled { return (.failure(error(.cancelled, "cancelled")), false) }
                     if !state.chunks.isEmpty {
                         let chunk = state.chunks.removeFirst()
                         state.bufferedBytes -= chunk.count
@@ -112,7 +117,6 @@ extension CurlTransfer {
                     case .failed(let reason): return (.failure(reason), false)
                     case nil: break
                     }
-                    if state.cancelled { return (.failure(error(.cancelled, "cancelled")), false) }
                     state.bodyWaiter = waiter
                     return (nil, false)
                 }

@@ -90,27 +90,59 @@ public struct OutgoingResponse: Sendable {
 }
 
 /// The body stream. A type-erased async sequence so fakes can produce it from an array.
+///
+/// Besides a stream it can wrap a pull function (`init(pull:)`): then the producer sees each
+/// demand (backpressure) and a cancelled reader gets an error. A plain `AsyncThrowingStream`
+/// ends with nil when its reader is cancelled, which would pass a cut-off body as complete.
 public struct ResponseBody: AsyncSequence, Sendable {
     public typealias Element = Data
-    private let makeStream: @Sendable () -> AsyncThrowingStream<Data, any Error>
+    private let makeSource: @Sendable () -> AsyncIterator.Source
 
     public init(_ stream: AsyncThrowingStream<Data, any Error>) {
         // A stream may be iterated once; the box hands out that one stream.
         let box = OneShot(stream)
-        self.makeStream = { box.take() ?? AsyncThrowingStream { $0.finish() } }
+        self.makeSource = { box.take().map { .stream($0.makeAsyncIterator()) } ?? .ended }
     }
 
     public init(chunks: [Data]) {
-        self.makeStream = {
-            AsyncThrowingStream { continuation in
+        self.makeSource = {
+            .stream(AsyncThrowingStream { continuation in
                 for chunk in chunks { continuation.yield(chunk) }
                 continuation.finish()
-            }
+            }.makeAsyncIterator())
         }
     }
 
-    public func makeAsyncIterator() -> AsyncThrowingStream<Data, any Error>.AsyncIterator {
-        makeStream().makeAsyncIterator()
+    /// `next` returns the next chunk, nil at the end; iterators made from this body share it.
+    public init(pull next: @escaping @Sendable () async throws -> Data?) {
+        self.makeSource = { .pull(next) }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(source: makeSource())
+    }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        enum Source {
+            case stream(AsyncThrowingStream<Data, any Error>.AsyncIterator)
+            case pull(@Sendable () async throws -> Data?)
+            case ended
+        }
+
+        var source: Source
+
+        public mutating func next() async throws -> Data? {
+            switch source {
+            case .stream(var iterator):
+                let chunk = try await iterator.next()
+                source = chunk == nil ? .ended : .stream(iterator)
+                return chunk
+            case .pull(let next):
+                return try await next()
+            case .ended:
+                return nil
+            }
+        }
     }
 }
 
