@@ -67,7 +67,8 @@ import FoundationEssentials
             #expect(response.json?["model"] == "triforce/offline")
             #expect(response.headers["x-triforce-route"]?.hasPrefix("triforce/offline") == true)
             let health = try await Curl.request("\(node.baseURL)/health")
-            #expect(health.json?["checks"]?["providers"]?["status"] == "warn")
+            #expect(health.json?["checks"]?["providers"]?["status"] == "ok")
+            #expect(health.json?["checks"]?["providers"]?["detail"]?.stringValue?.contains("answering offline") == true)
         }
     }
 

@@ -38,7 +38,12 @@ import FoundationEssentials
                 let streamed = try await gateway.stream(Fixtures.hello("task:general", stream: true), principal: Fixtures.principal)
                 #expect(streamed.trace.fallbackFrom == ["alpha/gpt-4o-mini"])
                 _ = try await Fixtures.collect(streamed.events)
-                let usage = try await database.read { try $0.queryOne("SELECT requests, prompt_tokens FROM usage_daily WHERE model = 'beta/gpt-4o-mini'") }
+                // Stream usage is written just after the stream ends, off the client's path.
+                var usage = try await database.read { try $0.queryOne("SELECT requests, prompt_tokens FROM usage_daily WHERE model = 'beta/gpt-4o-mini'") }
+                for _ in 0..<50 where usage?.int("requests") != 2 {
+                    try await Task.sleep(for: .milliseconds(100))
+                    usage = try await database.read { try $0.queryOne("SELECT requests, prompt_tokens FROM usage_daily WHERE model = 'beta/gpt-4o-mini'") }
+                }
                 #expect(usage?.int("requests") == 2)
                 #expect(usage?.int("prompt_tokens") == 22)
                 #expect(first.violations.isEmpty && second.violations.isEmpty)

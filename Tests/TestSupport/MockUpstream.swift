@@ -11,7 +11,7 @@ import Synchronization
 public enum MockBehavior: Sendable {
     case normal
     case status(Int, retryAfter: Int?)
-    /// Streams the first event, then drops the connection.
+    /// Streams the first two frames (role, first content), then drops the connection.
     case cutMidStream
     /// Streams one event, then waits until the client goes away (records `aborted`).
     case hang
@@ -97,8 +97,8 @@ public final class MockUpstream: Sendable {
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             for (index, frame) in frames.enumerated() {
                 try await writer.write(ByteBuffer(string: frame))
-                if index == 0, case .cutMidStream = behavior { throw MockError("cut") }
-                if index == 0, case .hang = behavior {
+                if index == 1, case .cutMidStream = behavior { throw MockError("cut") }
+                if index == 1, case .hang = behavior {
                     do {
                         while true {
                             try await Task.sleep(for: .milliseconds(50))

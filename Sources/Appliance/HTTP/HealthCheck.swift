@@ -44,7 +44,7 @@ struct HealthCheck: Sendable {
 
 extension HealthCheck {
     /// Providers: warns (never fails: the node still answers offline) when a provider's key
-    /// is refused (401/403) or no chat model is available.
+    /// is refused (401/403); the detail says how many chat models are available.
     static func providers(_ gateway: Gateway) -> HealthCheck {
         HealthCheck(name: "providers") {
             let report = await gateway.providerReport()

@@ -18,7 +18,13 @@ public struct OfflineResponder: Sendable {
             lines.append("Tried and failed:")
             lines += failures.prefix(12).map { "- \($0)" }
         }
-        let notes = (try? await searchNotes(request.lastUserText, subject: subject)) ?? []
+        let notes: [String]
+        do {
+            notes = try await searchNotes(request.lastUserText, subject: subject)
+        } catch {
+            notes = []
+            lines.append("(The memory notes could not be searched: \(error).)")
+        }
         if notes.isEmpty {
             lines.append("No stored memory note matches your question.")
         } else {
@@ -32,7 +38,7 @@ public struct OfflineResponder: Sendable {
     /// Full-text search over the caller's and shared notes; words are quoted so user text
     /// can never be read as FTS syntax.
     func searchNotes(_ text: String, subject: String) async throws -> [String] {
-        let words = text.lowercased().split { !$0.isLetter && !$0.isNumber }.filter { $0.count > 2 }.prefix(12)
+        let words = text.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init).filter { $0.count > 2 }.prefix(12)
         guard !words.isEmpty else { return [] }
         let query = words.map { "\"\($0)\"" }.joined(separator: " OR ")
         let now = Int64(Date().timeIntervalSince1970)

@@ -69,7 +69,10 @@ public struct ProviderHTTP: Sendable {
                 continuation.finish(throwing: ProviderError.wrap(error, provider: provider))
             }
         }
-        continuation.onTermination = { _ in task.cancel() }
+        continuation.onTermination = { termination in
+            // Only a consumer that went away cancels; finishing must not cancel what follows it.
+            if case .cancelled = termination { task.cancel() }
+        }
         return stream
     }
 

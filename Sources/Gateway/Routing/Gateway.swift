@@ -80,7 +80,7 @@ public struct Gateway: Sendable {
         return result
     }
 
-    /// Provider-level health for `/health`: misconfigured providers and whether anything answers.
+    /// Provider-level health for `/health`: unhealthy when a provider refused its key (401/403).
     public func providerReport() async -> (healthy: Bool, detail: String) {
         let misconfigured = await health.misconfiguredProviders()
         let available = (try? await models.all().filter { $0.isAvailable && $0.isChat && providers[$0.provider] != nil }.count) ?? 0
@@ -89,7 +89,8 @@ public struct Gateway: Sendable {
             parts.append("misconfigured: " + misconfigured.keys.sorted().joined(separator: ", ") + " (check the API key)")
         }
         if available == 0 { parts.append("answering offline") }
-        return (misconfigured.isEmpty && available > 0, parts.joined(separator: "; "))
+        // Only a refused key is a fault to fix; no models just means the offline chain answers.
+        return (misconfigured.isEmpty, parts.joined(separator: "; "))
     }
 
     func descriptor(_ record: ModelRecord) -> ModelDescriptor {

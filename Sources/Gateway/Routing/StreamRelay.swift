@@ -39,7 +39,10 @@ enum StreamRelay {
                     }
                 }
             }
-            continuation.onTermination = { _ in task.cancel() }
+            continuation.onTermination = { termination in
+                // Only a consumer that went away cancels; finishing must not cancel what follows it.
+                if case .cancelled = termination { task.cancel() }
+            }
         }
     }
 }
