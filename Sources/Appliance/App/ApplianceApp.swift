@@ -1,6 +1,7 @@
 import Hummingbird
 import Admin
 import FoundationEssentials
+import Gateway
 import MCP
 import Net
 import Auth
@@ -15,6 +16,21 @@ import UnixSignals
 /// server drains before the database closes.
 struct ApplianceApp {
     let node: Node
+    let gateway: Gateway
+    /// One libcurl client (one event thread) for providers, crawl, search and Ollama.
+    let fetcher: any HTTPFetching
+
+    /// Opens outgoing HTTP and builds the gateway, gated by the node's tier policy.
+    static func make(node: Node) async throws -> ApplianceApp {
+        let fetcher = try CurlHTTPClient()
+        let gateway = try await GatewayWiring.makeGateway(node: node, fetcher: fetcher, policy: node.auth.policy)
+        return ApplianceApp(node: node, gateway: gateway, fetcher: fetcher)
+    }
+
+    /// Model discovery at start and then on its interval.
+    func discoveryService() -> DiscoveryService {
+        DiscoveryService(gateway: gateway, interval: GatewayWiring.discoveryInterval(node.configuration), logger: node.logger)
+    }
 
     func makeRouter() throws -> Router<AppRequestContext> {
         let router = Router(context: AppRequestContext.self)
@@ -25,11 +41,14 @@ struct ApplianceApp {
         // against its tier and, on chat/MCP/admin paths, rate limited (AccessRule.defaults).
         router.add(middleware: AuthMiddleware(services: node.auth))
         let routes = RecordingRouter(router: router, table: methods)
-        let checks: [HealthCheck] = [.databaseWritable(node.database), .migrationsCurrent(node.database)]
+        let checks: [HealthCheck] = [.databaseWritable(node.database), .migrationsCurrent(node.database), .providers(gateway)]
         let health = HealthController(node: node, checks: checks)
         health.register(on: routes)
-        try makeMCPController(fetcher: try CurlHTTPClient(), checks: checks).register(on: routes)
-        ModelsController(database: node.database).register(on: routes)
+        try makeMCPController(fetcher: fetcher, chat: GatewayChatBackend(gateway: gateway), checks: checks).register(on: routes)
+        ModelsController(gateway: gateway).register(on: routes)
+        ChatCompletionsController(gateway: gateway).register(on: routes)
+        MessagesController(gateway: gateway).register(on: routes)
+        SimpleChatController(gateway: gateway).register(on: routes)
         ClientController(services: node.auth).register(on: routes)
         AdminController(database: node.database, logRing: node.logRing, policy: node.auth.policy) { [node] in
             let (report, _) = await health.cache.value { await health.runChecks() }
@@ -65,6 +84,7 @@ struct ApplianceApp {
         var configuration = ServiceGroupConfiguration(
             services: [
                 .init(service: DatabaseService(database: node.database)),
+                .init(service: discoveryService()),
                 .init(service: app),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],

@@ -29,7 +29,7 @@ struct ServeCommand: AsyncParsableCommand {
             "version": "\(TriForceVersion.current)",
         ])
         do {
-            try await ApplianceApp(node: node).run()
+            try await ApplianceApp.make(node: node).run()
         } catch {
             await node.database.close()
             Startup.fail("\(error)")

@@ -1,4 +1,5 @@
 import Storage
+import Gateway
 import FoundationEssentials
 
 /// One named readiness check. Feature areas (gateway, mesh) add theirs at wiring time.
@@ -37,6 +38,17 @@ struct HealthCheck: Sendable {
             } catch {
                 return Result(status: .fail, detail: "cannot read schema version: \(error)")
             }
+        }
+    }
+}
+
+extension HealthCheck {
+    /// Providers: warns (never fails: the node still answers offline) when a provider's key
+    /// is refused (401/403); the detail says how many chat models are available.
+    static func providers(_ gateway: Gateway) -> HealthCheck {
+        HealthCheck(name: "providers") {
+            let report = await gateway.providerReport()
+            return Result(status: report.healthy ? .ok : .warn, detail: report.detail)
         }
     }
 }

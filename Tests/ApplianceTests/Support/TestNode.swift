@@ -1,6 +1,7 @@
 @testable import Appliance
 import Net
 import Storage
+import Gateway
 import Logging
 import Hummingbird
 import ServiceLifecycle
@@ -11,6 +12,7 @@ import TestSupport
 /// end-to-end tests. `environment` replaces the process environment (provider keys, ...).
 struct TestNode {
     let node: Node
+    let gateway: Gateway
     let port: Int
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
@@ -28,13 +30,18 @@ struct TestNode {
         let logger = Logger(label: "test") { label in RingLogHandler(label: label, ring: ring, level: .info, writesToStderr: false) }
         let node = try await Node.open(flags: flags, environment: environment, dotenv: [:], logRing: ring, logger: logger)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = try ApplianceApp(node: node).makeApplication { port in continuation.yield(port) }
-        let group = ServiceGroup(configuration: .init(services: [.init(service: DatabaseService(database: node.database)), .init(service: app)], logger: logger))
+        let appliance = try await ApplianceApp.make(node: node)
+        let app = try appliance.makeApplication { port in continuation.yield(port) }
+        let group = ServiceGroup(configuration: .init(services: [
+            .init(service: DatabaseService(database: node.database)),
+            .init(service: appliance.discoveryService()),
+            .init(service: app),
+        ], logger: logger))
         let running = Task { try await group.run() }
         defer { running.cancel() }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw TestNodeError("server did not start") }
-        let result = try await body(TestNode(node: node, port: port))
+        let result = try await body(TestNode(node: node, gateway: appliance.gateway, port: port))
         await group.triggerGracefulShutdown()
         _ = try? await running.value
         return result

@@ -1,0 +1,86 @@
+/// Why the model stopped.
+public enum FinishReason: String, Sendable, Equatable {
+    case stop
+    case length
+    case toolCalls = "tool_calls"
+    case contentFilter = "content_filter"
+    case error
+}
+
+/// Token counts as the provider reported them.
+public struct Usage: Sendable, Equatable {
+    public var promptTokens: Int
+    public var completionTokens: Int
+
+    public init(promptTokens: Int, completionTokens: Int) {
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+    }
+
+    public var totalTokens: Int { promptTokens + completionTokens }
+}
+
+/// A complete (non-streamed) answer.
+public struct ChatResponse: Sendable, Equatable {
+    /// The upstream model id that answered, as the provider named it.
+    public var model: String
+    public var message: ChatMessage
+    public var finishReason: FinishReason
+    public var usage: Usage?
+
+    public init(model: String, message: ChatMessage, finishReason: FinishReason, usage: Usage? = nil) {
+        self.model = model
+        self.message = message
+        self.finishReason = finishReason
+        self.usage = usage
+    }
+}
+
+/// One event of a streamed answer, in arrival order. Tool-call deltas carry their index so
+/// parallel calls interleave correctly; `id` and `name` come with a call's first delta.
+public enum ChatEvent: Sendable, Equatable {
+    case textDelta(String)
+    case toolCallDelta(index: Int, id: String?, name: String?, arguments: String)
+    case finish(FinishReason)
+    case usage(Usage)
+}
+
+extension ChatResponse {
+    /// Collects a stream into one response (used when a caller wants the whole answer).
+    public static func collect(_ events: AsyncThrowingStream<ChatEvent, any Error>, model: String) async throws -> ChatResponse {
+        var accumulator = ChatAccumulator()
+        for try await event in events { accumulator.add(event) }
+        return accumulator.response(model: model)
+    }
+}
+
+/// Folds stream events into a response; used by `collect` and by the response cache.
+public struct ChatAccumulator: Sendable {
+    public private(set) var text = ""
+    var calls: [Int: ToolCall] = [:]
+    public private(set) var finishReason: FinishReason?
+    public private(set) var usage: Usage?
+
+    public init() {}
+
+    public mutating func add(_ event: ChatEvent) {
+        switch event {
+        case .textDelta(let delta): text += delta
+        case .toolCallDelta(let index, let id, let name, let arguments):
+            var call = calls[index] ?? ToolCall(id: "", name: "", arguments: "")
+            if let id, !id.isEmpty { call.id = id }
+            if let name, !name.isEmpty { call.name = name }
+            call.arguments += arguments
+            calls[index] = call
+        case .finish(let reason): finishReason = reason
+        case .usage(let value): usage = value
+        }
+    }
+
+    public func response(model: String) -> ChatResponse {
+        let toolCalls = calls.keys.sorted().compactMap { calls[$0] }
+        let message = ChatMessage(role: .assistant, content: text.isEmpty ? [] : [.text(text)], toolCalls: toolCalls)
+        return ChatResponse(model: model, message: message,
+                            finishReason: finishReason ?? (toolCalls.isEmpty ? .stop : .toolCalls), usage: usage)
+    }
+}

@@ -1,0 +1,54 @@
+public import Hummingbird
+public import Net
+import NIOCore
+
+/// `POST /v1/chat/completions`: the OpenAI shape in and out, streaming as
+/// `chat.completion.chunk` SSE events written the moment each upstream event arrives.
+public struct ChatCompletionsController: Sendable {
+    let gateway: Gateway
+
+    public init(gateway: Gateway) { self.gateway = gateway }
+
+    public func register(on router: some RouterMethods<AppRequestContext>) {
+        router.post("/v1/chat/completions") { request, context in try await handle(request, context: context) }
+    }
+
+    func handle(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let json = try await request.decodeJSON(as: JSONValue.self, context: context)
+        let (chat, includeUsage) = try OpenAIWire.decodeRequest(json)
+        let principal = ChatHTTP.principal(context)
+        try await gateway.policy.require(.chat, for: principal)
+        let id = ChatHTTP.newID("chatcmpl-")
+        let created = ChatHTTP.now()
+        guard chat.stream else {
+            let answer = try await gateway.complete(chat, principal: principal)
+            return try Response.json(OpenAIWire.encodeResponse(answer.response, id: id, model: answer.model, created: created),
+                                     headers: ChatHTTP.headers(answer.trace, contentType: "application/json"))
+        }
+        let stream = try await gateway.stream(chat, principal: principal)
+        let model = stream.model
+        let events = stream.events
+        return Response(status: .ok, headers: ChatHTTP.headers(stream.trace, contentType: "text/event-stream"),
+                        body: ResponseBody { writer in
+            var iterator = events.makeAsyncIterator()
+            var first = true
+            while true {
+                let event: ChatEvent?
+                do {
+                    event = try await iterator.next()
+                } catch {
+                    // Never a silent truncation: the client sees why the answer stopped.
+                    try await writer.write(ChatHTTP.sse(ChatHTTP.errorJSON(error)))
+                    try await writer.finish(nil)
+                    return
+                }
+                guard let event else { break }
+                if case .usage = event, !includeUsage { continue }
+                try await writer.write(ChatHTTP.sse(OpenAIWire.encodeChunk(event, id: id, model: model, created: created, first: first)))
+                first = false
+            }
+            try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
+            try await writer.finish(nil)
+        })
+    }
+}

@@ -1,0 +1,44 @@
+public import Hummingbird
+import HTTPTypes
+import Net
+import NIOCore
+import FoundationEssentials
+
+/// What the chat controllers share: the route header, SSE framing, the caller.
+enum ChatHTTP {
+    static let routeHeader = HTTPField.Name("X-TriForce-Route")!
+
+    static func headers(_ trace: RouteTrace, contentType: String) -> HTTPFields {
+        var headers = HTTPFields()
+        headers[.contentType] = contentType
+        headers[routeHeader] = trace.header
+        if contentType.hasPrefix("text/event-stream") || contentType.hasPrefix("text/plain") {
+            headers[.cacheControl] = "no-cache"
+            // Proxies (nginx) must not hold chunks back.
+            headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
+        }
+        return headers
+    }
+
+    static func principal(_ context: AppRequestContext) -> Principal {
+        context.principal ?? .guest(address: context.clientAddress)
+    }
+
+    static func sse(_ json: JSONValue, event: String? = nil) -> ByteBuffer {
+        var text = event.map { "event: \($0)\n" } ?? ""
+        text += "data: " + json.jsonText + "\n\n"
+        return ByteBuffer(string: text)
+    }
+
+    static func newID(_ prefix: String) -> String {
+        prefix + UUID().uuidString.lowercased().filter { $0 != "-" }.prefix(24)
+    }
+
+    static func errorJSON(_ error: any Error) -> JSONValue {
+        let failure = error as? ProviderError
+        return ["error": ["message": .string("upstream stream failed: \(failure?.description ?? "\(error)")"),
+                          "type": "upstream_error", "code": "stream_interrupted"]]
+    }
+
+    static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
+}

@@ -1,0 +1,62 @@
+public import Storage
+import Net
+import FoundationEssentials
+
+/// Exact-match cache of recent successful text answers (`response_cache`), served only when
+/// every upstream and local runtime failed, and then marked `cached` in the route header.
+public struct ResponseCache: Sendable {
+    public let database: Database
+    public let ttlSeconds: Int64
+
+    public init(database: Database, ttlSeconds: Int64 = 86_400) {
+        self.database = database
+        self.ttlSeconds = ttlSeconds
+    }
+
+    /// The key covers everything that shapes an answer except streaming.
+    public static func key(for request: ChatRequest, requestedModel: String) -> String {
+        var normalized = request
+        normalized.stream = false
+        let messages: [JSONValue] = normalized.messages.map { OpenAIWire.encodeMessage($0) }
+        var text = OpenAIWire.encodeRequest(normalized, stream: false)
+        if case .object(var object) = text {
+            object["model"] = .string(requestedModel)
+            object["messages"] = .array(messages)
+            text = .object(object)
+        }
+        let bytes = Array(text.encoded())
+        return hex(fnv1a(bytes, basis: 0xcbf2_9ce4_8422_2325)) + hex(fnv1a(bytes, basis: 0x8422_2325_cbf2_9ce4))
+    }
+
+    static func fnv1a(_ bytes: [UInt8], basis: UInt64) -> UInt64 {
+        var hash = basis
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        return hash
+    }
+
+    static func hex(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+
+    public func store(key: String, model: String, text: String, now: Int64 = ModelStore.now()) async throws {
+        let expires = now + ttlSeconds
+        _ = try await database.write { connection in
+            _ = try connection.run("DELETE FROM response_cache WHERE expires_at <= ?", now)
+            return try connection.run("""
+                INSERT INTO response_cache (key, model, body, created_at, expires_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(key) DO UPDATE SET model = excluded.model, body = excluded.body,
+                    created_at = excluded.created_at, expires_at = excluded.expires_at
+                """, key, model, text, now, expires)
+        }
+    }
+
+    /// The cached answer and the model that gave it, when fresh.
+    public func lookup(key: String, now: Int64 = ModelStore.now()) async throws -> (model: String, text: String)? {
+        let row = try await database.read { connection in
+            try connection.queryOne("SELECT model, body FROM response_cache WHERE key = ? AND expires_at > ?", key, now)
+        }
+        guard let row, let model = row.string("model"), let text = row.string("body") else { return nil }
+        return (model, text)
+    }
+}

@@ -1,0 +1,39 @@
+public import Storage
+public import FoundationEssentials
+
+/// Token usage per subject, model and UTC day (`usage_daily`), for tier limits and reports.
+public struct UsageStore: Sendable {
+    public let database: Database
+
+    public init(database: Database) { self.database = database }
+
+    public func record(subject: String, model: String, usage: Usage?, at date: Date = Date()) async throws {
+        let day = Self.day(date)
+        let prompt = Int64(usage?.promptTokens ?? 0)
+        let completion = Int64(usage?.completionTokens ?? 0)
+        _ = try await database.write { connection in
+            try connection.run("""
+                INSERT INTO usage_daily (day, subject, model, requests, prompt_tokens, completion_tokens) VALUES (?, ?, ?, 1, ?, ?)
+                ON CONFLICT(day, subject, model) DO UPDATE SET requests = requests + 1,
+                    prompt_tokens = prompt_tokens + excluded.prompt_tokens,
+                    completion_tokens = completion_tokens + excluded.completion_tokens
+                """, day, subject, model, prompt, completion)
+        }
+    }
+
+    /// `YYYY-MM-DD` in UTC without a calendar (days-from-civil inverse, H. Hinnant).
+    public static func day(_ date: Date) -> String {
+        let days = Int((date.timeIntervalSince1970 / 86_400).rounded(.down))
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(y)-\(two(m))-\(two(d))"
+    }
+}

@@ -1,0 +1,52 @@
+public import Net
+
+/// Anthropic Messages API: `x-api-key` + `anthropic-version`, SSE event stream.
+public struct AnthropicProvider: LLMProvider {
+    public static let apiVersion = "2023-06-01"
+    public let configuration: ProviderConfiguration
+    let http: ProviderHTTP
+
+    public init(configuration: ProviderConfiguration, fetcher: any HTTPFetching) {
+        self.configuration = configuration
+        self.http = ProviderHTTP(provider: configuration.name, fetcher: fetcher)
+    }
+
+    public var name: String { configuration.name }
+    public var isLocal: Bool { configuration.isLocal }
+
+    var headers: [(name: String, value: String)] {
+        [(name: "x-api-key", value: configuration.apiKey), (name: "anthropic-version", value: Self.apiVersion)]
+    }
+
+    public func models() async throws -> [DiscoveredModel] {
+        let json = try await http.json("GET", configuration.baseURL + "/models?limit=1000", headers: headers)
+        guard let data = json["data"]?.arrayValue else { throw http.invalid("models list has no data array") }
+        return data.compactMap { entry in
+            entry["id"]?.stringValue.map { DiscoveredModel(upstreamID: $0, ownedBy: "anthropic", contextWindow: 200_000) }
+        }
+    }
+
+    public func chat(_ request: ChatRequest) async throws -> ChatResponse {
+        let json = try await http.json("POST", configuration.baseURL + "/messages", headers: headers,
+                                       json: AnthropicWire.encodeRequest(request, stream: false))
+        var response = try AnthropicWire.decodeResponse(json, provider: name)
+        if response.model.isEmpty { response.model = request.model }
+        return response
+    }
+
+    public func stream(_ request: ChatRequest) -> AsyncThrowingStream<ChatEvent, any Error> {
+        let http = self.http
+        let url = configuration.baseURL + "/messages"
+        let body = AnthropicWire.encodeRequest(request, stream: true)
+        let headers = self.headers + [(name: "Accept", value: "text/event-stream")]
+        return http.makeStream { continuation in
+            let response = try await http.send("POST", url, headers: headers, json: body)
+            var decoder = AnthropicStreamDecoder()
+            try await http.forEachSSE(response) { event in
+                for chatEvent in try decoder.decode(event, provider: http.provider) { continuation.yield(chatEvent) }
+                return !decoder.stopped
+            }
+            if !decoder.stopped { throw ProviderError(.interrupted, provider: http.provider, message: "stream ended before message_stop") }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+public import Storage
+import Net
+import FoundationEssentials
+
+/// The `models` table: what discovery found, read by routing and `/v1/models`.
+/// Local to this node (each node discovers its own providers).
+public struct ModelStore: Sendable {
+    public let database: Database
+
+    public init(database: Database) { self.database = database }
+
+    /// Records a successful discovery: listed models become available (last_seen now);
+    /// models the provider no longer lists stay, marked unavailable.
+    public func replace(provider: String, with models: [DiscoveredModel], now: Int64 = Self.now()) async throws {
+        try await database.transaction { connection in
+            _ = try connection.run("UPDATE models SET status = 'unavailable' WHERE provider = ?", provider)
+            for model in models {
+                let capabilities = JSONValue.array(model.capabilities.map { .string($0) }).jsonText
+                _ = try connection.run("""
+                    INSERT INTO models (id, provider, upstream_id, owned_by, capabilities, context_window, created_at, last_seen_at, status)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'available')
+                    ON CONFLICT(id) DO UPDATE SET owned_by = excluded.owned_by, capabilities = excluded.capabilities,
+                        context_window = COALESCE(excluded.context_window, models.context_window),
+                        last_seen_at = excluded.last_seen_at, status = 'available'
+                    """, "\(provider)/\(model.upstreamID)", provider, model.upstreamID, model.ownedBy, capabilities,
+                    model.contextWindow.map { Int64($0) }, now, now)
+            }
+        }
+    }
+
+    /// A failed discovery keeps the last known models, marked unavailable (never an invented list).
+    public func markUnavailable(provider: String) async throws {
+        _ = try await database.write { try $0.run("UPDATE models SET status = 'unavailable' WHERE provider = ?", provider) }
+    }
+
+    public func all() async throws -> [ModelRecord] {
+        try await database.read { connection in
+            try connection.query("SELECT * FROM models ORDER BY id").map(Self.record)
+        }
+    }
+
+    static func record(_ row: Row) -> ModelRecord {
+        let capabilities = JSONValue.parse(row.string("capabilities") ?? "[]")?.arrayValue?.compactMap(\.stringValue) ?? []
+        return ModelRecord(id: row.string("id") ?? "", provider: row.string("provider") ?? "",
+                           upstreamID: row.string("upstream_id") ?? "", ownedBy: row.string("owned_by") ?? "",
+                           capabilities: capabilities, contextWindow: row.int("context_window").map { Int($0) },
+                           createdAt: row.int("created_at") ?? 0, lastSeenAt: row.int("last_seen_at") ?? 0,
+                           status: row.string("status") ?? "unavailable")
+    }
+
+    public static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
+}

@@ -1,0 +1,153 @@
+public import Net
+import FoundationEssentials
+
+extension Gateway {
+    /// Answers a request whole: candidates in order, then local runtimes, the response cache,
+    /// and the offline responder. Throws `APIError` only for the caller's own mistakes.
+    public func complete(_ request: ChatRequest, principal: Principal) async throws -> GatewayAnswer {
+        let plan = try await plan(request, principal: principal)
+        var attempt = Attempt()
+        var next = plan.candidates
+        var localDone = plan.offlineOnly
+        while true {
+            if next.isEmpty, !localDone {
+                localDone = true
+                next = try await localTier(excluding: attempt.triedIDs, principal: principal)
+            }
+            guard !next.isEmpty else { break }
+            let candidate = next.removeFirst()
+            guard await health.acquire(candidate.record.id, provider: candidate.record.provider) else {
+                attempt.skip(candidate)
+                continue
+            }
+            var upstream = request
+            upstream.model = candidate.record.upstreamID
+            let started = ContinuousClock.now
+            do {
+                let response = try await candidate.provider.chat(upstream)
+                await health.succeeded(candidate.record.id, latency: .now - started)
+                await settle(request, principal: principal, model: candidate.record.id, response: response)
+                return GatewayAnswer(response: response, model: candidate.record.id,
+                                     trace: RouteTrace(served: candidate.record.id, task: plan.task, fallbackFrom: attempt.failedIDs))
+            } catch {
+                try await attempt.fail(candidate, error, health: health)
+            }
+        }
+        let fallback = try await offlineAnswer(request, principal: principal, plan: plan, attempt: attempt)
+        return fallback
+    }
+
+    /// Streams a request. Fallback happens until the first event arrives; after that the
+    /// answer is committed to that upstream.
+    public func stream(_ request: ChatRequest, principal: Principal) async throws -> GatewayStream {
+        let plan = try await plan(request, principal: principal)
+        var attempt = Attempt()
+        var next = plan.candidates
+        var localDone = plan.offlineOnly
+        while true {
+            if next.isEmpty, !localDone {
+                localDone = true
+                next = try await localTier(excluding: attempt.triedIDs, principal: principal)
+            }
+            guard !next.isEmpty else { break }
+            let candidate = next.removeFirst()
+            let key = candidate.record.id
+            guard await health.acquire(key, provider: candidate.record.provider) else {
+                attempt.skip(candidate)
+                continue
+            }
+            var upstream = request
+            upstream.model = candidate.record.upstreamID
+            let started = ContinuousClock.now
+            let health = self.health
+            let outcome = await StreamRelay.start(candidate.provider.stream(upstream), provider: candidate.record.provider,
+                                                  onFirstEvent: { await health.observe(key, latency: .now - started) },
+                                                  onEnd: { result in await self.finishStream(request, principal: principal, key: key, result: result) })
+            switch outcome {
+            case .success(let events):
+                return GatewayStream(events: events, model: key,
+                                     trace: RouteTrace(served: key, task: plan.task, fallbackFrom: attempt.failedIDs))
+            case .failure(let error):
+                try await attempt.fail(candidate, error, health: health)
+            }
+        }
+        let answer = try await offlineAnswer(request, principal: principal, plan: plan, attempt: attempt)
+        var synthesized: [ChatEvent] = []
+        if !answer.response.message.text.isEmpty { synthesized.append(.textDelta(answer.response.message.text)) }
+        synthesized.append(.finish(answer.response.finishReason))
+        synthesized.append(.usage(answer.response.usage ?? Usage(promptTokens: 0, completionTokens: 0)))
+        let frozen = synthesized
+        let events = AsyncThrowingStream<ChatEvent, any Error> { continuation in
+            for event in frozen { continuation.yield(event) }
+            continuation.finish()
+        }
+        return GatewayStream(events: events, model: answer.model, trace: answer.trace)
+    }
+
+    /// After a stream: a failure after the first event counts against the upstream; usage
+    /// and the cache entry are written for complete answers.
+    func finishStream(_ request: ChatRequest, principal: Principal, key: String, result: Result<ChatAccumulator, ProviderError>) async {
+        switch result {
+        case .success(let accumulator):
+            await health.succeeded(key, latency: nil)
+            await settle(request, principal: principal, model: key, response: accumulator.response(model: key))
+        case .failure(let error) where error.code == .cancelled:
+            await health.released(key)
+        case .failure(let error):
+            await health.failed(key, error: error)
+            try? await usage.record(subject: principal.subject, model: key, usage: nil)
+        }
+    }
+
+    func settle(_ request: ChatRequest, principal: Principal, model: String, response: ChatResponse) async {
+        try? await usage.record(subject: principal.subject, model: model, usage: response.usage)
+        if response.message.toolCalls.isEmpty, !response.message.text.isEmpty, response.finishReason == .stop {
+            try? await cache.store(key: ResponseCache.key(for: request, requestedModel: request.model), model: model, text: response.message.text)
+        }
+    }
+
+    /// The end of the chain: the exact-match cache, then `triforce/offline`.
+    func offlineAnswer(_ request: ChatRequest, principal: Principal, plan: RoutePlan, attempt: Attempt) async throws -> GatewayAnswer {
+        if !plan.offlineOnly, let hit = try? await cache.lookup(key: ResponseCache.key(for: request, requestedModel: request.model)) {
+            let response = ChatResponse(model: hit.model, message: ChatMessage(role: .assistant, text: hit.text), finishReason: .stop,
+                                        usage: Usage(promptTokens: 0, completionTokens: 0))
+            try? await usage.record(subject: principal.subject, model: hit.model, usage: nil)
+            return GatewayAnswer(response: response, model: hit.model,
+                                 trace: RouteTrace(served: hit.model, task: plan.task, fallbackFrom: attempt.failedIDs, cached: true))
+        }
+        let text = await offline.answer(request, subject: principal.subject, failures: attempt.failures)
+        let response = ChatResponse(model: OfflineResponder.modelID, message: ChatMessage(role: .assistant, text: text),
+                                    finishReason: .stop, usage: Usage(promptTokens: 0, completionTokens: 0))
+        try? await usage.record(subject: principal.subject, model: OfflineResponder.modelID, usage: nil)
+        return GatewayAnswer(response: response, model: OfflineResponder.modelID,
+                             trace: RouteTrace(served: OfflineResponder.modelID, task: plan.task, fallbackFrom: attempt.failedIDs))
+    }
+}
+
+/// What failed so far in one request, for the route header and the offline answer.
+struct Attempt: Sendable {
+    var failedIDs: [String] = []
+    var failures: [String] = []
+    var triedIDs: Set<String> = []
+
+    mutating func skip(_ candidate: Candidate) {
+        triedIDs.insert(candidate.record.id)
+        failures.append("\(candidate.record.id): skipped (circuit open or provider misconfigured)")
+    }
+
+    /// Records a failure; rethrows what no other upstream can fix (a bad request, cancellation).
+    mutating func fail(_ candidate: Candidate, _ error: any Error, health: UpstreamHealth) async throws {
+        let failure = ProviderError.wrap(error, provider: candidate.record.provider)
+        triedIDs.insert(candidate.record.id)
+        if failure.code == .cancelled {
+            await health.released(candidate.record.id)
+            throw CancellationError()
+        }
+        await health.failed(candidate.record.id, error: failure)
+        if !failure.retryable {
+            throw APIError.badRequest("\(candidate.record.id) rejected the request: \(failure.message)", code: "upstream_rejected")
+        }
+        failedIDs.append(candidate.record.id)
+        failures.append("\(candidate.record.id): \(failure.code.rawValue)\(failure.status.map { " (HTTP \($0))" } ?? "")")
+    }
+}

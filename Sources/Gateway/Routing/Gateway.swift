@@ -1,0 +1,100 @@
+public import Net
+public import Storage
+public import Logging
+
+/// The gateway: providers, the model registry, routing with fallback, the offline chain.
+/// Controllers call `complete` and `stream`; `DiscoveryService` calls `discover`.
+public struct Gateway: Sendable {
+    public let providers: [String: any LLMProvider]
+    let weights: [String: Double]
+    public let models: ModelStore
+    public let routes: RouteStore
+    public let health: UpstreamHealth
+    public let cache: ResponseCache
+    public let usage: UsageStore
+    public let offline: OfflineResponder
+    public let policy: any AccessPolicy
+
+    public init(providers: [any LLMProvider], weights: [String: Double] = [:], database: Database, origin: ReplicaOrigin,
+                health: UpstreamHealth = UpstreamHealth(), cacheTTLSeconds: Int64 = 86_400, policy: any AccessPolicy) {
+        var byName: [String: any LLMProvider] = [:]
+        for provider in providers { byName[provider.name] = provider }
+        self.providers = byName
+        self.weights = weights
+        self.models = ModelStore(database: database)
+        self.routes = RouteStore(database: database, origin: origin)
+        self.health = health
+        self.cache = ResponseCache(database: database, ttlSeconds: cacheTTLSeconds)
+        self.usage = UsageStore(database: database)
+        self.offline = OfflineResponder(database: database)
+        self.policy = policy
+    }
+
+    /// Builds providers from configurations with one fetcher.
+    public init(configurations: [ProviderConfiguration], fetcher: any HTTPFetching, database: Database, origin: ReplicaOrigin,
+                health: UpstreamHealth = UpstreamHealth(), cacheTTLSeconds: Int64 = 86_400, policy: any AccessPolicy) {
+        var weights: [String: Double] = [:]
+        for configuration in configurations { weights[configuration.name] = configuration.weight }
+        self.init(providers: configurations.map { ProviderCatalog.makeProvider($0, fetcher: fetcher) }, weights: weights,
+                  database: database, origin: origin, health: health, cacheTTLSeconds: cacheTTLSeconds, policy: policy)
+    }
+
+    // MARK: discovery
+
+    /// Asks every provider for its models, in parallel.
+    public func discover(logger: Logger) async {
+        await withTaskGroup(of: Void.self) { group in
+            for provider in providers.values {
+                group.addTask { await discover(provider, logger: logger) }
+            }
+        }
+    }
+
+    func discover(_ provider: any LLMProvider, logger: Logger) async {
+        do {
+            let found = try await provider.models()
+            try await models.replace(provider: provider.name, with: found)
+            await health.setMisconfigured(provider.name, reason: nil)
+            logger.info("discovered models", metadata: ["provider": "\(provider.name)", "count": "\(found.count)"])
+        } catch {
+            let failure = ProviderError.wrap(error, provider: provider.name)
+            try? await models.markUnavailable(provider: provider.name)
+            if failure.code == .unauthorized { await health.setMisconfigured(provider.name, reason: failure.message) }
+            logger.warning("model discovery failed", metadata: ["provider": "\(provider.name)", "error": "\(failure)"])
+        }
+    }
+
+    // MARK: listing
+
+    /// Registry rows with live status (misconfigured, circuit_open), plus `triforce/offline`.
+    public func listModels() async throws -> [ModelRecord] {
+        var result: [ModelRecord] = []
+        for var record in try await models.all() {
+            if providers[record.provider] == nil { record.status = "unconfigured" }
+            else if await health.misconfiguration(record.provider) != nil { record.status = "misconfigured" }
+            else if record.isAvailable, await health.state(record.id) == .open { record.status = "circuit_open" }
+            result.append(record)
+        }
+        result.append(ModelRecord(id: OfflineResponder.modelID, provider: "triforce", upstreamID: "offline", ownedBy: "triforce",
+                                  capabilities: [Capabilities.chat], status: "available"))
+        return result
+    }
+
+    /// Provider-level health for `/health`: unhealthy when a provider refused its key (401/403).
+    public func providerReport() async -> (healthy: Bool, detail: String) {
+        let misconfigured = await health.misconfiguredProviders()
+        let available = (try? await models.all().filter { $0.isAvailable && $0.isChat && providers[$0.provider] != nil }.count) ?? 0
+        var parts = ["\(providers.count) provider(s), \(available) chat model(s) available"]
+        if !misconfigured.isEmpty {
+            parts.append("misconfigured: " + misconfigured.keys.sorted().joined(separator: ", ") + " (check the API key)")
+        }
+        if available == 0 { parts.append("answering offline") }
+        // Only a refused key is a fault to fix; no models just means the offline chain answers.
+        return (misconfigured.isEmpty, parts.joined(separator: "; "))
+    }
+
+    public func descriptor(_ record: ModelRecord) -> ModelDescriptor {
+        ModelDescriptor(id: record.id, provider: record.provider, capabilities: record.capabilities,
+                        isLocal: providers[record.provider]?.isLocal ?? false)
+    }
+}

@@ -1,0 +1,62 @@
+public import Storage
+import Net
+
+/// The `routes` table: per task, the ordered candidate models. A task without a row uses
+/// the defaults below. Read on every routed request (one indexed row), so a `triforce route
+/// set` from another process takes effect on the next request.
+public struct RouteStore: Sendable {
+    public let database: Database
+    let origin: ReplicaOrigin
+
+    public init(database: Database, origin: ReplicaOrigin) {
+        self.database = database
+        self.origin = origin
+    }
+
+    /// Sensible defaults: strong models first, fast free-tier hosts next, local last.
+    public static let defaults: [TaskKind: [String]] = [
+        .code: ["anthropic/claude-sonnet-4-5", "openai/gpt-4.1", "gemini/gemini-2.5-pro", "mistral/codestral-latest",
+                "groq/llama-3.3-70b-versatile", "cerebras/llama-3.3-70b", "ollama/qwen2.5-coder:7b"],
+        .creative: ["anthropic/claude-sonnet-4-5", "openai/gpt-4o", "gemini/gemini-2.5-flash", "mistral/mistral-large-latest",
+                    "groq/llama-3.3-70b-versatile", "ollama/llama3.2"],
+        .research: ["gemini/gemini-2.5-pro", "openai/gpt-4.1", "anthropic/claude-sonnet-4-5", "mistral/mistral-large-latest",
+                    "groq/llama-3.3-70b-versatile", "ollama/llama3.2"],
+        .math: ["openai/o4-mini", "gemini/gemini-2.5-pro", "anthropic/claude-sonnet-4-5", "groq/llama-3.3-70b-versatile",
+                "cerebras/llama-3.3-70b", "ollama/qwen2.5:7b"],
+        .general: ["gemini/gemini-2.5-flash", "groq/llama-3.3-70b-versatile", "openai/gpt-4o-mini", "anthropic/claude-haiku-4-5",
+                   "mistral/mistral-small-latest", "cerebras/llama-3.3-70b", "openrouter/meta-llama/llama-3.3-70b-instruct",
+                   "ollama/llama3.2"],
+    ]
+
+    /// The route for a task and whether it came from the table (false: defaults).
+    public func route(for task: TaskKind) async throws -> (models: [String], stored: Bool) {
+        let row = try await database.read { connection in
+            try connection.queryOne("SELECT models FROM routes WHERE task = ? AND deleted = 0", task.rawValue)
+        }
+        guard let text = row?.string("models"), let list = JSONValue.parse(text)?.arrayValue else {
+            return (Self.defaults[task] ?? [], false)
+        }
+        return (list.compactMap(\.stringValue), true)
+    }
+
+    public func set(_ task: TaskKind, models: [String]) async throws {
+        let text = JSONValue.array(models.map { .string($0) }).jsonText
+        let hlc = origin.stamp()
+        let node = origin.nodeID
+        _ = try await database.write { connection in
+            try connection.run("""
+                INSERT INTO routes (task, models, hlc, origin, deleted) VALUES (?, ?, ?, ?, 0)
+                ON CONFLICT(task) DO UPDATE SET models = excluded.models, hlc = excluded.hlc, origin = excluded.origin, deleted = 0
+                """, task.rawValue, text, hlc, node)
+        }
+    }
+
+    /// Back to the defaults: a tombstone, so the reset replicates like any other write.
+    public func reset(_ task: TaskKind) async throws {
+        let hlc = origin.stamp()
+        let node = origin.nodeID
+        _ = try await database.write { connection in
+            try connection.run("UPDATE routes SET deleted = 1, hlc = ?, origin = ? WHERE task = ?", hlc, node, task.rawValue)
+        }
+    }
+}

@@ -1,0 +1,38 @@
+/// The path a request took, for the `X-TriForce-Route` header:
+/// `groq/llama-3.3-70b-versatile; task=general; fallback-from=gemini/gemini-2.5-flash`.
+public struct RouteTrace: Sendable, Equatable {
+    public var served: String
+    public var task: TaskKind?
+    public var fallbackFrom: [String]
+    public var cached = false
+
+    public init(served: String, task: TaskKind? = nil, fallbackFrom: [String] = [], cached: Bool = false) {
+        self.served = served
+        self.task = task
+        self.fallbackFrom = fallbackFrom
+        self.cached = cached
+    }
+
+    public var header: String {
+        var parts = [served]
+        if let task { parts.append("task=\(task.rawValue)") }
+        if !fallbackFrom.isEmpty { parts.append("fallback-from=" + fallbackFrom.joined(separator: ",")) }
+        if cached { parts.append("cached") }
+        return parts.joined(separator: "; ")
+    }
+}
+
+/// A whole answer and how it was reached. `model` is the id that really answered.
+public struct GatewayAnswer: Sendable {
+    public var response: ChatResponse
+    public var model: String
+    public var trace: RouteTrace
+}
+
+/// A streamed answer whose first event has already arrived (so fallback is over and
+/// headers can be sent). A later upstream failure ends `events` with a `ProviderError`.
+public struct GatewayStream: Sendable {
+    public var events: AsyncThrowingStream<ChatEvent, any Error>
+    public var model: String
+    public var trace: RouteTrace
+}

@@ -1,0 +1,111 @@
+/// Live health per upstream (key `provider/upstream-id`): a circuit breaker, the EWMA of
+/// latency and the requests in flight for balancing, and per-provider misconfiguration
+/// (401/403). In memory only: it describes this process's recent experience.
+public actor UpstreamHealth {
+    public struct Settings: Sendable {
+        public var failureThreshold: Int
+        public var cooldown: Duration
+        /// Weight of the newest latency sample in the moving average.
+        public var ewmaAlpha: Double
+
+        public init(failureThreshold: Int = 3, cooldown: Duration = .seconds(30), ewmaAlpha: Double = 0.3) {
+            self.failureThreshold = failureThreshold
+            self.cooldown = cooldown
+            self.ewmaAlpha = ewmaAlpha
+        }
+    }
+
+    struct Circuit {
+        var failures = 0
+        var openUntil: ContinuousClock.Instant?
+        var probing = false
+        var ewmaMilliseconds: Double?
+        var inFlight = 0
+    }
+
+    public enum State: String, Sendable { case closed, open, halfOpen = "half_open" }
+
+    let settings: Settings
+    var circuits: [String: Circuit] = [:]
+    var misconfigured: [String: String] = [:]
+
+    public init(settings: Settings = Settings()) { self.settings = settings }
+
+    public func state(_ key: String, now: ContinuousClock.Instant = .now) -> State {
+        guard let circuit = circuits[key], let until = circuit.openUntil else { return .closed }
+        return now < until ? .open : .halfOpen
+    }
+
+    /// Whether a request may go to `key` now; in half-open state only one probe passes.
+    /// A granted request counts as in flight until `succeeded` or `failed`.
+    public func acquire(_ key: String, provider: String, now: ContinuousClock.Instant = .now) -> Bool {
+        if misconfigured[provider] != nil { return false }
+        var circuit = circuits[key] ?? Circuit()
+        if let until = circuit.openUntil {
+            if now < until || circuit.probing { return false }
+            circuit.probing = true
+        }
+        circuit.inFlight += 1
+        circuits[key] = circuit
+        return true
+    }
+
+    /// Ends a request that succeeded; `latency` (time to first event) feeds the average.
+    public func succeeded(_ key: String, latency: Duration?) {
+        var circuit = circuits[key] ?? Circuit()
+        circuit.failures = 0
+        circuit.openUntil = nil
+        circuit.probing = false
+        circuit.inFlight = max(0, circuit.inFlight - 1)
+        circuits[key] = circuit
+        if let latency { observe(key, latency: latency) }
+    }
+
+    /// Feeds the latency average without ending the request (a stream's first event).
+    public func observe(_ key: String, latency: Duration) {
+        var circuit = circuits[key] ?? Circuit()
+        let sample = Double(latency.components.seconds) * 1000 + Double(latency.components.attoseconds) / 1e15
+        circuit.ewmaMilliseconds = circuit.ewmaMilliseconds.map { $0 + settings.ewmaAlpha * (sample - $0) } ?? sample
+        circuits[key] = circuit
+    }
+
+    /// Records a failure: Retry-After opens the circuit for that long; otherwise it opens
+    /// after `failureThreshold` consecutive failures. 401/403 marks the provider misconfigured.
+    public func failed(_ key: String, error: ProviderError, now: ContinuousClock.Instant = .now) {
+        var circuit = circuits[key] ?? Circuit()
+        circuit.inFlight = max(0, circuit.inFlight - 1)
+        circuit.probing = false
+        if error.isUpstreamFault {
+            circuit.failures += 1
+            if let wait = error.retryAfter, error.code == .rateLimited {
+                circuit.openUntil = now + wait
+            } else if circuit.failures >= settings.failureThreshold || circuit.openUntil != nil {
+                circuit.openUntil = now + settings.cooldown
+            }
+        }
+        circuits[key] = circuit
+        if error.code == .unauthorized { misconfigured[error.provider] = error.message }
+    }
+
+    /// Releases an in-flight slot without judging the upstream (the client went away).
+    public func released(_ key: String) {
+        guard var circuit = circuits[key] else { return }
+        circuit.inFlight = max(0, circuit.inFlight - 1)
+        circuit.probing = false
+        circuits[key] = circuit
+    }
+
+    /// Lower is better: expected latency scaled by load, divided by configured weight.
+    /// Unmeasured upstreams score as fast so they get tried and measured.
+    public func score(_ key: String, weight: Double) -> Double {
+        let circuit = circuits[key] ?? Circuit()
+        return (circuit.ewmaMilliseconds ?? 1) * Double(circuit.inFlight + 1) / max(weight, 0.01)
+    }
+
+    public func setMisconfigured(_ provider: String, reason: String?) {
+        misconfigured[provider] = reason
+    }
+
+    public func misconfiguration(_ provider: String) -> String? { misconfigured[provider] }
+    public func misconfiguredProviders() -> [String: String] { misconfigured }
+}
