@@ -86,10 +86,15 @@ def node():
     env = dict(os.environ, OPENAI_API_KEY="sk-test", OPENAI_BASE_URL="http://127.0.0.1:%d/v1" % mock.server_address[1],
                OLLAMA_BASE_URL="http://127.0.0.1:1")
     data = tempfile.mkdtemp()
+    # A pro user with an API key, made with the CLI: the SDKs send it as Bearer / x-api-key.
+    subprocess.run([BINARY, "user", "add", "sdk@example.com", "--tier", "pro", "--password-stdin", "--data-dir", data],
+                   input="sdk-user-password-123\n", text=True, check=True, capture_output=True, env=env)
+    key = subprocess.run([BINARY, "key", "create", "sdk@example.com", "--data-dir", data], text=True, check=True,
+                         capture_output=True, env=env).stdout.strip().splitlines()[-1]
     process = subprocess.Popen([BINARY, "serve", "--port", str(port), "--data-dir", data], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = "http://127.0.0.1:%d" % port
-    client = openai.OpenAI(base_url=base + "/v1", api_key="unused")
+    client = openai.OpenAI(base_url=base + "/v1", api_key=key)
     deadline = time.time() + 30
     while time.time() < deadline:
         try:
@@ -101,7 +106,7 @@ def node():
     else:
         process.kill()
         pytest.fail("node never discovered the mock's model")
-    yield base
+    yield base, key
     process.terminate()
     process.wait(timeout=15)
     mock.shutdown()
@@ -109,7 +114,8 @@ def node():
 
 
 def test_openai_sdk_whole_and_streamed(node):
-    client = openai.OpenAI(base_url=node + "/v1", api_key="unused")
+    base, key = node
+    client = openai.OpenAI(base_url=base + "/v1", api_key=key)
     raw = client.chat.completions.with_raw_response.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "Say hello"}])
     assert raw.headers["x-triforce-route"].startswith("openai/gpt-4o-mini")
     whole = raw.parse()
@@ -125,7 +131,8 @@ def test_openai_sdk_whole_and_streamed(node):
 
 
 def test_anthropic_sdk_whole_and_streamed(node):
-    client = anthropic.Anthropic(base_url=node, api_key="unused")
+    base, key = node
+    client = anthropic.Anthropic(base_url=base, api_key=key)
     message = client.messages.create(model="gpt-4o-mini", max_tokens=64, messages=[{"role": "user", "content": "Say hello"}])
     assert message.content[0].text == REPLY
     assert message.model == "openai/gpt-4o-mini"
