@@ -8,6 +8,6 @@ struct TriForce: AsyncParsableCommand {
         abstract: "A lean AI mesh node: multi-LLM gateway, MCP server and mesh hub in one binary.",
         version: TriForceVersion.current,
         subcommands: [ServeCommand.self, InitCommand.self, ConfigCommand.self, DBCommand.self,
-                      UserCommand.self, KeyCommand.self, TierCommand.self],
+                      UserCommand.self, KeyCommand.self, TierCommand.self, CACommand.self],
         defaultSubcommand: ServeCommand.self)
 }

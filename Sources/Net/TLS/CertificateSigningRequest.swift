@@ -10,7 +10,7 @@ public struct CertificateSigningRequest: Sendable {
 
     /// Builds and signs a CSR for `key` with subject `CN=<commonName>`.
     public static func create(key: PrivateKey, commonName: String) throws(TLSError) -> CertificateSigningRequest {
-        guard let random = SecureRandom.shared else { throw TLSError(.randomSource, reason: "no entropy source") }
+        guard let random = DRBG.shared else { throw TLSError(.randomSource, reason: "no entropy source") }
         let writer = UnsafeMutablePointer<mbedtls_x509write_csr>.allocate(capacity: 1)
         mbedtls_x509write_csr_init(writer)
         defer { mbedtls_x509write_csr_free(writer); writer.deallocate() }
@@ -19,7 +19,7 @@ public struct CertificateSigningRequest: Sendable {
         try TLSError.check(mbedtls_x509write_csr_set_subject_name(writer, try DistinguishedName.commonName(commonName)),
                            .certificateWrite)
         let pem = try PEMFile.writeString(capacity: 4096, code: .certificateWrite) {
-            mbedtls_x509write_csr_pem(writer, $0, $1, SecureRandom.function, random.context)
+            mbedtls_x509write_csr_pem(writer, $0, $1, DRBG.function, random.context)
         }
         return CertificateSigningRequest(pem: pem)
     }

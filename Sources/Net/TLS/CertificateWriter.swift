@@ -13,7 +13,7 @@ enum CertificateWriter {
                      issuerName: String, issuerKey: UnsafeMutablePointer<mbedtls_pk_context>,
                      notBefore: Date, notAfter: Date,
                      configure: (UnsafeMutablePointer<mbedtls_x509write_cert>) throws(TLSError) -> Void) throws(TLSError) -> String {
-        guard let random = SecureRandom.shared else { throw TLSError(.randomSource, reason: "no entropy source") }
+        guard let random = DRBG.shared else { throw TLSError(.randomSource, reason: "no entropy source") }
         let writer = UnsafeMutablePointer<mbedtls_x509write_cert>.allocate(capacity: 1)
         mbedtls_x509write_crt_init(writer)
         let serial = UnsafeMutablePointer<mbedtls_mpi>.allocate(capacity: 1)
@@ -40,7 +40,7 @@ enum CertificateWriter {
         try TLSError.check(mbedtls_x509write_crt_set_authority_key_identifier(writer), .certificateWrite)
         try configure(writer)
         return try PEMFile.writeString(capacity: 8192, code: .certificateWrite) {
-            mbedtls_x509write_crt_pem(writer, $0, $1, SecureRandom.function, random.context)
+            mbedtls_x509write_crt_pem(writer, $0, $1, DRBG.function, random.context)
         }
     }
 

@@ -7,14 +7,14 @@ internal import CMbedTLS
 /// Thread safety (why `@unchecked Sendable` is sound): after `init` returns nothing here is
 /// mutated. mbedTLS reads the config, certificates and key from whichever event-loop thread
 /// runs a handshake; those reads are safe concurrently. The two things that are *not*
-/// read-only are the DRBG, which is reached only through `SecureRandom`'s mutex (see there),
+/// read-only are the DRBG, which is reached only through `DRBG`'s mutex (see there),
 /// and the verify callback, which only reads `isRevoked` (a Sendable closure).
 /// Each connection keeps a strong reference to its context, so the config outlives every
 /// `mbedtls_ssl_context` that points at it.
 public final class MbedTLSContext: @unchecked Sendable {
     let configuration: TLSConfiguration
     let config: UnsafeMutablePointer<mbedtls_ssl_config>
-    private let random: SecureRandom
+    private let random: DRBG
     private let ownCertificate: Certificate?
     private let ownKey: PrivateKey?
     private let trustRoots: Certificate?
@@ -23,7 +23,7 @@ public final class MbedTLSContext: @unchecked Sendable {
 
     public init(configuration: TLSConfiguration) throws(TLSError) {
         self.configuration = configuration
-        random = try SecureRandom(personalization: "triforce-tls")
+        random = try DRBG(personalization: "triforce-tls")
         ownCertificate = try configuration.certificateChain.map { source throws(TLSError) in try Certificate(pem: source.text()) }
         ownKey = try configuration.privateKey.map { source throws(TLSError) in
             try PrivateKey(pem: source.text(), password: configuration.privateKeyPassword)
@@ -58,7 +58,7 @@ public final class MbedTLSContext: @unchecked Sendable {
         mbedtls_ssl_conf_min_version(config, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3)
         mbedtls_ssl_conf_max_version(config, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3)
         mbedtls_ssl_conf_ciphersuites(config, UnsafePointer(suites.baseAddress))
-        mbedtls_ssl_conf_rng(config, SecureRandom.function, random.context)
+        mbedtls_ssl_conf_rng(config, DRBG.function, random.context)
 
         if let ownCertificate, let ownKey {
             try TLSError.check(mbedtls_ssl_conf_own_cert(config, ownCertificate.crt, ownKey.pk), .configuration)

@@ -2,7 +2,7 @@ internal import CMbedTLS
 
 /// A private key (P-256 when we generate it; any key mbedTLS parses when loaded) owning its
 /// `mbedtls_pk_context` on the heap. Immutable after init, so it may be shared across threads
-/// for signing: mbedTLS only reads the key and draws randomness through `SecureRandom`'s lock.
+/// for signing: mbedTLS only reads the key and draws randomness through `DRBG`'s lock.
 public final class PrivateKey: @unchecked Sendable {
     let pk: UnsafeMutablePointer<mbedtls_pk_context>
 
@@ -18,11 +18,11 @@ public final class PrivateKey: @unchecked Sendable {
 
     /// Generates a fresh ECDSA P-256 key.
     public static func generateP256() throws(TLSError) -> PrivateKey {
-        guard let random = SecureRandom.shared else { throw TLSError(.randomSource, reason: "no entropy source") }
+        guard let random = DRBG.shared else { throw TLSError(.randomSource, reason: "no entropy source") }
         let key = PrivateKey(empty: ())
         try TLSError.check(mbedtls_pk_setup(key.pk, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)), .keyGeneration)
         try TLSError.check(mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, cmbedtls_pk_ec(key.pk),
-                                               SecureRandom.function, random.context), .keyGeneration)
+                                               DRBG.function, random.context), .keyGeneration)
         return key
     }
 

@@ -11,7 +11,7 @@ import Synchronization
 /// draws a few hundred bytes at most; the lock is held for microseconds and never across I/O.
 /// The contexts live on the heap (mbedTLS keeps internal pointers into them) and are freed in
 /// deinit. Safety: `@unchecked Sendable` because all access to `drbg`/`entropy` holds `lock`.
-final class SecureRandom: @unchecked Sendable {
+final class DRBG: @unchecked Sendable {
     private let lock = Mutex<Void>(())
     private let entropy: UnsafeMutablePointer<mbedtls_entropy_context>
     private let drbg: UnsafeMutablePointer<mbedtls_ctr_drbg_context>
@@ -63,9 +63,9 @@ final class SecureRandom: @unchecked Sendable {
     static let function: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutablePointer<UInt8>?, Int) -> Int32 = {
         context, buffer, count in
         guard let context else { return MBEDTLS_ERR_CTR_DRBG_REQUEST_TOO_BIG }
-        return Unmanaged<SecureRandom>.fromOpaque(context).takeUnretainedValue().fill(buffer, count)
+        return Unmanaged<DRBG>.fromOpaque(context).takeUnretainedValue().fill(buffer, count)
     }
 
     /// One process-wide generator for CA operations (key generation, serials, signing).
-    static let shared: SecureRandom? = try? SecureRandom(personalization: "triforce-ca")
+    static let shared: DRBG? = try? DRBG(personalization: "triforce-ca")
 }
