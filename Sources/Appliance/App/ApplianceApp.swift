@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import Admin
 import FoundationEssentials
 import Net

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FoundationEssentials
 import Net
+import Storage
 
 extension CACommand {
     /// `triforce ca token create|list`: join tokens for the mesh join flow.
