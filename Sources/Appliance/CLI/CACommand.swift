@@ -35,14 +35,14 @@ struct CACommand: AsyncParsableCommand {
                 try authority.write(toDirectory: files.caDirectory)
                 let key = try PrivateKey.generateP256()
                 let certificate = try authority.sign(key: key, profile: .init(
-                    commonName: "node-\(nodeID)",
+                    commonName: nodeID,
                     dnsNames: names.dnsNames.isEmpty ? ["localhost"] : names.dnsNames,
                     uris: ["urn:triforce:node:\(nodeID)"],
                     ipAddresses: names.ipAddresses.isEmpty ? ["127.0.0.1"] : names.ipAddresses,
                     validityDays: days))
                 try CertificateAuthority.write(certificate: certificate, key: key,
                                                certificatePath: files.nodeCertificate, keyPath: files.nodeKey)
-                try await MeshCertificateStore(database: node.database, origin: node.origin).record(certificate, name: "node-\(nodeID)")
+                try await MeshCertificateStore(database: node.database, origin: node.origin).record(certificate, name: nodeID)
                 print("mesh CA created: \(files.caCertificate) (key \(files.caKey), mode 0600)")
                 print("CA pin (sha256 of SPKI): \(authority.certificate.spkiSHA256)")
                 print("node certificate: \(files.nodeCertificate) serial \(certificate.info.serialHex)")
