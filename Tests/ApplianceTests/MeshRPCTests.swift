@@ -30,7 +30,7 @@ struct MeshRPCTests {
     @Test func joinTokenDurations() {
         #expect(CACommand.TokenCommand.seconds("1h") == 3600)
         #expect(CACommand.TokenCommand.seconds("90") == 90)
-        #expect(CACommand.TokenCommand.seconds("7d") == 7 * 86400)
+        #expect(CACommand.TokenCommand.seconds("7d") == Int64(604_800))
         #expect(CACommand.TokenCommand.seconds("x") == nil)
         #expect(CACommand.TokenCommand.seconds("0m") == nil)
         #expect(UTCTime.text(0) == "1970-01-01T00:00:00Z")

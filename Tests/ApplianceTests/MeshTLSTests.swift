@@ -18,9 +18,9 @@ struct MeshTLSTests {
 
     /// `openssl s_client` sending one HTTP request; true when an HTTP response came back.
     static func sClient(port: Int, ca: String, cert: (String, String)?) async throws -> Bool {
-        var argv = ["openssl", "s_client", "-connect", "127.0.0.1:\(port)", "-CAfile", ca, "-verify_return_error"]
+        var argv = ["openssl", "s_client", "-connect", "127.0.0.1:\(port)", "-CAfile", ca, "-verify_return_error", "-ign_eof"]
         if let cert { argv += ["-cert", cert.0, "-key", cert.1] }
-        let out = try await Subprocess.run(argv, input: "GET /nothing HTTP/1.0\r\n\r\n", timeout: .seconds(30))
+        let out = try await Subprocess.run(argv, input: "GET /nothing HTTP/1.0\r\nConnection: close\r\n\r\n", timeout: .seconds(30))
         return out.stdout.contains("HTTP/1.1 404")
     }
 
@@ -61,11 +61,11 @@ struct MeshTLSTests {
         let server = try Subprocess.Running.spawn(
             [Self.binary, "serve", "--port", "0", "--mesh-port", "0", "--data-dir", dir,
              "--tls-cert", dir + "/node.crt", "--tls-key", dir + "/node.key"], environment: ["PATH": "/usr/bin:/bin"])
-        let log = Mutex<[String]>([])
+        let log = LogLines()
         let ports = Task { () -> (api: Int, mesh: Int)? in
             var api: Int?, mesh: Int?
             while let line = await server.readLine(fd: server.stderrFD) {
-                log.withLock { $0.append(line) }
+                log.append(line)
                 let port = line.split(separator: " ").last { $0.hasPrefix("port=") }.flatMap { Int($0.dropFirst(5)) }
                 if line.contains("mesh listening") { mesh = port } else if line.contains("triforce: listening") { api = port }
                 if let api, let mesh { return (api, mesh) }
@@ -73,9 +73,9 @@ struct MeshTLSTests {
             return nil
         }
         defer { server.signal(SIGKILL) }
-        let found = try #require(await ports.value, "server did not start: \(log.withLock { $0 })")
-        let drain = Task { while let line = await server.readLine(fd: server.stderrFD) { log.withLock { $0.append(line) } } }
-        #expect(log.withLock { $0.contains { $0.contains("url=https://127.0.0.1:\(found.api)") } })
+        let found = try #require(await ports.value, "server did not start: \(log.lines)")
+        let drain = Task { while let line = await server.readLine(fd: server.stderrFD) { log.append(line) } }
+        #expect(log.lines.contains { $0.contains("url=https://127.0.0.1:\(found.api)") })
 
         let ca = dir + "/ca/ca.crt"
         let health = try await Curl.request("https://127.0.0.1:\(found.api)/health", extra: ["--cacert", ca])
@@ -157,4 +157,11 @@ struct MeshTLSTests {
         await database.close()
         #expect(stored == [SHA256.hexHash(Array(secret.utf8))])
     }
+}
+
+/// Server log lines collected by a reader task while the test probes the server.
+final class LogLines: Sendable {
+    private let storage = Mutex<[String]>([])
+    func append(_ line: String) { storage.withLock { $0.append(line) } }
+    var lines: [String] { storage.withLock { $0 } }
 }
