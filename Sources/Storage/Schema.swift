@@ -7,7 +7,21 @@
 public enum Schema {
     public static let migrations: [Migration] = [
         Migration(version: 1, name: "initial", sql: initial),
+        Migration(version: 2, name: "issued_certificates", sql: issuedCertificates),
     ]
+
+    /// Local: what this node's mesh CA signed, so `triforce ca revoke NAME` finds the serial.
+    /// (Revocations themselves live in the replicated `revocations` table.)
+    static let issuedCertificates = """
+    CREATE TABLE issued_certificates (
+        serial     TEXT PRIMARY KEY NOT NULL,      -- lowercase hex, as PeerCertificate.serialHex
+        name       TEXT NOT NULL,
+        subject    TEXT NOT NULL DEFAULT '',
+        not_after  INTEGER NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX issued_certificates_name ON issued_certificates(name);
+    """
 
     /// Tables whose rows replicate across the mesh, for the sync layer and its tests.
     public static let replicatedTables = [

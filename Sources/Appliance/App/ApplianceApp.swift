@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import Admin
 import FoundationEssentials
 import Gateway
@@ -65,28 +66,59 @@ struct ApplianceApp {
     func makeApplication(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
         let configuration = node.configuration
         let logger = node.logger
+        let http1 = HTTP1Channel.Configuration(idleTimeout: .seconds(Int64(try configuration.idleTimeoutSeconds())))
+        let server: HTTPServerBuilder
+        let scheme: String
+        if let files = try configuration.tlsFiles() {
+            server = try .mbedTLS(configuration: ServerTLS.configuration(certificateFile: files.certificate, keyFile: files.key),
+                                  http1: http1)
+            scheme = "https"
+        } else {
+            server = .http1(configuration: http1)
+            scheme = "http"
+        }
         return Application(
             router: try makeRouter(),
-            server: .http1(configuration: .init(idleTimeout: .seconds(Int64(try configuration.idleTimeoutSeconds())))),
+            server: server,
             configuration: .init(address: .hostname(configuration.host, port: try configuration.port()), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
-                logger.notice("listening", metadata: ["url": "http://\(configuration.host):\(port)", "port": "\(port)"])
+                logger.notice("listening", metadata: ["url": "\(scheme)://\(configuration.host):\(port)", "port": "\(port)"])
                 await onRunning(port)
             },
             logger: logger)
     }
 
+    /// The services in start order: storage, then (when `triforce ca init` ran) the revocation
+    /// refresher and the mesh listener, then the API server. Shutdown runs in reverse.
+    func makeServices(onRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+                      onMeshRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws
+        -> [ServiceGroupConfiguration.ServiceConfiguration] {
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: DatabaseService(database: node.database)),
+            .init(service: discoveryService()),
+        ]
+        let files = MeshFiles(dataDirectory: node.configuration.dataDirectory)
+        if files.listenerReady {
+            let list = RevocationList()
+            let refresher = RevocationRefreshService(store: MeshCertificateStore(database: node.database, origin: node.origin),
+                                                     list: list, interval: .seconds(1), logger: node.logger)
+            await refresher.refresh()
+            let mesh = MeshListener(node: node, files: files, revocations: list)
+            services.append(.init(service: refresher))
+            services.append(.init(service: try mesh.makeApplication(onRunning: onMeshRunning)))
+        } else {
+            node.logger.info("mesh listener off: no CA in the data dir (run `triforce ca init`)")
+        }
+        services.append(.init(service: try makeApplication(onRunning: onRunning)))
+        return services
+    }
+
     /// Runs until SIGTERM/SIGINT, then drains in-flight requests (bounded) and closes storage.
     func run() async throws {
-        let app = try makeApplication()
         let grace = try node.configuration.shutdownGraceSeconds()
         var configuration = ServiceGroupConfiguration(
-            services: [
-                .init(service: DatabaseService(database: node.database)),
-                .init(service: discoveryService()),
-                .init(service: app),
-            ],
+            services: try await makeServices(),
             gracefulShutdownSignals: [.sigterm, .sigint],
             cancellationSignals: [],
             logger: node.logger)

@@ -37,6 +37,6 @@ extension ConfigKey {
 
     /// Every key `triforce config` shows. Feature areas append theirs here.
     static let all: [ConfigKey] = [host, port, dataDir, logLevel, maxBodyBytes, idleTimeout, shutdownGrace,
-                                   trustedProxies, jwtSecret]
+                                   trustedProxies, jwtSecret] + tlsKeys
         + providerKeys + mcpKeys
 }

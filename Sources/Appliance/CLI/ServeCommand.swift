@@ -15,10 +15,22 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "HTTP port, 0 for any free one (env TRIFORCE_PORT; default 9000).")
     var port: Int?
 
+    @Option(help: "PEM certificate (chain): serve the API over HTTPS (env TRIFORCE_TLS_CERT; needs --tls-key).")
+    var tlsCert: String?
+
+    @Option(help: "PEM private key for --tls-cert (env TRIFORCE_TLS_KEY).")
+    var tlsKey: String?
+
+    @Option(help: "mTLS mesh port, used once `triforce ca init` ran; 0 for any free one (env TRIFORCE_MESH_PORT; default 44433).")
+    var meshPort: Int?
+
     func run() async throws {
         var flags = data.flags
         if let host { flags[.host] = host }
         if let port { flags[.port] = String(port) }
+        if let tlsCert { flags[.tlsCert] = tlsCert }
+        if let tlsKey { flags[.tlsKey] = tlsKey }
+        if let meshPort { flags[.meshPort] = String(meshPort) }
         let ring = LogRing()
         let logger = Startup.bootstrapLogging(flags: flags, ring: ring)
         let node = await Startup.openNode(flags: flags, ring: ring, logger: logger)

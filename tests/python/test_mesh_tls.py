@@ -1,0 +1,103 @@
+"""The mesh listener as a peer sees it: WSS with a client certificate from `triforce ca issue`,
+JSON-RPC 2.0 in text frames. Uses the real binary (conftest.start_node)."""
+import asyncio
+import json
+import os
+import re
+import ssl
+import subprocess
+import time
+
+import pytest
+import websockets
+
+from conftest import triforce_binary
+
+
+def cli(data_dir, *args):
+    return subprocess.run([triforce_binary(), *args, "--data-dir", data_dir],
+                          capture_output=True, text=True, timeout=120)
+
+
+def mesh_port(node, timeout=30):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        for line in list(node.stderr_lines):
+            m = re.search(r"mesh listening .*port=(\d+)", line)
+            if m:
+                return int(m.group(1))
+        time.sleep(0.1)
+    raise AssertionError("no mesh listening line:\n" + "".join(node.stderr_lines))
+
+
+@pytest.fixture
+def mesh_node(start_node, tmp_path):
+    data = str(tmp_path / "data")
+    os.makedirs(data)
+    assert cli(data, "ca", "init").returncode == 0
+    issued = cli(data, "ca", "issue", "py-client", "--out", str(tmp_path / "client"))
+    assert issued.returncode == 0, issued.stderr
+    node = start_node(data_dir=data, args=["--mesh-port", "0"])
+    return node, mesh_port(node), tmp_path / "client"
+
+
+def client_context(client_dir, with_cert=True):
+    ctx = ssl.create_default_context(cafile=str(client_dir / "ca.crt"))
+    if with_cert:
+        ctx.load_cert_chain(str(client_dir / "py-client.crt"), str(client_dir / "py-client.key"))
+    return ctx
+
+
+async def rpc_session(port, ctx):
+    async with websockets.connect(f"wss://127.0.0.1:{port}/mesh", ssl=ctx, open_timeout=20) as ws:
+        replies = []
+        for frame in [json.dumps({"jsonrpc": "2.0", "id": 1, "method": "ping"}),
+                      json.dumps({"jsonrpc": "2.0", "id": 2, "method": "mesh/stats"}),
+                      json.dumps({"jsonrpc": "2.0", "id": 3, "method": "no/such"}),
+                      "{not json"]:
+            await ws.send(frame)
+            replies.append(json.loads(await asyncio.wait_for(ws.recv(), 20)))
+        return replies
+
+
+def test_wss_json_rpc_with_client_certificate(mesh_node):
+    node, port, client_dir = mesh_node
+    ping, stats, unknown, malformed = asyncio.run(rpc_session(port, client_context(client_dir)))
+    health = json.loads(__import__("urllib.request").request.urlopen(node.base_url + "/health", timeout=10).read())
+
+    assert ping["id"] == 1 and ping["result"]["pong"] is True
+    assert ping["result"]["node_id"] == health["node_id"]
+    assert isinstance(ping["result"]["time"], (int, float))
+
+    result = stats["result"]
+    assert result["node_id"] == health["node_id"]
+    assert result["peers"] == 0
+    assert result["connections"] == 1
+    assert result["uptime_seconds"] >= 0
+    assert result["caller"]["common_name"] == "py-client"
+    assert re.fullmatch(r"[0-9a-f]+", result["caller"]["serial"])
+
+    assert unknown["id"] == 3 and unknown["error"]["code"] == -32601
+    assert malformed["id"] is None and malformed["error"]["code"] == -32700
+    assert any("mesh connection" in l and "py-client" in l for l in node.stderr_lines)
+
+
+def test_wss_without_client_certificate_is_refused(mesh_node):
+    _, port, client_dir = mesh_node
+    with pytest.raises((ssl.SSLError, OSError, websockets.exceptions.WebSocketException)):
+        asyncio.run(rpc_session(port, client_context(client_dir, with_cert=False)))
+
+
+def test_wss_after_revoke_is_refused(mesh_node):
+    node, port, client_dir = mesh_node
+    assert cli(node.data_dir, "ca", "revoke", "py-client").returncode == 0
+    # The server reloads revocations every second; allow a generous margin.
+    deadline = time.time() + 15
+    refused = False
+    while time.time() < deadline and not refused:
+        try:
+            asyncio.run(rpc_session(port, client_context(client_dir)))
+            time.sleep(0.5)
+        except (ssl.SSLError, OSError, websockets.exceptions.WebSocketException):
+            refused = True
+    assert refused
