@@ -14,7 +14,7 @@ trap 'kill $PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 size=$(stat -c %s "$BIN")
 echo "binary: $BIN $((size / 1024 / 1024)) MB ($size bytes)"
-echo "runtime libraries:"; ldd "$BIN" | awk '{print "  " $1}'
+echo "runtime libraries (NEEDED): $(readelf -d "$BIN" | awk '/NEEDED/ {gsub(/[][]/, "", $5); printf "%s ", $5}')"
 
 start_node() {  # $1 data dir; sets PID and PORT
     "$BIN" serve --port 0 --data-dir "$1" --log-level notice 2> "$1.log" &

@@ -65,6 +65,12 @@ case "${1:-run}" in
         strip dist/triforce
         ls -l dist/triforce
         ;;
-    bench) deps wrk; "$0" release; bash bench/run.sh ;;
+    bench)
+        deps wrk nginx-light
+        "$0" release
+        bash bench/run.sh dist/triforce
+        bash bench/gateway.sh dist/triforce
+        bash bench/tls.sh dist/triforce
+        ;;
     *) echo "usage: scripts/dev.sh [deps|build|run|test|release|bench]" >&2; exit 2 ;;
 esac
