@@ -4,7 +4,7 @@ public import Net
 
 /// CLI agents (`claude -p`, `codex exec`, ...) kept in the replicated `agents` table. The
 /// argv template is a JSON array; an element containing `{prompt}` receives the prompt
-/// inside that one element (never through a shell). Without a placeholder the prompt is
+/// inside that one element (never through a shell). Without a {prompt} marker the prompt is
 /// appended as the last argument.
 public struct AgentStore: Sendable {
     public struct Agent: Sendable, Equatable {
@@ -20,7 +20,7 @@ public struct AgentStore: Sendable {
             self.timeoutSeconds = timeoutSeconds
         }
 
-        /// The argv for one prompt: the placeholder is substituted within its element.
+        /// The argv for one prompt: the {prompt} marker is substituted within its element.
         public func command(prompt: String) -> [String] {
             guard argv.contains(where: { $0.contains("{prompt}") }) else { return argv + [prompt] }
             return argv.map { $0.replacing("{prompt}", with: prompt) }
