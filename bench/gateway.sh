@@ -15,6 +15,7 @@ cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; nginx
 trap cleanup EXIT
 
 python3 bench/mock_upstream.py write-static "$WORK"          # chat.json, stream.txt, models.json
+chmod -R a+rX "$WORK"                                        # nginx workers run unprivileged
 # nginx serves fixed OpenAI-format answers; `error_page 405 =200` lets it answer POST from a file.
 cat > "$WORK/nginx.conf" <<NGINX
 worker_processes 1; daemon on; error_log $WORK/nginx.err; pid $WORK/nginx.pid;

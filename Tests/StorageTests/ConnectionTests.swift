@@ -112,7 +112,7 @@ import Testing
         try await withTemporaryDirectory { directory in
             let connection = try Self.open(directory)
             #expect(try connection.scalar("PRAGMA journal_mode")?.string == "wal")
-            #expect(try connection.scalar("PRAGMA synchronous")?.int64 == 2)  // FULL
+            #expect(try connection.scalar("PRAGMA synchronous")?.int64 == 1)  // NORMAL (WAL)
             #expect(try connection.scalar("PRAGMA foreign_keys")?.int64 == 1)
         }
     }
