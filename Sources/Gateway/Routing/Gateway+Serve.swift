@@ -7,19 +7,8 @@ extension Gateway {
     public func complete(_ request: ChatRequest, principal: Principal) async throws -> GatewayAnswer {
         let plan = try await plan(request, principal: principal)
         var attempt = Attempt()
-        var next = plan.candidates
-        var localDone = plan.offlineOnly
-        while true {
-            if next.isEmpty, !localDone {
-                localDone = true
-                next = try await localTier(excluding: attempt.triedIDs, principal: principal)
-            }
-            guard !next.isEmpty else { break }
-            let candidate = next.removeFirst()
-            guard await health.acquire(candidate.record.id, provider: candidate.record.provider) else {
-                attempt.skip(candidate)
-                continue
-            }
+        var queue = CandidateQueue(plan: plan)
+        while let candidate = try await queue.next(gateway: self, attempt: &attempt, principal: principal) {
             var upstream = request
             upstream.model = candidate.record.upstreamID
             let started = ContinuousClock.now
@@ -42,20 +31,9 @@ extension Gateway {
     public func stream(_ request: ChatRequest, principal: Principal) async throws -> GatewayStream {
         let plan = try await plan(request, principal: principal)
         var attempt = Attempt()
-        var next = plan.candidates
-        var localDone = plan.offlineOnly
-        while true {
-            if next.isEmpty, !localDone {
-                localDone = true
-                next = try await localTier(excluding: attempt.triedIDs, principal: principal)
-            }
-            guard !next.isEmpty else { break }
-            let candidate = next.removeFirst()
+        var queue = CandidateQueue(plan: plan)
+        while let candidate = try await queue.next(gateway: self, attempt: &attempt, principal: principal) {
             let key = candidate.record.id
-            guard await health.acquire(key, provider: candidate.record.provider) else {
-                attempt.skip(candidate)
-                continue
-            }
             var upstream = request
             upstream.model = candidate.record.upstreamID
             let started = ContinuousClock.now
@@ -125,6 +103,31 @@ extension Gateway {
 }
 
 /// What failed so far in one request, for the route header and the offline answer.
+/// The candidates of one request in order, then (once) the local runtimes. Hands out only
+/// candidates whose circuit admits a request; skipped ones are recorded in the attempt.
+struct CandidateQueue {
+    private var pending: [Candidate]
+    private var localAdded: Bool
+
+    init(plan: RoutePlan) {
+        pending = plan.candidates
+        localAdded = plan.offlineOnly
+    }
+
+    mutating func next(gateway: Gateway, attempt: inout Attempt, principal: Principal) async throws -> Candidate? {
+        while true {
+            if pending.isEmpty, !localAdded {
+                localAdded = true
+                pending = try await gateway.localTier(excluding: attempt.triedIDs, principal: principal)
+            }
+            guard !pending.isEmpty else { return nil }
+            let candidate = pending.removeFirst()
+            if await gateway.health.acquire(candidate.record.id, provider: candidate.record.provider) { return candidate }
+            attempt.skip(candidate)
+        }
+    }
+}
+
 struct Attempt: Sendable {
     var failedIDs: [String] = []
     var failures: [String] = []
