@@ -16,6 +16,13 @@ struct CodecTests {
             guard case .failure(let invalid) = JSONRPCMessage.decode(bad) else { Issue.record("accepted \(bad)"); continue }
             #expect(invalid.error.code == -32600)
         }
+        // Ids beyond Int64 are refused, not trapped on (a guest crashed the server with 1e300).
+        for text in [#"{"jsonrpc":"2.0","id":1e300,"method":"ping"}"#, #"{"jsonrpc":"2.0","id":1e19,"method":"ping"}"#,
+                     #"{"jsonrpc":"2.0","id":-1e19,"method":"ping"}"#, #"{"jsonrpc":"2.0","id":9223372036854775808,"method":"ping"}"#] {
+            guard case .single(.failure(let invalid)) = JSONRPCBody.decode(Data(text.utf8)) else { Issue.record("accepted \(text)"); continue }
+            #expect(invalid.error.code == -32600 && invalid.id == .null)
+        }
+        #expect(try JSONRPCMessage.decode(["jsonrpc": "2.0", "id": .double(9.0e15), "method": "ping"]).get() == .request(id: 9_000_000_000_000_000, method: "ping", params: nil))
         guard case .unusable(let error) = JSONRPCBody.decode(Data("[".utf8)) else { Issue.record("parsed"); return }
         #expect(error.code == -32700)
         guard case .unusable(let empty) = JSONRPCBody.decode(Data("[]".utf8)) else { Issue.record("empty batch"); return }

@@ -1,5 +1,4 @@
 public import FoundationEssentials
-public import Net
 
 /// What an HTTP body held: one message, a batch, or nothing usable (with the error reply
 /// to send). Batches are legal only in protocol 2025-03-26; the caller decides.

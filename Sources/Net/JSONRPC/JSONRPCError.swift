@@ -1,5 +1,3 @@
-public import Net
-
 /// A JSON-RPC 2.0 error object. The codes are the protocol's own; MCP adds none we use
 /// besides the server range for "session/resource not found".
 public struct JSONRPCError: Error, Sendable, Equatable, CustomStringConvertible {

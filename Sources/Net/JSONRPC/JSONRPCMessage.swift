@@ -1,5 +1,3 @@
-public import Net
-
 /// One decoded JSON-RPC 2.0 message. Requests carry an id (string or number); notifications
 /// do not; responses (from a client answering a server request) carry a result or error.
 public enum JSONRPCMessage: Sendable, Equatable {
@@ -18,7 +16,12 @@ public enum JSONRPCMessage: Sendable, Equatable {
         switch rawID {
         case nil: id = .null
         case .string?, .int?: id = rawID ?? .null
-        case .double(let d)? where d == d.rounded(): id = .int(Int64(d))
+        case .double(let d)?:
+            // An integral number beyond Int64 (1e300, 2^63) is refused, never converted with a trap.
+            guard let exact = Int64(exactly: d) else {
+                return .failure(InvalidMessage(id: .null, error: .invalidRequest("id must be a string or an integer within ±9223372036854775807")))
+            }
+            id = .int(exact)
         default:
             return .failure(InvalidMessage(id: .null, error: .invalidRequest("id must be a string or an integer")))
         }
