@@ -8,6 +8,7 @@ import Net
 import Auth
 import Storage
 import Logging
+import Mesh
 import NIOCore
 import ServiceLifecycle
 import UnixSignals
@@ -20,12 +21,15 @@ struct ApplianceApp {
     let gateway: Gateway
     /// One libcurl client (one event thread) for providers, crawl, search and Ollama.
     let fetcher: any HTTPFetching
+    /// The mesh, when the data dir holds mesh certificates.
+    let mesh: MeshWiring?
 
-    /// Opens outgoing HTTP and builds the gateway, gated by the node's tier policy.
-    static func make(node: Node) async throws -> ApplianceApp {
+    /// Opens outgoing HTTP and builds the gateway, gated by the node's tier policy, and the mesh.
+    static func make(node: Node, peers: [String] = []) async throws -> ApplianceApp {
         let fetcher = try CurlHTTPClient()
         let gateway = try await GatewayWiring.makeGateway(node: node, fetcher: fetcher, policy: node.auth.policy)
-        return ApplianceApp(node: node, gateway: gateway, fetcher: fetcher)
+        let mesh = try await MeshWiring.make(node: node, extraPeers: peers)
+        return ApplianceApp(node: node, gateway: gateway, fetcher: fetcher, mesh: mesh)
     }
 
     /// Model discovery at start and then on its interval.
@@ -42,7 +46,8 @@ struct ApplianceApp {
         // against its tier and, on chat/MCP/admin paths, rate limited (AccessRule.defaults).
         router.add(middleware: AuthMiddleware(services: node.auth))
         let routes = RecordingRouter(router: router, table: methods)
-        let checks: [HealthCheck] = [.databaseWritable(node.database), .migrationsCurrent(node.database), .providers(gateway)]
+        var checks: [HealthCheck] = [.databaseWritable(node.database), .migrationsCurrent(node.database), .providers(gateway)]
+        if let mesh { checks.append(.mesh(mesh.service)) }
         let health = HealthController(node: node, checks: checks)
         health.register(on: routes)
         try makeMCPController(fetcher: fetcher, chat: GatewayChatBackend(gateway: gateway), checks: checks).register(on: routes)
@@ -51,6 +56,7 @@ struct ApplianceApp {
         MessagesController(gateway: gateway).register(on: routes)
         SimpleChatController(gateway: gateway).register(on: routes)
         ClientController(services: node.auth).register(on: routes)
+        MeshAdminController(mesh: mesh?.service, policy: node.auth.policy).register(on: routes)
         AdminController(database: node.database, logRing: node.logRing, policy: node.auth.policy) { [node] in
             let (report, _) = await health.cache.value { await health.runChecks() }
             var status = JSONValue.parse(String(decoding: (try? JSONEncoder().encode(report)) ?? Data(), as: UTF8.self)) ?? [:]
@@ -81,16 +87,19 @@ struct ApplianceApp {
             router: try makeRouter(),
             server: server,
             configuration: .init(address: .hostname(configuration.host, port: try configuration.port()), serverName: nil),
-            onServerRunning: { channel in
+            onServerRunning: { [mesh] channel in
                 let port = channel.localAddress?.port ?? 0
                 logger.notice("listening", metadata: ["url": "\(scheme)://\(configuration.host):\(port)", "port": "\(port)"])
+                await mesh?.service.apiListening(host: configuration.host, port: port)
                 await onRunning(port)
             },
             logger: logger)
     }
 
-    /// The services in start order: storage, then (when `triforce ca init` ran) the revocation
-    /// refresher and the mesh listener, then the API server. Shutdown runs in reverse.
+    /// The services in start order: storage, then (with mesh certificates) the revocation
+    /// refresher, the mesh listener and the membership service, then the API server.
+    /// Shutdown runs in reverse: the API drains, the membership says "left" over links the
+    /// listener still carries, then the listener and storage stop.
     func makeServices(onRunning: @escaping @Sendable (Int) async -> Void = { _ in },
                       onMeshRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws
         -> [ServiceGroupConfiguration.ServiceConfiguration] {
@@ -98,17 +107,10 @@ struct ApplianceApp {
             .init(service: DatabaseService(database: node.database)),
             .init(service: discoveryService()),
         ]
-        let files = MeshFiles(dataDirectory: node.configuration.dataDirectory)
-        if files.listenerReady {
-            let list = RevocationList()
-            let refresher = RevocationRefreshService(store: MeshCertificateStore(database: node.database, origin: node.origin),
-                                                     list: list, interval: .seconds(1), logger: node.logger)
-            await refresher.refresh()
-            let mesh = MeshListener(node: node, files: files, revocations: list)
-            services.append(.init(service: refresher))
-            services.append(.init(service: try mesh.makeApplication(onRunning: onMeshRunning)))
-        } else {
-            node.logger.info("mesh listener off: no CA in the data dir (run `triforce ca init`)")
+        if let mesh {
+            services.append(.init(service: mesh.refresher))
+            services.append(.init(service: try mesh.listener.makeApplication(logger: node.logger, onRunning: onMeshRunning)))
+            services.append(.init(service: mesh.service))
         }
         services.append(.init(service: try makeApplication(onRunning: onRunning)))
         return services
