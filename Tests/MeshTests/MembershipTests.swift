@@ -36,7 +36,8 @@ struct MembershipTests {
     }
 
     @Test func memberStoppedForTwoSecondsIsNeverDeclaredDead() {
-        for victim in ["node-0", "node-2", "node-4"] {
+        var refutations = 0
+        for victim in ["node-0", "node-1", "node-2", "node-3", "node-4"] {
             let mesh = SimulatedMesh(count: 5)
             mesh.linkAll()
             mesh.run(for: .seconds(3))
@@ -47,10 +48,13 @@ struct MembershipTests {
             let deaths = mesh.history.filter { $0.state == .dead }
             #expect(deaths.isEmpty, "false deaths: \(deaths.map { "\($0.observer) saw \($0.member) dead at \($0.at)" })")
             #expect(mesh.observers(seeing: victim, as: .alive) == 4)
-            // It was suspected and refuted with a higher incarnation.
-            #expect(mesh.history.contains { $0.member == victim && $0.state == .suspect })
-            #expect(mesh.nodes[victim]!.me.incarnation > 0)
+            // When it was suspected (its turn to be probed came during the stop), it refuted.
+            if mesh.history.contains(where: { $0.member == victim && $0.state == .suspect }) {
+                #expect(mesh.nodes[victim]!.me.incarnation > 0)
+                refutations += 1
+            }
         }
+        #expect(refutations >= 2, "the stops were long enough to be suspected")
     }
 
     @Test func gracefulLeaveIsSeenAtOnce() {
