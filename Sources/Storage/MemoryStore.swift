@@ -115,7 +115,7 @@ public struct MemoryStore: Sendable {
         }
         if let olderThanSeconds {
             sql += " AND created_at < ?"
-            // A negative age is "no age" (0), never a cutoff in the future that takes every note.
+            // A negative age is read as 0; negating Int.min would trap.
             let age = max(0, olderThanSeconds)
             args.append(.integer(Self.milliseconds(Self.nowMilliseconds(), plusSeconds: -age)))
         }

@@ -40,7 +40,9 @@ struct MCPInputHardeningTests {
     /// The seed README's commands, byte for byte: curl's default form content type, no
     /// `jsonrpc`, and a tool name (`status`) or a server method (`mesh/stats`) as the method.
     @Test func seedReadmeMonitoringCommandsWork() async throws {
-        try await MCPTestServer.run { server in
+        let statusTool = ClosureTool(name: "status", description: "Node status.", feature: .chat, annotations: .readOnlyLocal,
+                                     schema: InputSchema.object([:])) { _, _ in .structured(["status": "ok"]) }
+        try await MCPTestServer.run(extraTools: [statusTool]) { server in
             let status = try await Subprocess.run(["curl", "-sS", server.url, "-d", #"{"method":"status","id":1}"#])
             let statusReply = try #require(JSONValue.parse(status.stdout), "\(status.stdout)")
             #expect(statusReply["id"] == 1 && statusReply["jsonrpc"] == "2.0")

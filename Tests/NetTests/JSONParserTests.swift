@@ -31,8 +31,12 @@ struct JSONParserTests {
         #expect(try parse("1e300") == .double(1e300) && parse("-1e19") == .double(-1e19))
         // Integral values written with a fraction or exponent are integers (as JSONDecoder read them).
         #expect(try parse("2.0") == 2 && parse("1e3") == 1000 && parse("9.0e15") == .int(9_000_000_000_000_000))
-        #expect(try parse("0.1") == .double(0.1) && parse("1E-2") == .double(0.01) && parse("-1.5e+2") == -150 && parse("-1.25e+2") == .double(-125.0 - 0.0) && parse("1.25") == .double(1.25))
+        #expect(try parse("0.1") == .double(0.1) && parse("1E-2") == .double(0.01) && parse("-1.5e+2") == -150 && parse("-1.25e+1") == .double(-12.5) && parse("1.25") == .double(1.25))
         #expect(try parse("1e-400") == 0)
+        // Past 2^53 a fraction or exponent stays a double: rounding must not bring 2^63 into range.
+        #expect(try parse("9223372036854775807.0") == .double(9223372036854775807.0))
+        #expect(try parse("-9223372036854775809.0") == .double(-9223372036854775809.0))
+        #expect(try parse("9007199254740992.0") == .int(9_007_199_254_740_992))
     }
 
     @Test func decodesEscapesAndUnicode() throws {

@@ -44,7 +44,9 @@ extension JSONCursor {
         let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         guard let double = Double(text) else { throw JSONParseError(.invalidNumber, at: start) }
         guard double.isFinite else { throw JSONParseError(.numberOutOfRange, at: start) }
-        if let exact = Int64(exactly: double) { return .int(exact) }
+        // `2.0` and `1e3` are integers, but only where a double holds every integer exactly:
+        // beyond 2^53 rounding could turn an out-of-range literal into an in-range Int64.
+        if !isInteger, double.magnitude <= Self.largestExactInteger, let exact = Int64(exactly: double) { return .int(exact) }
         return .double(double)
     }
 
@@ -54,6 +56,8 @@ extension JSONCursor {
         guard isDigit(bytes[index]) else { throw fail(.invalidNumber) }
         while index < bytes.count, isDigit(bytes[index]) { index += 1 }
     }
+
+    static let largestExactInteger: Double = 9_007_199_254_740_992   // 2^53
 
     private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 }

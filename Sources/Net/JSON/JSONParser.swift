@@ -3,8 +3,9 @@
 /// `maxDepth`, so hostile nesting costs neither stack nor time).
 ///
 /// Choices where the RFC leaves room, kept compatible with the JSONDecoder it replaces:
-/// a number whose value is an integer within Int64 is `.int` (so `2.0` and `1e3` are
-/// integers), any other finite number `.double`; a number beyond Double's range is refused;
+/// an integer literal within Int64 is `.int`, and so is a number written with a fraction or
+/// exponent whose value is an integer of magnitude at most 2^53 (`2.0`, `1e3`); any other
+/// finite number is `.double`; a number beyond Double's range is refused;
 /// a duplicate object key keeps its first value; a leading byte-order mark is skipped.
 /// Strings must be valid UTF-8 and `\u` escapes must pair their surrogates.
 public struct JSONParser: Sendable {
