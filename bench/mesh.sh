@@ -19,7 +19,7 @@ now() { date +%s.%N; }
 
 start() {  # start NAME: serve in $work/NAME, log to $work/NAME.log, wait for the mesh port
   local name=$1 lines
-  lines=$(wc -l <"$work/$name.log" 2>/dev/null || echo 0)
+  lines=$( (wc -l <"$work/$name.log") 2>/dev/null || echo 0)
   "$BIN" serve --port 0 --mesh-port 0 --data-dir "$work/$name" >>"$work/$name.log" 2>&1 &
   pid[$name]=$!
   for _ in $(seq 1 500); do

@@ -18,7 +18,7 @@ extension ApplianceApp {
         let meshService = mesh?.service
         let meshStats: @Sendable () async -> JSONValue = {
             guard let meshService else {
-                return ["nodes": 1, "online": 1, "peers": [], "self": .string(node.identity.nodeID),
+                return ["nodes": 1, "online": 1, "peers": 0, "members": [], "self": .string(node.identity.nodeID),
                         "mesh": "off: no mesh certificates (run `triforce ca init` or `triforce join`)"]
             }
             return await meshService.stats()

@@ -88,7 +88,11 @@ public struct MeshListener: Sendable {
             _ = id
         }
         await service.linkRunStarted()
-        let session = MeshSession(service: service, caller: caller, transport: transport)
+        service.logger.notice("mesh connection", metadata: [
+            "peer_node_id": "\(peer?.nodeID ?? "-")", "peer_cn": "\(peer?.commonName ?? "-")",
+            "peer_serial": "\(peer?.serialHex ?? "-")", "remote": "\(channel.remoteAddress?.description ?? "-")",
+        ])
+        let session = MeshSession(service: service, caller: caller, transport: transport, peer: peer)
         try? await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await item in transport.items {

@@ -9,6 +9,8 @@ struct MeshSession: Sendable {
     let service: MeshService
     let caller: MeshCaller
     let transport: any MeshTransport
+    /// The caller's verified certificate, for `mesh/stats` (nil without one).
+    var peer: PeerCertificate? = nil
 
     /// Methods served without a client certificate.
     static let anonymousMethods: Set<String> = ["join/request"]
@@ -59,7 +61,7 @@ struct MeshSession: Sendable {
         case "ping":
             return .success(["pong": true, "node_id": .string(service.configuration.nodeID), "time": .double(Date().timeIntervalSince1970)])
         case "mesh/stats":
-            return .success(await service.stats(caller: caller))
+            return .success(await service.stats(caller: caller, certificate: peer))
         case "mesh/nodes":
             return .success(await service.snapshot().json)
         case "join/request", "join/renew":

@@ -54,23 +54,33 @@ extension MeshService {
     }
 
     /// What `mesh/stats` answers, on the mesh port and on /v1/mcp.
-    public func stats(caller: MeshCaller? = nil) -> JSONValue {
+    /// `peers` counts the other members; `members` lists them.
+    public func stats(caller: MeshCaller? = nil, certificate: PeerCertificate? = nil) -> JSONValue {
         let view = snapshot()
+        let others = view.members.filter { $0.member.id != nodeID }
         var result: [String: JSONValue] = [
             "self": .string(nodeID), "node_id": .string(nodeID), "nodes": .int(Int64(view.members.count)),
-            "online": .int(Int64(view.online)), "links": .int(Int64(links.count)), "states": view.counts,
+            "online": .int(Int64(view.online)), "peers": .int(Int64(others.count)), "links": .int(Int64(links.count)),
+            "connections": .int(Int64(openLinkRuns)), "states": view.counts,
+            "uptime_seconds": .double(((Date.nowSeconds - startedWall) * 1000).rounded() / 1000),
             "health_score": .int(Int64(view.healthScore)), "revoked_serials": .int(Int64(revokedSerials.count)),
-            "peers": .array(view.members.filter { $0.member.id != nodeID }.map { entry in
+            "members": .array(others.map { entry in
                 ["id": .string(entry.member.id), "state": .string(entry.member.state.rawValue),
                  "address": .string(entry.member.metadata.meshAddress)]
             }),
         ]
         if let caller {
+            var described: [String: JSONValue] = [
+                "node_id": certificate?.nodeID.map(JSONValue.string) ?? .null,
+                "common_name": certificate?.commonName.map(JSONValue.string) ?? .null,
+                "serial": certificate.map { .string($0.serialHex) } ?? .null,
+            ]
             switch caller {
-            case .member(let id): result["caller"] = ["node_id": .string(id)]
-            case .client(let id): result["caller"] = ["node_id": id.map(JSONValue.string) ?? .null, "operator": true]
-            case .anonymous: result["caller"] = ["anonymous": true]
+            case .member: described["role"] = "member"
+            case .client: described["role"] = "client"
+            case .anonymous: described["role"] = "anonymous"
             }
+            result["caller"] = .object(described)
         }
         return .object(result)
     }
