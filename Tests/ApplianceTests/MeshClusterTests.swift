@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Glibc
+import Mesh
 import Net
 import Testing
 import TestSupport
@@ -123,6 +124,80 @@ struct MeshClusterTests {
         let view = try await hub.view()
         #expect(view[revoked.nodeID] == "dead" && view[killed.nodeID] == "dead" && view[leaving.nodeID] == "left")
         #expect(view[stopped.nodeID] == "alive")
+        for node in nodes { await node.stop() }
+    }
+}
+
+extension MeshClusterTests {
+    /// A member with a valid certificate sends garbage, floods and lies: nobody crashes, the
+    /// lies do not kill or move anyone. Then a member restarts with the same identity and is
+    /// alive everywhere again.
+    @Test func maliciousMemberThenRestartWithSameIdentity() async throws {
+        try #require(FileManager.default.fileExists(atPath: MeshProcess.binary), "build the triforce binary first")
+        let nodes = try await Self.cluster(members: 2)
+        defer { for node in nodes { node.process.signal(SIGKILL) } }
+        let hub = nodes[0], victim = nodes[1], other = nodes[2]
+        let addressBefore = try await hub.status()?["members"]?.arrayValue?.first { $0["id"]?.stringValue == victim.nodeID }?["address"]
+
+        // The attacker joins properly (a real certificate), then misbehaves on a raw link.
+        let evilDir = TemporaryDirectory.make()
+        let token = try await MeshProcess.cli(["ca", "token", "create"], dir: hub.dir).stdout.trimmed()
+        #expect(try await MeshProcess.cli(["join", hub.meshURL, "--token", token], dir: evilDir).status == 0)
+        let tls = try MbedTLSContext(configuration: .client(
+            trustRoots: .file(evilDir + "/ca/ca.crt"), certificateChain: .file(evilDir + "/node.crt"), privateKey: .file(evilDir + "/node.key")))
+        let connection = try await MeshClient(tls: tls).connect(to: PeerAddress(host: "127.0.0.1", port: hub.meshPort))
+        let (outbound, writer) = AsyncStream.makeStream(of: WebSocketTransport.Item.self)
+        let link = Task { try? await connection.run(outbound: outbound) { _ in } }
+        func notify(_ method: String, _ params: JSONValue) {
+            writer.yield(.text(JSONRPC.notification(method, params).jsonText))
+        }
+        let lie: (String, Int64) -> JSONValue = { state, inc in
+            ["id": .string(victim.nodeID), "state": .string(state), "inc": .int(inc),
+             "meta": ["mesh": "6.6.6.6:1", "api": "6.6.6.6:2", "version": "evil", "started": 0]]
+        }
+        for round in 0..<300 {
+            writer.yield(.text("garbage \(round) {{{"))
+            writer.yield(.text(#"{"jsonrpc":"2.0","id":1e400,"method":"ping"}"#))
+            notify("mesh/gossip", ["updates": [lie("dead", Int64(round)), lie("left", Int64(round)), lie("alive", Int64(round) + 1000),
+                                               lie("alive", Int64.max)]])
+            notify("mesh/ping-req", ["seq": .int(Int64(round)), "target": .string(victim.nodeID)])
+            notify("mesh/sync", ["members": .array((0..<50).map { index in
+                ["id": .string("ghost-\(round)-\(index)"), "state": "alive", "inc": 0,
+                 "meta": ["mesh": "127.0.0.1:1", "api": "", "version": "", "started": 0]]
+            })])
+        }
+        writer.yield(.text(JSONValue.object(["jsonrpc": "2.0", "id": 2, "method": "ping"]).jsonText))
+        try await Task.sleep(for: .seconds(3))
+        writer.yield(.close)
+        writer.finish()
+        _ = await link.value
+
+        // Everyone still answers; the victim is alive at its real address in every view.
+        for node in [hub, other] {
+            let status = try #require(try await node.status(), "\(node.name) stopped answering")
+            let seen = status["members"]?.arrayValue?.first { $0["id"]?.stringValue == victim.nodeID }
+            #expect(seen?["state"] == "alive", "\(node.name): \(String(describing: seen))")
+            #expect(seen?["address"] == addressBefore && seen?["address"] != "6.6.6.6:1")
+            #expect((status["members"]?.arrayValue?.count ?? 0) <= 1024, "the member table stays bounded")
+        }
+        #expect(hub.saw(victim.nodeID, "dead", after: .now - .seconds(120)) == nil)
+
+        // Restart with the same data dir: same node id, alive again everywhere.
+        let killedAt = ContinuousClock.now
+        victim.process.signal(SIGKILL)
+        _ = await victim.process.wait()
+        #expect(await eventually(within: .seconds(30)) { [hub, other].allSatisfy { $0.saw(victim.nodeID, "dead", after: killedAt) != nil } })
+        let restarted = try await MeshProcess.start("m0-again", dir: victim.dir)
+        defer { restarted.process.signal(SIGKILL) }
+        #expect(restarted.nodeID == victim.nodeID)
+        let back = try await eventually(within: .seconds(60), every: .milliseconds(300)) {
+            for node in [hub, other] where try await node.view()[victim.nodeID] != "alive" { return false }
+            return try await restarted.view()[hub.nodeID] == "alive"
+        }
+        #expect(back, "the restarted member did not come back alive")
+        let health = try await Curl.request("http://127.0.0.1:\(hub.apiPort)/health")
+        #expect(health.json?["checks"]?["mesh"]?["detail"]?.stringValue?.contains("linked") == true, "\(health.body)")
+        await restarted.stop()
         for node in nodes { await node.stop() }
     }
 }

@@ -73,10 +73,15 @@ final class MeshProcess: Sendable {
         }
     }
 
-    /// The members as the running node reports them (`triforce mesh status --json`).
-    func view() async throws -> [String: String] {
+    /// `triforce mesh status --json` against the running node; nil when it did not answer.
+    func status() async throws -> JSONValue? {
         let out = try await Self.cli(["mesh", "status", "--json", "--mesh-port", String(meshPort)], dir: dir)
-        guard out.status == 0, let json = JSONValue.parse(out.stdout) else { return [:] }
+        return out.status == 0 ? JSONValue.parse(out.stdout) : nil
+    }
+
+    /// The members' states as the running node reports them.
+    func view() async throws -> [String: String] {
+        guard let json = try await status() else { return [:] }
         var states: [String: String] = [:]
         for member in json["members"]?.arrayValue ?? [] {
             if let id = member["id"]?.stringValue, let state = member["state"]?.stringValue { states[id] = state }
