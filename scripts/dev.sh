@@ -5,6 +5,7 @@
 #   scripts/dev.sh test     build and run the whole test suite (Swift + Python clients)
 #   scripts/dev.sh release  static, stripped release binary in dist/triforce
 #   scripts/dev.sh bench    release build + benchmarks (bench/run.sh)
+#   scripts/dev.sh fuzz     libFuzzer on every input parser (bench/fuzz.sh; FUZZ_SECONDS each)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -72,5 +73,10 @@ case "${1:-run}" in
         bash bench/gateway.sh dist/triforce
         bash bench/tls.sh dist/triforce
         ;;
-    *) echo "usage: scripts/dev.sh [deps|build|run|test|release|bench]" >&2; exit 2 ;;
+    fuzz)
+        deps
+        shift || true
+        exec bash bench/fuzz.sh "$@"
+        ;;
+    *) echo "usage: scripts/dev.sh [deps|build|run|test|release|bench|fuzz]" >&2; exit 2 ;;
 esac
