@@ -36,7 +36,8 @@ public struct MemoryStore: Sendable {
         self.origin = origin
     }
 
-    static func nowMilliseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+    /// Note times (`created_at`, `expires_at`) are Unix milliseconds: compare with this.
+    public static func nowMilliseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
     /// Stores a note; `ttlSeconds` makes it expire. Tags are lower-cased, deduplicated words.
     public func store(owner: String, kind: Kind, content: String, tags: [String] = [], confidence: Double = 1.0,
