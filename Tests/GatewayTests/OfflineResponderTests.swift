@@ -29,7 +29,7 @@ struct OfflineResponderTests {
         #expect(answer.contains("- openai: timeout"))
         // The MCP search path agrees (one rule for expiry).
         let hits = try await store.search("zebra", owners: ["alice", MemoryStore.shared])
-        #expect(Set(hits.map(\.note.content.prefix(11))) == ["zebra live:", "zebra forev"])
+        #expect(Set(hits.map { String($0.note.content.prefix(11)) }) == ["zebra live:", "zebra forev"])
         await database.close()
     }
 }

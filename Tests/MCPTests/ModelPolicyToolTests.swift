@@ -12,8 +12,8 @@ import FoundationEssentials
 struct ModelPolicyToolTests {
     /// A mock Ollama speaking its /api/tags and /api/generate wire format; it records the
     /// models asked to generate.
-    static func withOllama<T: Sendable>(_ body: @Sendable (String, Mutex<[String]>) async throws -> T) async throws -> T {
-        let generated = Mutex<[String]>([])
+    static func withOllama<T: Sendable>(_ body: @Sendable (String, Recorder<String>) async throws -> T) async throws -> T {
+        let generated = Recorder<String>()
         let router = Router()
         router.get("/api/tags") { _, _ in
             let body: JSONValue = ["models": [["name": "llama3.2:1b", "size": 1_000], ["name": "llama3.1:405b", "size": 200_000_000_000]]]
@@ -22,32 +22,32 @@ struct ModelPolicyToolTests {
         router.post("/api/generate") { request, _ in
             let data = try await request.body.collect(upTo: 1 << 20)
             let model = JSONValue.parse(Data(data.readableBytesView))?["model"]?.stringValue ?? ""
-            generated.withLock { $0.append(model) }
-            let body: JSONValue = ["model": .string(model), "response": "hello from \(model)", "done": true]
+            generated.append(model)
+            let body: JSONValue = ["model": .string(model), "response": .string("hello from \(model)"), "done": true]
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body.encoded())))
         }
         return try await LiveServer.run(router) { port in try await body("http://127.0.0.1:\(port)", generated) }
     }
 
     /// Guests may use one small local model; everyone else anything. Records what was asked.
-    static func policy(asked: Mutex<[ModelDescriptor]>) -> ClosureAccessPolicy {
+    static func policy(asked: Recorder<ModelDescriptor>) -> ClosureAccessPolicy {
         ClosureAccessPolicy(mayUse: { model, principal in
-            asked.withLock { $0.append(model) }
+            asked.append(model)
             return !principal.isGuest || model.id == "ollama/llama3.2:1b"
         })
     }
 
     @Test func guestsCannotRunModelsTheirTierDoesNotAllow() async throws {
         try await Self.withOllama { base, generated in
-            let asked = Mutex<[ModelDescriptor]>([])
+            let asked = Recorder<ModelDescriptor>()
             let registry = ToolRegistry(tools: OllamaTools.all(fetcher: try CurlHTTPClient(), baseURL: base, policy: Self.policy(asked: asked)),
                                         policy: ClosureAccessPolicy(), audit: nil)
             let guest = ToolContext(principal: Principal.guest(address: "203.0.113.7"))
             let big = try await registry.call(name: "ollama_run", arguments: ["model": "llama3.1:405b", "prompt": "hi"], context: guest)
             #expect(big.isError)
             #expect(big.text.first?.contains("not available on the guest tier") == true, "\(big.text)")
-            #expect(generated.withLock { $0 }.isEmpty, "the refused model must never reach Ollama")
-            #expect(asked.withLock { $0 }.last == ModelDescriptor(id: "ollama/llama3.1:405b", provider: "ollama", isLocal: true))
+            #expect(generated.items.isEmpty, "the refused model must never reach Ollama")
+            #expect(asked.items.last == ModelDescriptor(id: "ollama/llama3.1:405b", provider: "ollama", isLocal: true))
 
             let small = try await registry.call(name: "ollama_run", arguments: ["model": "llama3.2:1b", "prompt": "hi"], context: guest)
             #expect(!small.isError && small.text.first == "hello from llama3.2:1b", "\(small.text)")
@@ -57,7 +57,7 @@ struct ModelPolicyToolTests {
             let pro = ToolContext(principal: Principal(subject: "u", tier: "pro", method: .token))
             let allowed = try await registry.call(name: "ollama_run", arguments: ["model": "llama3.1:405b", "prompt": "hi"], context: pro)
             #expect(!allowed.isError, "\(allowed.text)")
-            #expect(generated.withLock { $0 } == ["llama3.2:1b", "llama3.1:405b"])
+            #expect(generated.items == ["llama3.2:1b", "llama3.1:405b"])
             let proList = try await registry.call(name: "ollama_list", arguments: nil, context: pro)
             #expect(proList.text.first == "llama3.2:1b\nllama3.1:405b")
         }
@@ -71,4 +71,11 @@ struct ModelPolicyToolTests {
         #expect(result.isError)
         #expect(result.text.first?.contains("not reachable") == true && result.text.first?.contains("secret-path") == false, "\(result.text)")
     }
+}
+
+/// Values appended from server handlers and policy closures, read by the test.
+final class Recorder<Item: Sendable>: Sendable {
+    private let storage = Mutex<[Item]>([])
+    func append(_ item: Item) { storage.withLock { $0.append(item) } }
+    var items: [Item] { storage.withLock { $0 } }
 }
