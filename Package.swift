@@ -181,3 +181,15 @@ let package = Package(
         ),
     ]
 )
+
+// Fuzz targets (bench/fuzz.sh): declared only when TRIFORCE_FUZZ is set, so normal builds,
+// tests and CI never compile them. fuzz.sh builds them in .build-fuzz with
+// `-sanitize=fuzzer,address`.
+if Context.environment["TRIFORCE_FUZZ"] != nil {
+    package.targets.append(.executableTarget(
+        name: "triforce-fuzz",
+        dependencies: ["Net", "Gateway", "MCP"],
+        path: "bench/fuzz/Sources",
+        swiftSettings: [.unsafeFlags(["-enable-testing"])]))
+    package.products.append(.executable(name: "triforce-fuzz", targets: ["triforce-fuzz"]))
+}
