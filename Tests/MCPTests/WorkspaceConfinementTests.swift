@@ -140,4 +140,29 @@ struct WorkspaceConfinementTests {
             #expect(throws: ToolError.self, "\(path)") { try workspace.resolve(path) }
         }
     }
+
+    /// A directory swapped for a symlink after `resolve` (an agent sharing the workspace
+    /// could race the tool): reads, writes and deletes walk from the root with O_NOFOLLOW
+    /// and refuse instead of following the new link.
+    @Test func aLinkSwappedInAfterResolveIsNotFollowed() throws {
+        let directory = TemporaryDirectory.make()
+        let workspace = try Workspace(root: directory + "/ws")
+        let root = workspace.root
+        let outside = TemporaryDirectory.make()
+        try FileManager.default.createDirectory(atPath: root + "/swap", withIntermediateDirectories: true)
+        try workspace.writeText("inside", to: try workspace.resolve("swap/existing.txt"))
+        try Data("outside".utf8).write(to: URL(fileURLWithPath: outside + "/existing.txt"))
+        let newFile = try workspace.resolve("swap/new.txt")
+        let existing = try workspace.resolve("swap/existing.txt")
+        #expect(rename(root + "/swap", root + "/swap-old") == 0)
+        #expect(symlink(outside, root + "/swap") == 0)
+        #expect(throws: ToolError.self) { try workspace.writeText("pwned", to: newFile) }
+        #expect(throws: ToolError.self) { try workspace.writeText("pwned", to: existing) }
+        #expect(throws: ToolError.self) { try workspace.readBytes(existing) }
+        #expect(throws: ToolError.self) { try workspace.removeFile(existing) }
+        #expect(throws: ToolError.self) { try workspace.names(in: root + "/swap") }
+        #expect(!FileManager.default.fileExists(atPath: outside + "/new.txt"))
+        #expect(Self.contents(outside + "/existing.txt") == "outside")
+        #expect(Self.contents(root + "/swap-old/existing.txt") == "inside")
+    }
 }

@@ -1,8 +1,8 @@
 import FoundationEssentials
 import Glibc
 
-/// File operations on resolved workspace paths. Reads open with O_NOFOLLOW | O_NONBLOCK and
-/// accept regular files only (a FIFO or a device never blocks or leaks a tool); writes go
+/// File operations on resolved workspace paths, opened beneath a root descriptor
+/// (`openDirectory`). Reads open with O_NOFOLLOW | O_NONBLOCK and accept regular files only (a FIFO or a device never blocks or leaks a tool); writes go
 /// to a temp file beside the target and are renamed over it. Every error is a `ToolError`
 /// naming the workspace-relative path and a short reason.
 extension Workspace {
@@ -37,7 +37,11 @@ extension Workspace {
     public func readBytes(_ absolute: String, limit: Int? = nil) throws(ToolError) -> [UInt8] {
         let display = relative(absolute)
         let cap = limit ?? maxReadBytes
-        let fd = open(absolute, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        let parent = openParent(absolute)
+        let fd = parent.fd < 0 ? -1 : openat(parent.fd, parent.name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        let openError = errno
+        if parent.fd >= 0 { close(parent.fd) }
+        errno = openError
         guard fd >= 0 else {
             let code = errno
             if code == ELOOP { throw ToolError(.refused, "\(display) is a symlink; read its target instead") }
@@ -77,7 +81,7 @@ extension Workspace {
     }
 
     /// Writes atomically (temp file + rename in the same directory), creating parent
-    /// directories when asked. The parent chain was resolved by `resolve`, so it is inside.
+    /// directories when asked (mkdirat beneath the root, so never outside it).
     public func writeText(_ text: String, to absolute: String, createDirectories: Bool = true) throws(ToolError) {
         let display = relative(absolute)
         let bytes = Array(text.utf8)
@@ -89,10 +93,11 @@ extension Workspace {
         case .special: throw ToolError(.refused, "\(display) is not a regular file")
         case .file, .symlink, .missing: break
         }
-        let parent = String(absolute[..<(absolute.lastIndex(of: "/") ?? absolute.endIndex)])
-        if createDirectories { try makeDirectories(parent) }
-        let temporary = parent + "/.triforce-write-\(UInt64.random(in: 0...UInt64.max))"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        let parent = openParent(absolute, create: createDirectories)
+        guard parent.fd >= 0 else { throw ToolError(.failed, "cannot write \(display): \(Self.reason(errno))") }
+        defer { close(parent.fd) }
+        let temporary = ".triforce-write-\(UInt64.random(in: 0...UInt64.max))"
+        let fd = openat(parent.fd, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw ToolError(.failed, "cannot write \(display): \(Self.reason(errno))") }
         var written = 0
         var failure: Int32 = 0
@@ -106,36 +111,26 @@ extension Workspace {
         }
         if failure == 0, fsync(fd) != 0 { failure = errno }
         close(fd)
-        if failure == 0, rename(temporary, absolute) != 0 { failure = errno }
+        if failure == 0, renameat(parent.fd, temporary, parent.fd, parent.name) != 0 { failure = errno }
         if failure != 0 {
-            unlink(temporary)
+            unlinkat(parent.fd, temporary, 0)
             throw ToolError(.failed, "cannot write \(display): \(Self.reason(failure))")
         }
     }
 
     /// Removes one file or symlink (never a directory tree).
     public func removeFile(_ absolute: String) throws(ToolError) {
-        guard unlink(absolute) == 0 else { throw ToolError(.failed, "cannot delete \(relative(absolute)): \(Self.reason(errno))") }
-    }
-
-    /// mkdir -p below the root; an existing non-directory on the way is an error.
-    func makeDirectories(_ absolute: String) throws(ToolError) {
-        guard contains(absolute) else { throw ToolError(.refused, "\(relative(absolute)) is outside the workspace") }
-        var current = root
-        for part in absolute.dropFirst(root.count).split(separator: "/") {
-            current += "/" + part
-            if mkdir(current, 0o755) != 0, errno != EEXIST {
-                throw ToolError(.failed, "cannot create \(relative(current)): \(Self.reason(errno))")
-            }
-            guard kind(current) == .directory else {
-                throw ToolError(.refused, "\(relative(current)) is not a directory")
-            }
+        let parent = openParent(absolute)
+        guard parent.fd >= 0 else { throw ToolError(.failed, "cannot delete \(relative(absolute)): \(Self.reason(errno))") }
+        defer { close(parent.fd) }
+        guard unlinkat(parent.fd, parent.name, 0) == 0 else {
+            throw ToolError(.failed, "cannot delete \(relative(absolute)): \(Self.reason(errno))")
         }
     }
 
     /// The names in one directory (unsorted, without . and ..), at most `limit`.
     public func names(in absolute: String, limit: Int = 100_000) throws(ToolError) -> [String] {
-        let fd = open(absolute, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        let fd = openDirectory(absolute)
         guard fd >= 0 else { throw ToolError(.failed, "cannot list \(relative(absolute)): \(Self.reason(errno))") }
         guard let directory = fdopendir(fd) else {
             let code = errno
