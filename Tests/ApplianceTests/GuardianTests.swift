@@ -1,4 +1,6 @@
 @testable import Appliance
+import Auth
+import Storage
 import FoundationEssentials
 import Glibc
 import Net

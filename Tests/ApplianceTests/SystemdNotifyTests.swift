@@ -14,39 +14,44 @@ final class NotifySocket: Sendable {
         let at: ContinuousClock.Instant
     }
 
+    final class Inbox: Sendable {
+        let received = Mutex<[Message]>([])
+    }
+
     let name: String
     private let fd: Int32
-    private let received = Mutex<[Message]>([])
-    private let reader = Mutex<Task<Void, Never>?>(nil)
+    private let inbox = Inbox()
+    private let reader: Task<Void, Never>
 
     init(name: String) throws {
         self.name = name
-        fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        let address = try #require(SystemdNotifier.sockaddrBytes(name))
+        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        self.fd = fd
+        let address = SystemdNotifier.sockaddrBytes(name) ?? []
         let bound = address.withUnsafeBytes { bind(fd, $0.baseAddress?.assumingMemoryBound(to: sockaddr.self), socklen_t($0.count)) }
-        try #require(fd >= 0 && bound == 0, "bind \(name): errno \(errno)")
-        let fd = fd
-        reader.withLock { $0 = Task { [received] in
+        let inbox = inbox
+        reader = Task {
             var buffer = [UInt8](repeating: 0, count: 4096)
             while !Task.isCancelled {
                 let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
                 if n > 0 {
                     let message = Message(text: String(decoding: buffer.prefix(n), as: UTF8.self), at: .now)
-                    received.withLock { $0.append(message) }
+                    inbox.received.withLock { $0.append(message) }
                 } else {
                     try? await Task.sleep(for: .milliseconds(5))
                 }
             }
-        } }
+        }
+        try #require(fd >= 0 && !address.isEmpty && bound == 0, "bind \(name): errno \(errno)")
     }
 
     deinit {
-        reader.withLock { $0?.cancel() }
+        reader.cancel()
         close(fd)
         if !name.hasPrefix("@") { unlink(name) }
     }
 
-    var messages: [Message] { received.withLock { $0 } }
+    var messages: [Message] { inbox.received.withLock { $0 } }
 
     /// Waits (generously) until `condition` holds over the messages so far.
     func wait(for what: String, timeout: Duration = .seconds(60), _ condition: ([Message]) -> Bool) async throws {

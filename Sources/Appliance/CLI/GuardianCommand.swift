@@ -35,7 +35,7 @@ struct GuardianCommand: AsyncParsableCommand {
         _ = Startup.bootstrapLogging(flags: data.flags, ring: LogRing())
         let configuration: ApplianceConfiguration
         do {
-            configuration = try await Self.configuration(flags: data.flags)
+            configuration = try await Self.loadConfiguration(flags: data.flags)
         } catch {
             Startup.fail("\(error)")
         }
@@ -61,7 +61,7 @@ struct GuardianCommand: AsyncParsableCommand {
 
     /// Flags, environment and `.env`, plus the stored settings when the data dir has a
     /// database (never creates one: the guardian only looks).
-    static func configuration(flags: [ConfigKey: String]) async throws -> ApplianceConfiguration {
+    static func loadConfiguration(flags: [ConfigKey: String]) async throws -> ApplianceConfiguration {
         let plain = try ApplianceConfiguration.load(flags: flags)
         guard MeshFiles.exists(plain.databasePath) else { return plain }
         let database = try await Database(path: plain.databasePath, readers: 1)

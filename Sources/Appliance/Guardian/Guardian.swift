@@ -20,8 +20,7 @@ struct Guardian: Sendable {
 
     func check() async -> GuardianReport {
         let peers = await members.members()
-        var nodes: [GuardianReport.Node] = []
-        await withTaskGroup(of: (Int, GuardianReport.Node).self) { group in
+        var nodes = await withTaskGroup(of: (Int, GuardianReport.Node).self) { group in
             if case .url(let url) = local {
                 group.addTask { (0, await probe(GuardianTarget(name: "local", url: url))) }
             }
@@ -30,7 +29,7 @@ struct Guardian: Sendable {
             }
             var found: [(Int, GuardianReport.Node)] = []
             for await entry in group { found.append(entry) }
-            nodes = found.sorted { $0.0 < $1.0 }.map(\.1)
+            return found.sorted { $0.0 < $1.0 }.map(\.1)
         }
         if case .inProcess(let version, let nodeID) = local {
             nodes.insert(GuardianReport.Node(name: "local", url: nil, status: .ok, version: version, nodeID: nodeID,
