@@ -164,7 +164,10 @@ put() {  # put SRC DEST MODE [OWNER:GROUP]
 
 # ---------------------------------------------------------------- release install
 sha="$(sha256sum "$BIN" | cut -d' ' -f1)"
-release_out="$("$BIN" release install "$BIN" --sha256 "$sha" --prefix "$PREFIX")" || die "release install failed"
+release_version="$("$BIN" --version)"
+# Development builds all say X-dev: name each by its checksum so two never collide.
+case "$release_version" in *-dev) release_version="$release_version.${sha:0:12}" ;; esac
+release_out="$("$BIN" release install "$BIN" --sha256 "$sha" --version "$release_version" --prefix "$PREFIX")" || die "release install failed"
 case "$release_out" in
     *"already current"*) ;;
     *) step "$release_out"; CHANGED=1 ;;
