@@ -222,7 +222,7 @@ if [ -n "$JOIN" ]; then
     fi
 elif [ ! -f "$STATE/ca/ca.crt" ] && [ ! -f "$STATE/node.crt" ]; then
     step "creating this node's mesh CA (triforce ca init)"
-    ca_args=(--dns localhost --dns "$(hostname)" --ip 127.0.0.1)
+    ca_args=(--dns localhost --dns "$(hostname 2>/dev/null || cat /proc/sys/kernel/hostname)" --ip 127.0.0.1)
     if [ "$PUBLIC" = 1 ]; then
         for address in $(hostname -I 2>/dev/null || true); do ca_args+=(--ip "$address"); done
     fi

@@ -99,6 +99,14 @@ run_case() {
     out="$(provision "${args[@]}" --port "$port2" 2>&1)" || { fail "re-run with a new port exited non-zero"; printf '%s\n' "$out"; }
     check "a new port rewrites the config and restarts" bash -c '[ "$(cat "$1/run/triforce.pid")" != "$2" ] && grep -q "TRIFORCE_PORT=$3" "$1/etc/triforce/triforce.env"' _ "$ROOT" "$pid" "$port2"
     check "/health answers on the new port" bash -c '[ "$(health_version "$1")" = "$2" ]' _ "$port2" "$version"
+
+    if [ "$kind" = tarball ]; then
+        # --public turns TLS on; --host keeps it on loopback (tests never listen beyond it).
+        out="$(provision "${args[@]}" --port "$port2" --public --host 127.0.0.1 2>&1)" || { fail "--public run exited non-zero"; printf '%s\n' "$out"; }
+        check "--public serves HTTPS with the node certificate" \
+            curl -fsS --max-time 5 --cacert "$ROOT/var/lib/triforce/ca/ca.crt" -o /dev/null "https://127.0.0.1:$port2/health"
+        check "--public prints the firewall ports" grep -q "firewall: *open TCP $port2" <<<"$out"
+    fi
     cleanup
 }
 export -f health_version
