@@ -85,7 +85,9 @@ def test_wss_json_rpc_with_client_certificate(mesh_node):
 def test_wss_without_client_certificate_serves_only_join(mesh_node):
     """A joining node has no certificate yet: TLS completes, but only join/request is
     served, and the connection closes after the reply (or after 10 s of nothing)."""
-    _, port, client_dir = mesh_node
+    node, port, client_dir = mesh_node
+    # Positive control: with a certificate the same port serves everything.
+    assert asyncio.run(rpc_session(port, client_context(client_dir)))[0]["result"]["pong"] is True
 
     async def probe():
         async with websockets.connect(f"wss://127.0.0.1:{port}/", ssl=client_context(client_dir, with_cert=False),
@@ -109,6 +111,7 @@ def test_wss_without_client_certificate_serves_only_join(mesh_node):
             return time.monotonic() - started
 
     assert 8 <= asyncio.run(idle()) <= 25
+    assert node.proc.poll() is None
 
 
 def test_oversized_frame_closes_with_1009_and_root_path_works(mesh_node):
@@ -131,6 +134,7 @@ def test_oversized_frame_closes_with_1009_and_root_path_works(mesh_node):
 
 def test_wss_after_revoke_is_refused(mesh_node):
     node, port, client_dir = mesh_node
+    assert asyncio.run(rpc_session(port, client_context(client_dir)))[0]["result"]["pong"] is True  # accepted before
     assert cli(node.data_dir, "ca", "revoke", "py-client").returncode == 0
     # The server reloads revocations every second; allow a generous margin.
     deadline = time.time() + 15
@@ -142,3 +146,4 @@ def test_wss_after_revoke_is_refused(mesh_node):
         except (ssl.SSLError, OSError, websockets.exceptions.WebSocketException):
             refused = True
     assert refused
+    assert node.proc.poll() is None, "the node died instead of refusing"

@@ -20,7 +20,10 @@ struct ApplianceApp {
     let node: Node
     let gateway: Gateway
     /// One libcurl client (one event thread) for providers, crawl, search and Ollama.
-    let fetcher: any HTTPFetching
+    let curl: CurlHTTPClient
+    var fetcher: any HTTPFetching { curl }
+    /// Watches this node's certificate and the peers; its last report is in `/health`.
+    let guardian: GuardianService
     /// The mesh, when the data dir holds mesh certificates.
     let mesh: MeshWiring?
 
@@ -28,8 +31,14 @@ struct ApplianceApp {
     static func make(node: Node, peers: [String] = []) async throws -> ApplianceApp {
         let fetcher = try CurlHTTPClient()
         let gateway = try await GatewayWiring.makeGateway(node: node, fetcher: fetcher, policy: node.auth.policy)
+        let configuration = node.configuration
+        let guardian = Guardian(fetcher: fetcher, members: ConfiguredMembers(setting: configuration.string(.guardianPeers)),
+                                local: .inProcess(version: TriForceVersion.current, nodeID: node.identity.nodeID),
+                                certificatePath: MeshFiles(dataDirectory: configuration.dataDirectory).nodeCertificate)
+        let service = GuardianService(guardian: guardian, interval: .seconds(try configuration.guardianIntervalSeconds()),
+                                      logger: node.logger)
         let mesh = try await MeshWiring.make(node: node, extraPeers: peers)
-        return ApplianceApp(node: node, gateway: gateway, fetcher: fetcher, mesh: mesh)
+        return ApplianceApp(node: node, gateway: gateway, curl: fetcher, guardian: service, mesh: mesh)
     }
 
     /// Model discovery at start and then on its interval.
@@ -46,7 +55,9 @@ struct ApplianceApp {
         // against its tier and, on chat/MCP/admin paths, rate limited (AccessRule.defaults).
         router.add(middleware: AuthMiddleware(services: node.auth))
         let routes = RecordingRouter(router: router, table: methods)
-        var checks: [HealthCheck] = [.databaseWritable(node.database), .migrationsCurrent(node.database), .providers(gateway)]
+        var checks: [HealthCheck] = [.databaseWritable(node.database), .migrationsCurrent(node.database), .providers(gateway),
+                                     .certificate(at: MeshFiles(dataDirectory: node.configuration.dataDirectory).nodeCertificate),
+                                     .guardian(guardian)]
         if let mesh { checks.append(.mesh(mesh.service)) }
         let health = HealthController(node: node, checks: checks)
         health.register(on: routes)
@@ -56,6 +67,7 @@ struct ApplianceApp {
         MessagesController(gateway: gateway).register(on: routes)
         SimpleChatController(gateway: gateway).register(on: routes)
         ClientController(services: node.auth).register(on: routes)
+        GuardianController(service: guardian, policy: node.auth.policy).register(on: routes)
         MeshAdminController(mesh: mesh?.service, policy: node.auth.policy).register(on: routes)
         AdminController(database: node.database, logRing: node.logRing, policy: node.auth.policy) { [node] in
             let (report, _) = await health.cache.value { await health.runChecks() }
@@ -96,23 +108,47 @@ struct ApplianceApp {
             logger: logger)
     }
 
-    /// The services in start order: storage, then (with mesh certificates) the revocation
-    /// refresher, the mesh listener and the membership service, then the API server.
-    /// Shutdown runs in reverse: the API drains, the membership says "left" over links the
-    /// listener still carries, then the listener and storage stop.
+    /// The services in start order: storage, the systemd watchdog (when systemd asked for one),
+    /// then (with mesh certificates) the revocation refresher, the mesh listener and the
+    /// membership service, then the API server, then the systemd notifier. Shutdown runs in
+    /// reverse: systemd hears STOPPING=1 first, the API drains, the membership says "left"
+    /// over links the listener still carries, then the listener stops and the database closes.
     func makeServices(onRunning: @escaping @Sendable (Int) async -> Void = { _ in },
-                      onMeshRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws
+                      onMeshRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+                      environment: [String: String] = ProcessInfo.processInfo.environment) async throws
         -> [ServiceGroupConfiguration.ServiceConfiguration] {
+        let notifier = SystemdNotifier(environment: environment)
+        let systemd = SystemdNotifyService(notifier: notifier, logger: node.logger)
+        var liveness: [LivenessCheck] = [.eventLoops(), .databaseWriter(node.database), .curlLoop(curl)]
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: DatabaseService(database: node.database)),
             .init(service: discoveryService()),
+            .init(service: guardian),
         ]
+        var meshServices: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let mesh {
-            services.append(.init(service: mesh.refresher))
-            services.append(.init(service: try mesh.listener.makeApplication(logger: node.logger, onRunning: onMeshRunning)))
-            services.append(.init(service: mesh.service))
+            let meshState = ListenerState()
+            liveness.append(.listener("mesh listener", meshState))
+            meshServices.append(.init(service: mesh.refresher))
+            meshServices.append(.init(service: try mesh.listener.makeApplication(logger: node.logger) { port in
+                meshState.running(on: port)
+                await onMeshRunning(port)
+            }))
+            meshServices.append(.init(service: mesh.service))
         }
-        services.append(.init(service: try makeApplication(onRunning: onRunning)))
+        if let interval = WatchdogService.interval(environment: environment) {
+            services.append(.init(service: WatchdogService(notifier: notifier, interval: interval,
+                                                           runner: LivenessRunner(checks: liveness), logger: node.logger)))
+            node.logger.info("systemd watchdog on", metadata: ["ping_interval": "\(interval)"])
+        }
+        services += meshServices
+        let scheme = try node.configuration.tlsFiles() == nil ? "http" : "https"
+        let host = node.configuration.host
+        services.append(.init(service: try makeApplication { port in
+            systemd.ready(url: "\(scheme)://\(host):\(port)")
+            await onRunning(port)
+        }))
+        services.append(.init(service: systemd))
         return services
     }
 
