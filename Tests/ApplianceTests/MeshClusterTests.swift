@@ -182,6 +182,16 @@ extension MeshClusterTests {
         }
         #expect(hub.saw(victim.nodeID, "dead", after: .now - .seconds(120)) == nil)
 
+        // Renewal beside a running link: a new certificate for the same key and node; the
+        // one-shot connection does not disturb the member's link.
+        let serialBefore = try Certificate(file: other.dir + "/node.crt").info.serialHex
+        let renewed = try await MeshProcess.cli(["mesh", "renew"], dir: other.dir)
+        #expect(renewed.status == 0 && renewed.stdout.contains("renewed"), "\(renewed.stderr)")
+        let after = try Certificate(file: other.dir + "/node.crt").info
+        #expect(after.serialHex != serialBefore && after.nodeID == other.nodeID)
+        #expect(try await hub.view()[other.nodeID] == "alive")
+        #expect(hub.saw(other.nodeID, "suspect", after: .now - .seconds(5)) == nil)
+
         // Restart with the same data dir: same node id, alive again everywhere.
         let killedAt = ContinuousClock.now
         victim.process.signal(SIGKILL)

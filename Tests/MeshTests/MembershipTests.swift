@@ -1,3 +1,4 @@
+import FoundationEssentials
 @testable import Mesh
 import Net
 import Testing
@@ -189,6 +190,12 @@ struct MembershipTests {
         #expect(delays[3] >= .milliseconds(800) && delays[3] <= .milliseconds(1600))
         #expect(delays.allSatisfy { $0 <= .seconds(30) } && delays.last! >= .seconds(15))
         #expect(Set(delays.suffix(5)).count > 1, "jittered")
+    }
+
+    @Test func renewalIsDueAtTwoThirdsOfTheLifetime() {
+        let start = Date(timeIntervalSince1970: 1_000_000)
+        #expect(CertificateRenewal.renewAt(notBefore: start, notAfter: start.addingTimeInterval(30 * 86400))
+                == start.addingTimeInterval(20 * 86400))
     }
 
     @Test func peerAddressesParseStrictly() {

@@ -135,6 +135,7 @@ struct ApplianceApp {
                 await onMeshRunning(port)
             }))
             meshServices.append(.init(service: mesh.service))
+            if let renewal = mesh.renewal { meshServices.append(.init(service: renewal)) }
         }
         if let interval = WatchdogService.interval(environment: environment) {
             services.append(.init(service: WatchdogService(notifier: notifier, interval: interval,

@@ -12,6 +12,8 @@ struct MeshWiring: Sendable {
     let service: MeshService
     let listener: MeshListener
     let refresher: RevocationRefreshService
+    /// On a node without the CA key: renews its certificate at two thirds of its lifetime.
+    let renewal: CertificateRenewalService?
 
     static func make(node: Node, extraPeers: [String]) async throws -> MeshWiring? {
         let configuration = node.configuration
@@ -61,6 +63,10 @@ struct MeshWiring: Sendable {
                 try await join.handle(method: method, params: params, caller: caller)
             }
         }
-        return MeshWiring(service: service, listener: MeshListener(service: service, revocations: list), refresher: refresher)
+        let renewal = files.canSign ? nil : CertificateRenewalService(
+            renewal: CertificateRenewal(files: files, nodeID: node.identity.nodeID), authorities: meshConfiguration.peers,
+            logger: node.logger)
+        return MeshWiring(service: service, listener: MeshListener(service: service, revocations: list), refresher: refresher,
+                          renewal: renewal)
     }
 }

@@ -23,7 +23,9 @@ public struct MeshClient: Sendable {
 
     /// Connects to `address` (`host:port`); returns the open connection and the server's
     /// verified certificate.
-    public func connect(to address: PeerAddress) async throws(MeshError) -> MeshClientConnection {
+    /// `oneShot` asks the listener not to treat this connection as the member's link (a CLI
+    /// run or a renewal beside the running node's own link).
+    public func connect(to address: PeerAddress, oneShot: Bool = false) async throws(MeshError) -> MeshClientConnection {
         let tls = tls
         let host = address.host, port = address.port
         do {
@@ -42,7 +44,7 @@ public struct MeshClient: Sendable {
                     var headers = HTTPHeaders()
                     headers.add(name: "Host", value: address.description)
                     headers.add(name: "Content-Length", value: "0")
-                    let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/mesh", headers: headers)
+                    let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: oneShot ? "/mesh?oneshot=1" : "/mesh", headers: headers)
                     let configuration = NIOTypedHTTPClientUpgradeConfiguration<UpgradeResult>(
                         upgradeRequestHead: head, upgraders: [upgrader],
                         notUpgradingCompletionHandler: { channel in channel.eventLoop.makeCompletedFuture { .notUpgraded } })

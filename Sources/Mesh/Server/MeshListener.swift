@@ -42,8 +42,9 @@ public struct MeshListener: Sendable {
                 shouldUpgrade: { head, channel, _ in
                     let path = head.path?.split(separator: "?", maxSplits: 1).first.map(String.init) ?? ""
                     guard path == "/mesh" || path == "/" else { return .dontUpgrade }
+                    let oneShot = head.path?.hasSuffix("?oneshot=1") == true
                     return .upgrade([:]) { inbound, outbound, _ in
-                        try await listener.serve(inbound: inbound, outbound: outbound, channel: channel)
+                        try await listener.serve(inbound: inbound, outbound: outbound, channel: channel, oneShot: oneShot)
                     }
                 })
         }
@@ -62,7 +63,7 @@ public struct MeshListener: Sendable {
     }
 
     /// One WebSocket connection, by who the handshake says the caller is.
-    func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel) async throws {
+    func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel, oneShot: Bool) async throws {
         let peer = try? await channel.tlsPeerCertificate()
         let caller: MeshCaller
         if let peer {
@@ -79,7 +80,7 @@ public struct MeshListener: Sendable {
             return "-"
         }())
         var token: Int?
-        if case .member(let id) = caller {
+        if case .member(let id) = caller, !oneShot {
             token = await service.linkOpened(transport, outbound: false, serial: peer?.serialHex)
             guard token != nil else {
                 try? await outbound.close(.normalClosure, reason: "duplicate or refused link")
@@ -92,7 +93,7 @@ public struct MeshListener: Sendable {
             "peer_node_id": "\(peer?.nodeID ?? "-")", "peer_cn": "\(peer?.commonName ?? "-")",
             "peer_serial": "\(peer?.serialHex ?? "-")", "remote": "\(channel.remoteAddress?.description ?? "-")",
         ])
-        let session = MeshSession(service: service, caller: caller, transport: transport, peer: peer)
+        let session = MeshSession(service: service, caller: caller, transport: transport, peer: peer, takesMembership: !oneShot)
         try? await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await item in transport.items {

@@ -11,6 +11,8 @@ struct MeshSession: Sendable {
     let transport: any MeshTransport
     /// The caller's verified certificate, for `mesh/stats` (nil without one).
     var peer: PeerCertificate? = nil
+    /// False on a one-shot connection: requests only, no membership traffic.
+    var takesMembership = true
 
     /// Methods served without a client certificate.
     static let anonymousMethods: Set<String> = ["join/request"]
@@ -32,7 +34,7 @@ struct MeshSession: Sendable {
             transport.send(JSONRPC.error(id: invalid.id, invalid.error).jsonText)
             return caller != .anonymous
         case .success(.notification(let method, let params)):
-            guard case .member(let peer) = caller else { return true }
+            guard case .member(let peer) = caller, takesMembership else { return true }
             if let message = SwimMessage.decode(method: method, params: params) {
                 await service.receive(message, from: peer)
             } else if method == "mesh/revocations" {
