@@ -6,6 +6,8 @@
 #   scripts/dev.sh release  static, stripped release binary in dist/triforce
 #   scripts/dev.sh bench    release build + benchmarks (bench/run.sh)
 #   scripts/dev.sh fuzz     libFuzzer on every input parser (bench/fuzz.sh; FUZZ_SECONDS each)
+#   scripts/dev.sh package  dist/triforce_VERSION_ARCH.{tar.gz,deb} + dist/SHA256SUMS (versions from git)
+#   scripts/dev.sh test-provision  opt-in, slow: provision.sh in a Debian 12 chroot (debootstrap, root)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -78,5 +80,14 @@ case "${1:-run}" in
         shift || true
         exec bash bench/fuzz.sh "$@"
         ;;
-    *) echo "usage: scripts/dev.sh [deps|build|run|test|release|bench|fuzz]" >&2; exit 2 ;;
+    package)
+        deps
+        bash scripts/package.sh
+        ;;
+    test-provision)
+        deps debootstrap
+        bash scripts/package.sh
+        bash tests/provision/run.sh
+        ;;
+    *) echo "usage: scripts/dev.sh [deps|build|run|test|release|bench|fuzz|package|test-provision]" >&2; exit 2 ;;
 esac

@@ -36,7 +36,8 @@ public struct MemoryStore: Sendable {
         self.origin = origin
     }
 
-    static func nowMilliseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+    /// Note times (`created_at`, `expires_at`) are Unix milliseconds: compare with this.
+    public static func nowMilliseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
     /// `now` moved by `seconds` (negative: into the past), saturating at the ends of Int64:
     /// the seconds come from tool arguments, and `9223372036854775807` once trapped here.
