@@ -5,10 +5,10 @@
 # (default 60) on a working copy of its seed corpus (bench/fuzz/corpus/TARGET). Never run by
 # CI or `scripts/dev.sh test`; `scripts/dev.sh fuzz` calls this.
 #
-# Usage: bench/fuzz.sh [TARGET...]     (default: all targets)
+# Usage: bench/fuzz.sh [TARGET...]     (default: all targets; the binary reads FUZZ_TARGET)
 #   FUZZ_SECONDS=600 bench/fuzz.sh json sse
 # A crash leaves its input in .build-fuzz/findings/TARGET/ and the script exits non-zero;
-# reproduce with: .build-fuzz/debug/triforce-fuzz TARGET FILE
+# reproduce with: FUZZ_TARGET=TARGET .build-fuzz/debug/triforce-fuzz FILE
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,11 +35,11 @@ for target in "${targets[@]}"; do
     [ -d "$seeds" ] || { echo "no seed corpus for $target at $seeds" >&2; exit 1; }
     echo "fuzzing $target for ${seconds}s ..."
     set +e
-    ASAN_OPTIONS=detect_leaks=0 "$binary" "$target" -max_total_time="$seconds" -print_final_stats=1 \
+    FUZZ_TARGET="$target" ASAN_OPTIONS=detect_leaks=0 "$binary" -max_total_time="$seconds" -print_final_stats=1 \
         -max_len=16384 -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$findings/" "$work" "$seeds" >"$log" 2>&1
     status=$?
     set -e
-    runs=$(grep -E "^stat::number_of_executed_runs" "$log" | awk '{print $2}' | tail -1)
+    runs=$(grep -E "^stat::number_of_executed_units" "$log" | awk '{print $2}' | tail -1)
     rate=$(grep -E "^stat::average_exec_per_sec" "$log" | awk '{print $2}' | tail -1)
     features=$(grep -oE "ft: [0-9]+" "$log" | tail -1 | awk '{print $2}')
     if [ "$status" -ne 0 ]; then

@@ -63,4 +63,19 @@ struct MCPInputHardeningTests {
             #expect(JSONValue.parse(wrong.stdout)?["error"]?["code"] == -32600, "\(wrong.stdout)")
         }
     }
+
+    /// The crash: a pro user's memory_clear with older_than_seconds = Int64.max.
+    @Test func memoryClearWithTheLargestAgeAnswers() async throws {
+        try await MCPTestServer.run { server in
+            let stored = try await server.call("memory_store", ["content": "keep me", "type": "fact"], user: "alice:pro")
+            #expect(!stored.toolIsError, "\(stored)")
+            let cleared = try await server.call("memory_clear", ["confirm": true, "older_than_seconds": .int(.max)], user: "alice:pro")
+            // Refused by the schema's maximum, or (in the store) saturated to "none that old".
+            let refused = cleared.toolIsError && cleared.toolText.contains("older_than_seconds")
+            #expect(refused || cleared["result"]?["structuredContent"]?["removed"] == 0, "\(cleared)")
+            let huge = try await server.call("memory_clear", ["confirm": true, "older_than_seconds": 1e300], user: "alice:pro")
+            #expect(huge["result"] != nil || huge["error"] != nil)
+            #expect(try await server.post(["jsonrpc": "2.0", "id": 2, "method": "ping"]).json?["result"] == [:])
+        }
+    }
 }

@@ -2,15 +2,21 @@
 @testable import Gateway
 @testable import MCP
 import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One libFuzzer target per parser that reads untrusted bytes. Each returns normally on any
 /// refusal; a trap, a sanitizer report or a failed invariant (`check`) is a finding.
 enum FuzzTargets {
-    static let all: [String: ([UInt8]) -> Void] = [
+    static let all: [String: @Sendable ([UInt8]) -> Void] = [
         "json": json, "jsonrpc": jsonRPC, "sse": sse, "ndjson": ndjson,
         "openai": openAI, "anthropic": anthropic, "gemini": gemini,
         "pem": pem, "jointoken": joinToken, "diff": diff,
     ]
+
+    /// The target named by FUZZ_TARGET (read once, lazily: libFuzzer's own main may run first).
+    static let selected: (@Sendable ([UInt8]) -> Void)? = getenv("FUZZ_TARGET").flatMap { all[String(cString: $0)] }
 
     static func check(_ condition: Bool, _ message: @autoclosure () -> String) {
         guard condition else {
@@ -137,4 +143,15 @@ enum FuzzTargets {
         }
         return result
     }
+}
+
+/// libFuzzer's entry point: one input for the selected target.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func LLVMFuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    guard let target = FuzzTargets.selected else {
+        print("set FUZZ_TARGET to one of: \(FuzzTargets.all.keys.sorted().joined(separator: " "))")
+        exit(2)
+    }
+    target(data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? [])
+    return 0
 }
