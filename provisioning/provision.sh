@@ -213,20 +213,21 @@ if [ ! -f "$STATE/triforce.db" ]; then
     chmod 600 "$PASSWORD_FILE"
     CHANGED=1
 fi
+# Names for this node's certificate: loopback always, every address with --public.
+cert_args=(--dns localhost --dns "$(hostname 2>/dev/null || cat /proc/sys/kernel/hostname)" --ip 127.0.0.1)
+if [ "$PUBLIC" = 1 ]; then
+    for address in $(hostname -I 2>/dev/null || true); do cert_args+=(--ip "$address"); done
+fi
 if [ -n "$JOIN" ]; then
     if [ ! -f "$STATE/node.crt" ]; then
         step "joining the mesh at $JOIN"
-        as_triforce "$TRIFORCE" join "$JOIN" --token "$TOKEN" --data-dir "$STATE" \
-            || die "triforce join $JOIN failed (a binary without the \`join\` command cannot join: install a release that has it)"
+        as_triforce "$TRIFORCE" join "$JOIN" --token "$TOKEN" "${cert_args[@]}" --data-dir "$STATE" \
+            || die "triforce join $JOIN failed (see above; a release without the \`join\` command cannot join)"
         CHANGED=1
     fi
 elif [ ! -f "$STATE/ca/ca.crt" ] && [ ! -f "$STATE/node.crt" ]; then
     step "creating this node's mesh CA (triforce ca init)"
-    ca_args=(--dns localhost --dns "$(hostname 2>/dev/null || cat /proc/sys/kernel/hostname)" --ip 127.0.0.1)
-    if [ "$PUBLIC" = 1 ]; then
-        for address in $(hostname -I 2>/dev/null || true); do ca_args+=(--ip "$address"); done
-    fi
-    as_triforce "$TRIFORCE" ca init "${ca_args[@]}" --data-dir "$STATE" >/dev/null || die "triforce ca init failed"
+    as_triforce "$TRIFORCE" ca init "${cert_args[@]}" --data-dir "$STATE" >/dev/null || die "triforce ca init failed"
     CHANGED=1
 fi
 

@@ -31,8 +31,11 @@ install -m 0644 provisioning/triforce.service packaging/triforce.env "dist/$name
 install -m 0755 provisioning/provision.sh "dist/$name/"
 tar -C dist --owner=0 --group=0 -czf "dist/$name.tar.gz" "$name"
 
-# Depends: the package owning each library the binary loads, or its t64-renamed successor.
-depends="$(ldd "dist/$name/triforce" | awk '/=> \// {print $3}' | while read -r lib; do
+# Depends: the package owning each library the binary links directly (NEEDED), or its
+# t64-renamed successor; their own dependencies are apt's business.
+needed="$(readelf -d "dist/$name/triforce" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')"
+depends="$(ldd "dist/$name/triforce" | awk '/=> \// {print $1, $3}' | while read -r soname lib; do
+    grep -qxF "$soname" <<<"$needed" || continue
     dpkg -S "$(readlink -f "$lib")" 2>/dev/null || dpkg -S "$lib" 2>/dev/null || true
 done | cut -d: -f1 | sort -u | grep -v -E '^(libc6|libgcc-s1|libstdc\+\+6)$' |
     awk '{ printf "%s%s | %st64", (NR > 1 ? ", " : ""), $1, $1 }')"
