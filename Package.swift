@@ -30,6 +30,9 @@ let package = Package(
         .systemLibrary(name: "CMbedTLS", path: "Sources/CMbedTLS"),
         .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
 
+        // Product vocabulary shared by every layer (who is calling, what they may use).
+        // Depends on nothing, so plumbing (Net) can carry it without knowing policy.
+        .target(name: "Core", swiftSettings: swiftSettings),
         .target(
             name: "Storage",
             dependencies: [
@@ -42,7 +45,7 @@ let package = Package(
         .target(
             name: "Net",
             dependencies: [
-                "CMbedTLS", "CCurl",
+                "Core", "CMbedTLS", "CCurl",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -55,7 +58,7 @@ let package = Package(
         .target(
             name: "Auth",
             dependencies: [
-                "Storage", "Net",
+                "Core", "Storage", "Net",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -66,7 +69,7 @@ let package = Package(
         .target(
             name: "Admin",
             dependencies: [
-                "Storage", "Net",
+                "Core", "Storage", "Net",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
@@ -75,7 +78,7 @@ let package = Package(
         .target(
             name: "MCP",
             dependencies: [
-                "Storage", "Net",
+                "Core", "Storage", "Net",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -85,7 +88,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "Storage", "Net",
+                "Core", "Storage", "Net",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -96,7 +99,7 @@ let package = Package(
         .executableTarget(
             name: "Appliance",
             dependencies: [
-                "Storage", "Net", "Admin", "Auth", "MCP", "Gateway",
+                "Core", "Storage", "Net", "Admin", "Auth", "MCP", "Gateway",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -144,7 +147,7 @@ let package = Package(
         .testTarget(
             name: "AuthTests",
             dependencies: [
-                "Auth", "Storage", "Net", "TestSupport",
+                "Auth", "Core", "Storage", "Net", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -154,7 +157,7 @@ let package = Package(
         .testTarget(
             name: "MCPTests",
             dependencies: [
-                "MCP", "Storage", "Net", "TestSupport",
+                "MCP", "Core", "Storage", "Net", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -164,7 +167,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "Storage", "Net", "TestSupport",
+                "Gateway", "Core", "Storage", "Net", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -173,7 +176,7 @@ let package = Package(
         .testTarget(
             name: "ApplianceTests",
             dependencies: [
-                "Appliance", "Auth", "Gateway", "Storage", "Net", "TestSupport",
+                "Appliance", "Auth", "Gateway", "Core", "Storage", "Net", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

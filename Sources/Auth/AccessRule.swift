@@ -1,3 +1,4 @@
+public import Core
 public import Net
 
 /// What the `AuthMiddleware` enforces on a path: public (no auth at all), or authenticated

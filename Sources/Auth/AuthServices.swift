@@ -1,3 +1,4 @@
+import Core
 public import Storage
 public import Net
 import FoundationEssentials

@@ -1,3 +1,4 @@
+public import Core
 public import Net
 
 /// Which models a tier may use, stored as JSON in `tiers.models_rule`:

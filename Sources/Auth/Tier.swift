@@ -1,3 +1,4 @@
+public import Core
 public import Net
 
 /// A tier's policy from the replicated `tiers` table: quota, features and model rule.

@@ -1,3 +1,4 @@
+import Core
 import Auth
 import Net
 import Storage

@@ -1,3 +1,4 @@
+import Core
 /// One configuration setting: where it can come from and whether it is a secret.
 /// Precedence when resolving: flag > environment > .env file > stored setting > default.
 struct ConfigKey: Sendable, Hashable {
