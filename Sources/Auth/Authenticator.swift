@@ -1,5 +1,5 @@
 public import Core
-public import Net
+import Net
 public import HTTPTypes
 import FoundationEssentials
 

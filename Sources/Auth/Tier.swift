@@ -1,5 +1,5 @@
 public import Core
-public import Net
+import Net
 
 /// A tier's policy from the replicated `tiers` table: quota, features and model rule.
 public struct Tier: Sendable, Equatable {

@@ -23,8 +23,8 @@ struct AuthHarness {
     static func configuration() -> AuthConfiguration {
         var configuration = AuthConfiguration(jwtSecret: secret)
         configuration.passwordIterations = 1_000
-        configuration.backoff.freeAttemptsPerEmail = 2
-        configuration.backoff.freeAttemptsPerIP = 1_000
+        configuration.backoff.freeAttemptsPerPair = 2
+        configuration.backoff.freeAttemptsPerSource = 1_000
         return configuration
     }
 
