@@ -10,7 +10,7 @@ public final class ConnectionLimiter: Sendable {
 
     public init(maximum: Int) { self.maximum = max(1, maximum) }
 
-    /// Takes a slot; false when all are in use (the caller must close the connection).
+    /// Takes a slot; false when all are in use (the connection must be closed unanswered).
     func acquire() -> Bool {
         let (_, now) = open.add(1, ordering: .acquiringAndReleasing)
         guard now <= maximum else {
@@ -23,8 +23,8 @@ public final class ConnectionLimiter: Sendable {
 
     func release() { open.subtract(1, ordering: .acquiringAndReleasing) }
 
-    /// Connections open right now.
+    /// Connections holding a slot right now.
     public var current: Int { open.load(ordering: .acquiring) }
-    /// Connections closed unanswered because the limit was reached, since start.
+    /// Connections refused because the limit was reached, since start.
     public var refusedTotal: Int { refused.load(ordering: .relaxed) }
 }
