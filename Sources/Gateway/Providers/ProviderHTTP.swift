@@ -76,36 +76,37 @@ public struct ProviderHTTP: Sendable {
         return stream
     }
 
-    /// Reads an SSE body, calling `handle` per event; read errors become `.interrupted`.
+    /// Upstream events and NDJSON lines are capped (a hostile upstream cannot grow memory).
+    static let maxStreamEventBytes = 4 << 20
+
+    /// Reads an SSE body (Net's WHATWG event-stream parser), calling `handle` per event;
+    /// read errors become `.interrupted`, an oversized event `.invalidResponse`.
     public func forEachSSE(_ response: OutgoingResponse, _ handle: (SSEEvent) throws -> Bool) async throws {
-        var decoder = SSEDecoder()
         do {
-            for try await chunk in response.body {
-                for event in try decoder.feed(chunk) { if try !handle(event) { return } }
+            for try await event in response.body.sseEvents(maxEventBytes: Self.maxStreamEventBytes) {
+                if try !handle(event) { return }
             }
-        } catch let error as ProviderError {
-            throw error
         } catch {
-            try Task.checkCancellation()
-            throw ProviderError(.interrupted, provider: provider, message: "stream broke: \(error)")
+            throw streamFailure(error)
         }
-        for event in decoder.finish() { if try !handle(event) { return } }
     }
 
-    /// Reads an NDJSON body line by line.
+    /// Reads an NDJSON body line by line (blank lines skipped, a final unterminated line kept).
     public func forEachLine(_ response: OutgoingResponse, _ handle: (String) throws -> Bool) async throws {
-        var decoder = LineDecoder()
         do {
-            for try await chunk in response.body {
-                for line in try decoder.feed(chunk) where !line.isEmpty { if try !handle(line) { return } }
+            for try await line in response.body.ndjsonLines(maxLineBytes: Self.maxStreamEventBytes) {
+                if try !handle(String(decoding: line, as: UTF8.self)) { return }
             }
-        } catch let error as ProviderError {
-            throw error
         } catch {
-            try Task.checkCancellation()
-            throw ProviderError(.interrupted, provider: provider, message: "stream broke: \(error)")
+            throw streamFailure(error)
         }
-        if let line = decoder.finish(), !line.isEmpty { _ = try handle(line) }
+    }
+
+    private func streamFailure(_ error: any Error) -> any Error {
+        if error is ProviderError || error is CancellationError { return error }
+        if Task.isCancelled { return CancellationError() }
+        if let error = error as? StreamParseError { return invalid("stream: \(error)") }
+        return ProviderError(.interrupted, provider: provider, message: "stream broke: \(error)")
     }
 
     public func invalid(_ message: String) -> ProviderError {
