@@ -25,6 +25,9 @@ struct AuthHarness {
         configuration.passwordIterations = 1_000
         configuration.backoff.freeAttemptsPerPair = 2
         configuration.backoff.freeAttemptsPerSource = 1_000
+        // Blocks far longer than any test takes on a loaded machine: a 1 s block could expire
+        // between two requests and let an attempt through that the test expects refused.
+        configuration.backoff.baseSeconds = 600
         return configuration
     }
 

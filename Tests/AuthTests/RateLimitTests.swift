@@ -59,6 +59,18 @@ import Synchronization
         await database.close()
     }
 
+    @Test func extremeTierLimitsNeitherTrapNorMisbehave() async throws {
+        let database = try await Database(path: TemporaryDirectory.make() + "/t.db")
+        let limiter = RateLimiter(database: database)
+        for limit in [Int.min, -5, 0] {
+            #expect(try await limiter.peek(subject: "x\(limit)", limitPerHour: limit).remaining == 0)
+            #expect(!(try await limiter.consume(subject: "x\(limit)", limitPerHour: limit).allowed))
+        }
+        for _ in 0..<3 { #expect(try await limiter.consume(subject: "max", limitPerHour: Int.max).allowed) }
+        #expect(try await limiter.peek(subject: "max", limitPerHour: Int.max).remaining > 1_000_000)
+        await database.close()
+    }
+
     @Test func gcraRefillsOneRequestPerInterval() async throws {
         let database = try await Database(path: TemporaryDirectory.make() + "/t.db")
         let clock = MillisecondClock()
