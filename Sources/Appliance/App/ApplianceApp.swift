@@ -95,7 +95,7 @@ struct ApplianceApp {
                       onMeshRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws
         -> [ServiceGroupConfiguration.ServiceConfiguration] {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: DatabaseService(database: node.database)),
+            .init(service: DatabaseService(database: node.database, logger: node.logger)),
             .init(service: discoveryService()),
         ]
         let files = MeshFiles(dataDirectory: node.configuration.dataDirectory)

@@ -56,35 +56,35 @@ public struct ProviderHTTP: Sendable {
         return value
     }
 
-    /// Runs `produce` in a task feeding a stream; cancelling the consumer cancels the task,
-    /// which aborts the upstream transfer.
-    public func makeStream(_ produce: @escaping @Sendable (AsyncThrowingStream<ChatEvent, any Error>.Continuation) async throws -> Void) -> AsyncThrowingStream<ChatEvent, any Error> {
+    /// Runs `produce` in a task feeding a stream paced by its consumer; a consumer that goes
+    /// away cancels the task, which aborts the upstream transfer.
+    public func makeStream(_ produce: @escaping @Sendable (ChatEventSink) async throws -> Void) -> ChatEventStream {
         let provider = self.provider
-        let (stream, continuation) = AsyncThrowingStream.makeStream(of: ChatEvent.self)
-        let task = Task {
+        return .producing { sink in
             do {
-                try await produce(continuation)
-                continuation.finish()
+                try await produce(sink)
             } catch {
-                continuation.finish(throwing: ProviderError.wrap(error, provider: provider))
+                throw ProviderError.wrap(error, provider: provider)
             }
         }
-        continuation.onTermination = { termination in
-            // Only a consumer that went away cancels; finishing must not cancel what follows it.
-            if case .cancelled = termination { task.cancel() }
-        }
-        return stream
     }
 
     /// Reads an SSE body, calling `handle` per event; read errors become `.interrupted`.
-    public func forEachSSE(_ response: OutgoingResponse, _ handle: (SSEEvent) throws -> Bool) async throws {
+    /// Waits on `pacing` before each read, so a slow consumer stops the reads (and curl
+    /// pauses the transfer) instead of events piling up in memory.
+    public func forEachSSE(_ response: OutgoingResponse, pacing: ChatEventSink, _ handle: (SSEEvent) throws -> Bool) async throws {
         var decoder = SSEDecoder()
         do {
-            for try await chunk in response.body {
+            var chunks = response.body.makeAsyncIterator()
+            while true {
+                try await pacing.ready()
+                guard let chunk = try await chunks.next() else { break }
                 for event in try decoder.feed(chunk) { if try !handle(event) { return } }
             }
         } catch let error as ProviderError {
             throw error
+        } catch let error as CancellationError {
+            throw error  // the consumer went away: not an upstream fault
         } catch {
             try Task.checkCancellation()
             throw ProviderError(.interrupted, provider: provider, message: "stream broke: \(error)")
@@ -93,14 +93,19 @@ public struct ProviderHTTP: Sendable {
     }
 
     /// Reads an NDJSON body line by line.
-    public func forEachLine(_ response: OutgoingResponse, _ handle: (String) throws -> Bool) async throws {
+    public func forEachLine(_ response: OutgoingResponse, pacing: ChatEventSink, _ handle: (String) throws -> Bool) async throws {
         var decoder = LineDecoder()
         do {
-            for try await chunk in response.body {
+            var chunks = response.body.makeAsyncIterator()
+            while true {
+                try await pacing.ready()
+                guard let chunk = try await chunks.next() else { break }
                 for line in try decoder.feed(chunk) where !line.isEmpty { if try !handle(line) { return } }
             }
         } catch let error as ProviderError {
             throw error
+        } catch let error as CancellationError {
+            throw error  // the consumer went away: not an upstream fault
         } catch {
             try Task.checkCancellation()
             throw ProviderError(.interrupted, provider: provider, message: "stream broke: \(error)")

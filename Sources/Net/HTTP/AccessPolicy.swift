@@ -41,6 +41,25 @@ public protocol AccessPolicy: Sendable {
     /// Whether the caller's tier may use `model`. Routing skips models this refuses; an
     /// explicit request for one gets 403 naming the tier.
     func mayUse(_ model: ModelDescriptor, principal: Principal) async -> Bool
+    /// The caller's model rule, resolved once (one tier lookup) and then applied to many
+    /// models: routing checks every candidate of a request through one gate.
+    func modelGate(for principal: Principal) async -> ModelGate
+}
+
+extension AccessPolicy {
+    /// Asks `mayUse` per model; implementations with a cheaper answer override this.
+    public func modelGate(for principal: Principal) async -> ModelGate {
+        ModelGate { model in await self.mayUse(model, principal: principal) }
+    }
+}
+
+/// One caller's model decision, resolved once per request (see `AccessPolicy.modelGate`).
+public struct ModelGate: Sendable {
+    let check: @Sendable (ModelDescriptor) async -> Bool
+
+    public init(_ check: @escaping @Sendable (ModelDescriptor) async -> Bool) { self.check = check }
+
+    public func allows(_ model: ModelDescriptor) async -> Bool { await check(model) }
 }
 
 /// A policy made of closures, for tests and for wiring before auth exists.
