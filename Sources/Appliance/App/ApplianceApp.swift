@@ -66,7 +66,10 @@ struct ApplianceApp {
     func makeApplication(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
         let configuration = node.configuration
         let logger = node.logger
-        let http1 = HTTP1Channel.Configuration(idleTimeout: .seconds(Int64(try configuration.idleTimeoutSeconds())))
+        // ClientHangupHandler: a client that goes away mid-request closes the connection, so
+        // streams abort their upstream at once (before or after the first token).
+        let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [ClientHangupHandler()],
+                                               idleTimeout: .seconds(Int64(try configuration.idleTimeoutSeconds())))
         let server: HTTPServerBuilder
         let scheme: String
         if let files = try configuration.tlsFiles() {
