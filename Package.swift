@@ -99,6 +99,8 @@ let package = Package(
                 "Storage", "Net", "Admin", "Auth", "MCP", "Gateway",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -138,6 +140,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -181,3 +185,15 @@ let package = Package(
         ),
     ]
 )
+
+// Fuzz targets (bench/fuzz.sh): declared only when TRIFORCE_FUZZ is set, so normal builds,
+// tests and CI never compile them. fuzz.sh builds them in .build-fuzz with
+// `-sanitize=fuzzer,address`.
+if Context.environment["TRIFORCE_FUZZ"] != nil {
+    package.targets.append(.executableTarget(
+        name: "triforce-fuzz",
+        dependencies: ["Net", "Gateway", "MCP"],
+        path: "bench/fuzz/Sources",
+        swiftSettings: [.unsafeFlags(["-enable-testing"])]))
+    package.products.append(.executable(name: "triforce-fuzz", targets: ["triforce-fuzz"]))
+}

@@ -5,6 +5,9 @@
 #   scripts/dev.sh test     build and run the whole test suite (Swift + Python clients)
 #   scripts/dev.sh release  static, stripped release binary in dist/triforce
 #   scripts/dev.sh bench    release build + benchmarks (bench/run.sh)
+#   scripts/dev.sh fuzz     libFuzzer on every input parser (bench/fuzz.sh; FUZZ_SECONDS each)
+#   scripts/dev.sh package  dist/triforce_VERSION_ARCH.{tar.gz,deb} + dist/SHA256SUMS (versions from git)
+#   scripts/dev.sh test-provision  opt-in, slow: provision.sh in a Debian 12 chroot (debootstrap, root)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -72,5 +75,19 @@ case "${1:-run}" in
         bash bench/gateway.sh dist/triforce
         bash bench/tls.sh dist/triforce
         ;;
-    *) echo "usage: scripts/dev.sh [deps|build|run|test|release|bench]" >&2; exit 2 ;;
+    fuzz)
+        deps
+        shift || true
+        exec bash bench/fuzz.sh "$@"
+        ;;
+    package)
+        deps
+        bash scripts/package.sh
+        ;;
+    test-provision)
+        deps debootstrap
+        bash scripts/package.sh
+        bash tests/provision/run.sh
+        ;;
+    *) echo "usage: scripts/dev.sh [deps|build|run|test|release|bench|fuzz|package|test-provision]" >&2; exit 2 ;;
 esac

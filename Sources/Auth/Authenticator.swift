@@ -41,7 +41,9 @@ public struct Authenticator: Sendable {
     }
 
     public func principal(credential: String) async throws -> Principal {
-        if credential.hasPrefix(APIKeyStore.keyPrefix) {
+        let shape = CredentialShape(credential)
+        guard shape != .malformed else { throw Self.rejected }
+        if shape == .apiKey {
             guard let userID = try await keys.userID(forKey: credential) else { throw Self.rejected }
             return try await live(userID: userID, method: .apiKey, tokenID: nil)
         }

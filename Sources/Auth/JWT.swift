@@ -20,6 +20,8 @@ public struct JWT: Sendable {
     }
 
     private let secret: [UInt8]
+    /// A header is one flat object; `crit` (refused anyway) would be one array inside it.
+    static let maxHeaderDepth = 2
 
     public init(secret: [UInt8]) { self.secret = secret }
 
@@ -33,12 +35,13 @@ public struct JWT: Sendable {
     }
 
     public func verify(_ token: String, now: Int64) throws(Failure) -> Claims {
-        // Bound the work an attacker can cause; real tokens are ~300 bytes.
-        guard token.utf8.count <= 4096 else { throw .malformed }
+        // Bound the work an attacker can cause: shape and size first, then a flat header
+        // parsed with a tiny depth limit (a 510-deep array header cost 2 s in JSONDecoder).
+        guard CredentialShape(token) == .jwt else { throw .malformed }
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty, !parts[2].isEmpty,
+        guard parts.count == 3,
               let headerBytes = Base64URL.decode(parts[0]),
-              let header = JSONValue.parse(Data(headerBytes))?.objectValue
+              let header = (try? JSONParser(maxDepth: Self.maxHeaderDepth).parse(headerBytes))?.objectValue
         else { throw .malformed }
         guard header["alg"]?.stringValue == "HS256", header["crit"] == nil else { throw .algorithm }
         if let typ = header["typ"], typ.stringValue?.uppercased() != "JWT" { throw .malformed }

@@ -36,7 +36,18 @@ public struct MemoryStore: Sendable {
         self.origin = origin
     }
 
-    static func nowMilliseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+    /// Note times (`created_at`, `expires_at`) are Unix milliseconds: compare with this.
+    public static func nowMilliseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    /// `now` moved by `seconds` (negative: into the past), saturating at the ends of Int64:
+    /// the seconds come from tool arguments, and `9223372036854775807` once trapped here.
+    static func milliseconds(_ now: Int64, plusSeconds seconds: Int) -> Int64 {
+        let (offset, overflowed) = Int64(seconds).multipliedReportingOverflow(by: 1000)
+        if overflowed { return seconds < 0 ? .min : .max }
+        let (moved, movedOverflow) = now.addingReportingOverflow(offset)
+        if movedOverflow { return offset < 0 ? .min : .max }
+        return moved
+    }
 
     /// Stores a note; `ttlSeconds` makes it expire. Tags are lower-cased, deduplicated words.
     public func store(owner: String, kind: Kind, content: String, tags: [String] = [], confidence: Double = 1.0,
@@ -46,7 +57,7 @@ public struct MemoryStore: Sendable {
         let cleanTags = tags.map { $0.lowercased().filter { !$0.isWhitespace } }.filter { !$0.isEmpty && seen.insert($0).inserted }
         let note = Note(id: UUID().uuidString.lowercased(), owner: owner, kind: kind, content: content, tags: cleanTags,
                         confidence: min(1, max(0, confidence)), createdAt: now,
-                        expiresAt: ttlSeconds.map { now + Int64($0) * 1000 })
+                        expiresAt: ttlSeconds.map { Self.milliseconds(now, plusSeconds: max(0, $0)) })
         let stamp = origin.stamp()
         let nodeID = origin.nodeID
         try await database.write { connection in
@@ -105,7 +116,9 @@ public struct MemoryStore: Sendable {
         }
         if let olderThanSeconds {
             sql += " AND created_at < ?"
-            args.append(.integer(Self.nowMilliseconds() - Int64(olderThanSeconds) * 1000))
+            // A negative age is read as 0; negating Int.min would trap.
+            let age = max(0, olderThanSeconds)
+            args.append(.integer(Self.milliseconds(Self.nowMilliseconds(), plusSeconds: -age)))
         }
         let statement = sql
         let bound = args

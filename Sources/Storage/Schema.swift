@@ -4,11 +4,20 @@
 /// - Local tables (caches, counters, windows, audit) carry none of that.
 /// - FTS indexes are derived locally by triggers and never replicated.
 /// - Timestamps ending in `_at` are Unix seconds; `_ms` are Unix milliseconds.
+///   One exception, kept for compatibility: `memory_notes.created_at` and `expires_at` are
+///   Unix milliseconds (compare them with `MemoryStore.nowMilliseconds()`).
 public enum Schema {
     public static let migrations: [Migration] = [
         Migration(version: 1, name: "initial", sql: initial),
         Migration(version: 2, name: "issued_certificates", sql: issuedCertificates),
+        Migration(version: 3, name: "agent_shell_interpolation", sql: agentShellInterpolation),
     ]
+
+    /// Replicated: an agent whose template splices the prompt into code or text runs only
+    /// when its admin said so (`triforce agent add --allow-shell-interpolation`).
+    static let agentShellInterpolation = """
+    ALTER TABLE agents ADD COLUMN allow_shell_interpolation INTEGER NOT NULL DEFAULT 0;
+    """
 
     /// Local: what this node's mesh CA signed, so `triforce ca revoke NAME` finds the serial.
     /// (Revocations themselves live in the replicated `revocations` table.)

@@ -47,7 +47,7 @@ struct MemoryAgentWebTests {
         let directory = TemporaryDirectory.make()
         let database = try await Database(path: directory + "/t.db")
         let store = AgentStore(database: database, origin: ReplicaOrigin(nodeID: "n", clock: HybridClock()))
-        try await store.save(.init(name: "echo", argv: ["/bin/sh", "-c", "printf '%s|' \"$@\"", "sh", "--p={prompt}"]))
+        try await store.save(.init(name: "echo", argv: ["/bin/sh", "-c", "printf '%s|' \"$@\"", "sh", "{prompt}"]))
         try await store.save(.init(name: "plain", argv: ["/bin/echo", "plain:"]))
         try await store.save(.init(name: "slow", argv: ["/bin/sh", "-c", "sleep 5", "sh"], timeoutSeconds: 1))
         let workspace = try Workspace(root: directory + "/ws")
@@ -58,7 +58,7 @@ struct MemoryAgentWebTests {
         // A prompt full of shell syntax arrives as one literal argument.
         let hostile = "x; rm -rf / $(id) `whoami` 'q'"
         let call = try await registry.call(name: "agent_call", arguments: ["agent": "echo", "prompt": .string(hostile)], context: context)
-        #expect(call.text.first == "--p=\(hostile)|")
+        #expect(call.text.first == "\(hostile)|")
         let plain = try await registry.call(name: "agent_call", arguments: ["agent": "plain", "prompt": "hi there"], context: context)
         #expect(plain.text.first == "plain: hi there")
         let slow = try await registry.call(name: "agent_call", arguments: ["agent": "slow", "prompt": "x"], context: context)

@@ -99,3 +99,19 @@ import Testing
         #expect(lines == ["{\"a\":1}", "{\"b\":2}"])
     }
 }
+
+@Suite struct SSEFieldLimitTests {
+    @Test func retryIsCheckedAndIDsCarryOver() throws {
+        var parser = SSEParser()
+        let events = try parser.feed(Data("retry: 99999999999999999999999999\nid: 1\ndata: a\n\ndata\n\nretry: 250\ndata: c\n\n".utf8))
+        // An out-of-range retry is ignored (no trap); an empty `data` line is an event with "".
+        #expect(events == [SSEEvent(data: "a", id: "1"), SSEEvent(data: "", id: "1"), SSEEvent(data: "c", id: "1", retry: 250)])
+    }
+
+    @Test func byteOrderMarkOnlyAtTheStart() throws {
+        var parser = SSEParser()
+        let events = try parser.feed(Data("data: 1\n\n\u{FEFF}data: 2\n\n".utf8))
+        // A BOM after the first line makes the field name "\u{FEFF}data", which is unknown.
+        #expect(events == [SSEEvent(data: "1")])
+    }
+}

@@ -2,6 +2,9 @@ import FoundationEssentials
 import Hummingbird
 import NIOCore
 import Synchronization
+import Logging
+import ServiceLifecycle
+import TestSupport
 
 /// Request context that remembers which connection a request came on (connection reuse).
 struct PeerContext: RequestContext {
@@ -56,13 +59,18 @@ func withTestServer<T: Sendable>(
             portSink.finish()
         }
     )
-    return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try? await app.runService(gracefulShutdownSignals: []) }
-        var iterator = ports.makeAsyncIterator()
-        let port = await iterator.next() ?? 0
-        probe.update { $0.port = port }
-        defer { group.cancelAll() }
-        return try await body(port, probe)
+    let group = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "test-http")))
+    let running = Task { try await group.run() }
+    var iterator = ports.makeAsyncIterator()
+    let port = await iterator.next() ?? 0
+    probe.update { $0.port = port }
+    do {
+        let result = try await body(port, probe)
+        await stopGracefully(group, running)
+        return result
+    } catch {
+        await stopGracefully(group, running)
+        throw error
     }
 }
 

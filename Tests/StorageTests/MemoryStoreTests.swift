@@ -28,4 +28,21 @@ struct MemoryStoreTests {
         #expect(try await store.recent(owner: "u2").count == 1)
         await database.close()
     }
+
+    /// Ages and lifetimes from tool arguments saturate instead of trapping (issue 9 item 2:
+    /// `older_than_seconds: 9223372036854775807` crashed the server).
+    @Test func extremeAgesAndLifetimesSaturate() async throws {
+        let database = try await Database(path: TemporaryDirectory.make() + "/m.db")
+        let store = MemoryStore(database: database, origin: ReplicaOrigin(nodeID: "node-a", clock: HybridClock()))
+        let forever = try await store.store(owner: "u1", kind: .fact, content: "kept for ever", ttlSeconds: .max)
+        #expect(forever.expiresAt == .max)
+        _ = try await store.store(owner: "u1", kind: .fact, content: "no ttl")
+        #expect(try await store.recent(owner: "u1").count == 2)
+        #expect(try await store.clear(owner: "u1", olderThanSeconds: .max) == 0)
+        #expect(try await store.clear(owner: "u1", olderThanSeconds: Int(Int64.max / 1000)) == 0)
+        #expect(try await store.recent(owner: "u1").count == 2)
+        // A negative age is read as 0 (no trap negating Int.min).
+        #expect(try await store.clear(owner: "nobody", olderThanSeconds: .min) == 0)
+        await database.close()
+    }
 }

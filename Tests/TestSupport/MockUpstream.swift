@@ -58,12 +58,10 @@ public final class MockUpstream: Sendable {
         guard let port = await iterator.next() else { throw MockError("mock did not start") }
         do {
             let result = try await body(mock, "http://127.0.0.1:\(port)")
-            await group.triggerGracefulShutdown()
-            running.cancel()
+            await stopGracefully(group, running)
             return result
         } catch {
-            await group.triggerGracefulShutdown()
-            running.cancel()
+            await stopGracefully(group, running)
             throw error
         }
     }

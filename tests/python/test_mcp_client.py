@@ -176,10 +176,20 @@ def test_seed_curl_style_posts(node):
 
 def test_guest_sees_only_its_tier(node):
     """No credentials: a guest. Its tier (chat only) hides memory, code and shell tools."""
-    status, body = post(node["url"], {"jsonrpc": "2.0", "id": 1, "method": "tools/list"})
-    assert status == 200
-    names = {tool["name"] for tool in body["result"]["tools"]}
-    assert "shell" not in names and "file_write" not in names and "memory_store" not in names
+    # Every page: a forbidden tool listed on page two must fail this test too.
+    names, cursor = set(), None
+    for page in range(20):
+        params = {"cursor": cursor} if cursor else {}
+        status, body = post(node["url"], {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": params})
+        assert status == 200
+        names |= {tool["name"] for tool in body["result"]["tools"]}
+        cursor = body["result"].get("nextCursor")
+        if not cursor:
+            break
+    assert not cursor, "tools/list never ended"
+    assert "status" in names  # the guest does see its own tools
+    for forbidden in ("shell", "file_write", "code_edit", "code_patch", "code_read", "code_search", "memory_store", "crawl", "logs"):
+        assert forbidden not in names, forbidden
     status, body = post(node["url"], {"jsonrpc": "2.0", "id": 2, "method": "tools/call",
                                       "params": {"name": "shell", "arguments": {"argv": ["id"]}}})
     assert status == 200

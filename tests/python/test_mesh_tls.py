@@ -83,13 +83,18 @@ def test_wss_json_rpc_with_client_certificate(mesh_node):
 
 
 def test_wss_without_client_certificate_is_refused(mesh_node):
-    _, port, client_dir = mesh_node
+    node, port, client_dir = mesh_node
+    # Positive control: the same port answers a client with a certificate, so the refusal
+    # below is the handshake's doing, not a wrong port or a dead node (both raise OSError).
+    assert asyncio.run(rpc_session(port, client_context(client_dir)))[0]["result"]["pong"] is True
     with pytest.raises((ssl.SSLError, OSError, websockets.exceptions.WebSocketException)):
         asyncio.run(rpc_session(port, client_context(client_dir, with_cert=False)))
+    assert node.proc.poll() is None, "the node died instead of refusing"
 
 
 def test_wss_after_revoke_is_refused(mesh_node):
     node, port, client_dir = mesh_node
+    assert asyncio.run(rpc_session(port, client_context(client_dir)))[0]["result"]["pong"] is True  # accepted before
     assert cli(node.data_dir, "ca", "revoke", "py-client").returncode == 0
     # The server reloads revocations every second; allow a generous margin.
     deadline = time.time() + 15
@@ -101,3 +106,4 @@ def test_wss_after_revoke_is_refused(mesh_node):
         except (ssl.SSLError, OSError, websockets.exceptions.WebSocketException):
             refused = True
     assert refused
+    assert node.proc.poll() is None, "the node died instead of refusing"

@@ -1,7 +1,9 @@
 """The binary as an operator runs it: start, health, CLI beside a running server, signals."""
 import json
 import os
+import shutil
 import signal
+import sqlite3
 import subprocess
 import time
 import urllib.error
@@ -47,14 +49,23 @@ def test_cli_runs_beside_server(start_node, tmp_path):
     out = node.cli("db", "check")
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("ok:")
+    node_id = get(node.base_url + "/health")[1]["node_id"]
     backup = tmp_path / "copy.db"
     out = node.cli("db", "backup", str(backup))
     assert out.returncode == 0, out.stderr
     assert backup.exists() and backup.stat().st_size > 0
-    # The copy is a valid database of its own.
-    check = subprocess.run([triforce_binary(), "db", "check", "--data-dir", str(tmp_path / "restored")],
+    # The copy is a valid database of its own, holding this node's data: check the backup
+    # itself (installed as the database of a fresh data dir), not an empty new directory.
+    restored = tmp_path / "restored"
+    restored.mkdir()
+    shutil.copyfile(backup, restored / "triforce.db")
+    with sqlite3.connect(f"file:{restored / 'triforce.db'}?mode=ro", uri=True) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert db.execute("SELECT node_id FROM node_identity").fetchone()[0] == node_id
+    check = subprocess.run([triforce_binary(), "db", "check", "--data-dir", str(restored)],
                            capture_output=True, text=True)
-    assert check.returncode == 0
+    assert check.returncode == 0, check.stderr
+    assert check.stdout.startswith("ok:"), check.stdout
     assert get(node.base_url + "/health")[0] == 200
 
 

@@ -39,7 +39,8 @@ extension ApplianceApp {
                                 queue: AgentQueue(limit: (try? configuration.int(.agentConcurrency, in: 1...64)) ?? 2),
                                 workspace: workspace)
         tools += StatusTools.all(status: status, health: health, logRing: node.logRing)
-        tools += OllamaTools.all(fetcher: fetcher, baseURL: configuration.string(.ollamaBaseURL) ?? "http://127.0.0.1:11434")
+        tools += OllamaTools.all(fetcher: fetcher, baseURL: configuration.string(.ollamaBaseURL) ?? "http://127.0.0.1:11434",
+                                 policy: node.auth.policy)
         let registry = ToolRegistry(tools: tools, policy: node.auth.policy, audit: AuditStore(database: node.database))
         let server = MCPServer(
             info: .init(version: TriForceVersion.current,

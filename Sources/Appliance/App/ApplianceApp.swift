@@ -19,13 +19,22 @@ struct ApplianceApp {
     let node: Node
     let gateway: Gateway
     /// One libcurl client (one event thread) for providers, crawl, search and Ollama.
-    let fetcher: any HTTPFetching
+    let curl: CurlHTTPClient
+    var fetcher: any HTTPFetching { curl }
+    /// Watches this node's certificate and the peers; its last report is in `/health`.
+    let guardian: GuardianService
 
     /// Opens outgoing HTTP and builds the gateway, gated by the node's tier policy.
     static func make(node: Node) async throws -> ApplianceApp {
         let fetcher = try CurlHTTPClient()
         let gateway = try await GatewayWiring.makeGateway(node: node, fetcher: fetcher, policy: node.auth.policy)
-        return ApplianceApp(node: node, gateway: gateway, fetcher: fetcher)
+        let configuration = node.configuration
+        let guardian = Guardian(fetcher: fetcher, members: ConfiguredMembers(setting: configuration.string(.guardianPeers)),
+                                local: .inProcess(version: TriForceVersion.current, nodeID: node.identity.nodeID),
+                                certificatePath: MeshFiles(dataDirectory: configuration.dataDirectory).nodeCertificate)
+        let service = GuardianService(guardian: guardian, interval: .seconds(try configuration.guardianIntervalSeconds()),
+                                      logger: node.logger)
+        return ApplianceApp(node: node, gateway: gateway, curl: fetcher, guardian: service)
     }
 
     /// Model discovery at start and then on its interval.
@@ -42,7 +51,9 @@ struct ApplianceApp {
         // against its tier and, on chat/MCP/admin paths, rate limited (AccessRule.defaults).
         router.add(middleware: AuthMiddleware(services: node.auth))
         let routes = RecordingRouter(router: router, table: methods)
-        let checks: [HealthCheck] = [.databaseWritable(node.database), .migrationsCurrent(node.database), .providers(gateway)]
+        let checks: [HealthCheck] = [.databaseWritable(node.database), .migrationsCurrent(node.database), .providers(gateway),
+                                     .certificate(at: MeshFiles(dataDirectory: node.configuration.dataDirectory).nodeCertificate),
+                                     .guardian(guardian)]
         let health = HealthController(node: node, checks: checks)
         health.register(on: routes)
         try makeMCPController(fetcher: fetcher, chat: GatewayChatBackend(gateway: gateway), checks: checks).register(on: routes)
@@ -51,6 +62,7 @@ struct ApplianceApp {
         MessagesController(gateway: gateway).register(on: routes)
         SimpleChatController(gateway: gateway).register(on: routes)
         ClientController(services: node.auth).register(on: routes)
+        GuardianController(service: guardian, policy: node.auth.policy).register(on: routes)
         AdminController(database: node.database, logRing: node.logRing, policy: node.auth.policy) { [node] in
             let (report, _) = await health.cache.value { await health.runChecks() }
             var status = JSONValue.parse(String(decoding: (try? JSONEncoder().encode(report)) ?? Data(), as: UTF8.self)) ?? [:]
@@ -92,15 +104,23 @@ struct ApplianceApp {
             logger: logger)
     }
 
-    /// The services in start order: storage, then (when `triforce ca init` ran) the revocation
-    /// refresher and the mesh listener, then the API server. Shutdown runs in reverse.
+    /// The services in start order: storage, the systemd watchdog (when systemd asked for one),
+    /// then (when `triforce ca init` ran) the revocation refresher and the mesh listener, then
+    /// the API server, then the systemd notifier. Shutdown runs in reverse: systemd hears
+    /// STOPPING=1 first, the server drains, the database closes last.
     func makeServices(onRunning: @escaping @Sendable (Int) async -> Void = { _ in },
-                      onMeshRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws
+                      onMeshRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+                      environment: [String: String] = ProcessInfo.processInfo.environment) async throws
         -> [ServiceGroupConfiguration.ServiceConfiguration] {
+        let notifier = SystemdNotifier(environment: environment)
+        let systemd = SystemdNotifyService(notifier: notifier, logger: node.logger)
+        var liveness: [LivenessCheck] = [.eventLoops(), .databaseWriter(node.database), .curlLoop(curl)]
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: DatabaseService(database: node.database, logger: node.logger)),
             .init(service: discoveryService()),
+            .init(service: guardian),
         ]
+        var meshServices: [ServiceGroupConfiguration.ServiceConfiguration] = []
         let files = MeshFiles(dataDirectory: node.configuration.dataDirectory)
         if files.listenerReady {
             let list = RevocationList()
@@ -108,12 +128,29 @@ struct ApplianceApp {
                                                      list: list, interval: .seconds(1), logger: node.logger)
             await refresher.refresh()
             let mesh = MeshListener(node: node, files: files, revocations: list)
-            services.append(.init(service: refresher))
-            services.append(.init(service: try mesh.makeApplication(onRunning: onMeshRunning)))
+            let meshState = ListenerState()
+            liveness.append(.listener("mesh listener", meshState))
+            meshServices.append(.init(service: refresher))
+            meshServices.append(.init(service: try mesh.makeApplication { port in
+                meshState.running(on: port)
+                await onMeshRunning(port)
+            }))
         } else {
             node.logger.info("mesh listener off: no CA in the data dir (run `triforce ca init`)")
         }
-        services.append(.init(service: try makeApplication(onRunning: onRunning)))
+        if let interval = WatchdogService.interval(environment: environment) {
+            services.append(.init(service: WatchdogService(notifier: notifier, interval: interval,
+                                                           runner: LivenessRunner(checks: liveness), logger: node.logger)))
+            node.logger.info("systemd watchdog on", metadata: ["ping_interval": "\(interval)"])
+        }
+        services += meshServices
+        let scheme = try node.configuration.tlsFiles() == nil ? "http" : "https"
+        let host = node.configuration.host
+        services.append(.init(service: try makeApplication { port in
+            systemd.ready(url: "\(scheme)://\(host):\(port)")
+            await onRunning(port)
+        }))
+        services.append(.init(service: systemd))
         return services
     }
 

@@ -32,6 +32,8 @@ struct AgentCommand: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
         @Option(help: "Working directory (default: the workspace).") var workdir: String = ""
         @Option(help: "Seconds before the agent is killed.") var timeout: Int = 300
+        @Flag(help: "Accept a template that splices the prompt into a shell -c string, interpreter code or a larger argument: a prompt can then run commands.")
+        var allowShellInterpolation = false
         @Argument(help: "Agent name.") var name: String
         @Argument(parsing: .postTerminator, help: "The command after --; {prompt} marks where the prompt goes.")
         var argv: [String] = []
@@ -42,13 +44,14 @@ struct AgentCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let agent = AgentStore.Agent(name: name, argv: argv, workdir: workdir, timeoutSeconds: timeout)
+            let agent = AgentStore.Agent(name: name, argv: argv, workdir: workdir, timeoutSeconds: timeout,
+                                         allowShellInterpolation: allowShellInterpolation)
             do {
                 try await AgentCommand.withStore(data) { try await $0.save(agent) }
             } catch let error as ToolError {
                 throw ValidationError(error.message)
             }
-            print("agent \(name) saved: \(argv.joined(separator: " "))")
+            print("agent \(name) saved: \(argv.joined(separator: " "))" + (allowShellInterpolation ? " (shell interpolation allowed)" : ""))
         }
     }
 
@@ -61,7 +64,8 @@ struct AgentCommand: AsyncParsableCommand {
             if agents.isEmpty { print("no agents") }
             for agent in agents {
                 print("\(agent.name)\t\(agent.argv.joined(separator: " "))\ttimeout=\(agent.timeoutSeconds)s" +
-                      (agent.workdir.isEmpty ? "" : "\tworkdir=\(agent.workdir)"))
+                      (agent.workdir.isEmpty ? "" : "\tworkdir=\(agent.workdir)") +
+                      (agent.allowShellInterpolation ? "\tallow-shell-interpolation" : ""))
             }
         }
     }

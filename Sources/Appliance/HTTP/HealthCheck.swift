@@ -70,3 +70,33 @@ func withDeadline<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable 
         return first
     }
 }
+
+extension HealthCheck {
+    /// The mesh certificate (`<data-dir>/node.crt`): warns inside 14 days, fails once expired,
+    /// so a peer's guardian sees the expiry in this node's `/health`.
+    static func certificate(at path: String) -> HealthCheck {
+        HealthCheck(name: "certificate") {
+            var node = GuardianReport.Node(name: "local", url: nil, status: .ok, version: nil, nodeID: nil, health: nil,
+                                           certificate: nil, latencyMilliseconds: nil, problems: [])
+            Guardian.attach(certificateAt: path, to: &node)
+            guard let certificate = node.certificate else {
+                return Result(status: node.status == .ok ? .ok : .fail, detail: node.problems.first ?? "no mesh certificate")
+            }
+            let status: Status = switch certificate.status { case .ok: .ok; case .warn: .warn; case .fail: .fail }
+            return Result(status: status, detail: "mesh certificate " + certificate.summary)
+        }
+    }
+
+    /// The guardian's last round over the peers: warns (this node stays ready) when one is not ok.
+    static func guardian(_ service: GuardianService) -> HealthCheck {
+        HealthCheck(name: "guardian") {
+            guard let report = service.lastReport else { return Result(status: .ok, detail: "first round under way") }
+            let peers = report.nodes.filter { $0.name != "local" }
+            let troubled = peers.filter { $0.status != .ok }
+            if peers.isEmpty { return Result(status: .ok, detail: "no peers to watch") }
+            if troubled.isEmpty { return Result(status: .ok, detail: "\(peers.count) peer(s) ok") }
+            return Result(status: .warn, detail: "\(troubled.count) of \(peers.count) peer(s) not ok: "
+                + troubled.map { "\($0.url ?? $0.name) \($0.status.rawValue)" }.joined(separator: ", "))
+        }
+    }
+}

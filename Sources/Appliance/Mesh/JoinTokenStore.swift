@@ -45,7 +45,6 @@ struct JoinTokenStore: Sendable {
 
     /// The payload of a token text, nil when it is not a well-formed `tfjoin1.` token.
     static func decode(_ token: String) -> JSONValue? {
-        guard token.hasPrefix(prefix), let bytes = Base64URL.decode(token.dropFirst(prefix.count)) else { return nil }
-        return JSONValue.parse(String(decoding: bytes, as: UTF8.self))
+        JoinTokenText.decode(token).map(JSONValue.object)
     }
 }

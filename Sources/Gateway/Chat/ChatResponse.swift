@@ -7,17 +7,24 @@ public enum FinishReason: String, Sendable, Equatable {
     case error
 }
 
-/// Token counts as the provider reported them.
+/// Token counts as the provider reported them, clamped to 0...`maxReportedTokens`: the
+/// numbers come from upstream JSON, and Int64.max once trapped in `totalTokens`.
 public struct Usage: Sendable, Equatable {
+    /// No model reports a trillion tokens; the bound keeps daily sums far from overflow.
+    public static let maxReportedTokens = 1 << 40
+
     public var promptTokens: Int
     public var completionTokens: Int
 
     public init(promptTokens: Int, completionTokens: Int) {
-        self.promptTokens = promptTokens
-        self.completionTokens = completionTokens
+        self.promptTokens = min(max(0, promptTokens), Self.maxReportedTokens)
+        self.completionTokens = min(max(0, completionTokens), Self.maxReportedTokens)
     }
 
-    public var totalTokens: Int { promptTokens + completionTokens }
+    public var totalTokens: Int {
+        let (sum, overflowed) = promptTokens.addingReportingOverflow(completionTokens)
+        return overflowed ? .max : sum
+    }
 }
 
 /// A complete (non-streamed) answer.

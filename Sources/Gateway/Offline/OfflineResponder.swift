@@ -41,7 +41,8 @@ public struct OfflineResponder: Sendable {
         let words = text.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init).filter { $0.count > 2 }.prefix(12)
         guard !words.isEmpty else { return [] }
         let query = words.map { "\"\($0)\"" }.joined(separator: " OR ")
-        let now = Int64(Date().timeIntervalSince1970)
+        // Memory note times are milliseconds (MemoryStore); seconds here kept expired notes alive.
+        let now = MemoryStore.nowMilliseconds()
         return try await database.read { connection in
             try connection.query("""
                 SELECT n.content, n.type FROM memory_fts JOIN memory_notes n ON n.rowid = memory_fts.rowid

@@ -51,6 +51,8 @@ public struct ProviderError: Error, Sendable, CustomStringConvertible {
     }
 
     /// Maps an upstream HTTP status (non-2xx) and its body to an error.
+    static let maxRetryAfterSeconds = 3_600
+
     public static func fromStatus(_ status: Int, body: String, provider: String, retryAfterHeader: String?) -> ProviderError {
         let code: Code = switch status {
         case 401, 403: .unauthorized
@@ -61,7 +63,8 @@ public struct ProviderError: Error, Sendable, CustomStringConvertible {
         case 500...: .upstream
         default: .invalidResponse
         }
-        let retryAfter = retryAfterHeader.flatMap { Int($0.trimmed()) }.map { Duration.seconds(max(0, $0)) }
+        // An upstream's Retry-After is bounded: a huge value must not close a route for ever.
+        let retryAfter = retryAfterHeader.flatMap { Int($0.trimmed()) }.map { Duration.seconds(min(max(0, $0), maxRetryAfterSeconds)) }
         return ProviderError(code, provider: provider, status: status, retryAfter: retryAfter,
                              message: upstreamMessage(body) ?? "HTTP \(status)")
     }

@@ -69,48 +69,46 @@ public struct ProviderHTTP: Sendable {
         }
     }
 
-    /// Reads an SSE body, calling `handle` per event; read errors become `.interrupted`.
-    /// Waits on `pacing` before each read, so a slow consumer stops the reads (and curl
-    /// pauses the transfer) instead of events piling up in memory.
+    /// Upstream events and NDJSON lines are capped (a hostile upstream cannot grow memory).
+    static let maxStreamEventBytes = 4 << 20
+
+    /// Reads an SSE body (Net's WHATWG event-stream parser), calling `handle` per event;
+    /// read errors become `.interrupted`, an oversized event `.invalidResponse`. Waits on
+    /// `pacing` before each event, so a slow consumer stops the reads (and curl pauses the
+    /// transfer) instead of events piling up in memory.
     public func forEachSSE(_ response: OutgoingResponse, pacing: ChatEventSink, _ handle: (SSEEvent) throws -> Bool) async throws {
-        var decoder = SSEDecoder()
         do {
-            var chunks = response.body.makeAsyncIterator()
+            var events = response.body.sseEvents(maxEventBytes: Self.maxStreamEventBytes).makeAsyncIterator()
             while true {
                 try await pacing.ready()
-                guard let chunk = try await chunks.next() else { break }
-                for event in try decoder.feed(chunk) { if try !handle(event) { return } }
+                guard let event = try await events.next() else { break }
+                if try !handle(event) { return }
             }
-        } catch let error as ProviderError {
-            throw error
-        } catch let error as CancellationError {
-            throw error  // the consumer went away: not an upstream fault
         } catch {
-            try Task.checkCancellation()
-            throw ProviderError(.interrupted, provider: provider, message: "stream broke: \(error)")
+            throw streamFailure(error)
         }
-        for event in decoder.finish() { if try !handle(event) { return } }
     }
 
-    /// Reads an NDJSON body line by line.
+    /// Reads an NDJSON body line by line (blank lines skipped, a final unterminated line kept),
+    /// paced like `forEachSSE`.
     public func forEachLine(_ response: OutgoingResponse, pacing: ChatEventSink, _ handle: (String) throws -> Bool) async throws {
-        var decoder = LineDecoder()
         do {
-            var chunks = response.body.makeAsyncIterator()
+            var lines = response.body.ndjsonLines(maxLineBytes: Self.maxStreamEventBytes).makeAsyncIterator()
             while true {
                 try await pacing.ready()
-                guard let chunk = try await chunks.next() else { break }
-                for line in try decoder.feed(chunk) where !line.isEmpty { if try !handle(line) { return } }
+                guard let line = try await lines.next() else { break }
+                if try !handle(String(decoding: line, as: UTF8.self)) { return }
             }
-        } catch let error as ProviderError {
-            throw error
-        } catch let error as CancellationError {
-            throw error  // the consumer went away: not an upstream fault
         } catch {
-            try Task.checkCancellation()
-            throw ProviderError(.interrupted, provider: provider, message: "stream broke: \(error)")
+            throw streamFailure(error)
         }
-        if let line = decoder.finish(), !line.isEmpty { _ = try handle(line) }
+    }
+
+    private func streamFailure(_ error: any Error) -> any Error {
+        if error is ProviderError || error is CancellationError { return error }
+        if Task.isCancelled { return CancellationError() }
+        if let error = error as? StreamParseError { return invalid("stream: \(error)") }
+        return ProviderError(.interrupted, provider: provider, message: "stream broke: \(error)")
     }
 
     public func invalid(_ message: String) -> ProviderError {

@@ -14,7 +14,7 @@ public struct AnthropicStreamDecoder: Sendable {
         guard let json = JSONValue.parse(event.data) else {
             throw ProviderError(.invalidResponse, provider: provider, message: "unreadable stream event")
         }
-        let type = json["type"]?.stringValue ?? event.event
+        let type = json["type"]?.stringValue ?? event.event ?? ""
         switch type {
         case "message_start":
             inputTokens = Int(json["message"]?["usage"]?["input_tokens"]?.intValue ?? 0)

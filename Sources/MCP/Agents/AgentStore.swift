@@ -3,27 +3,41 @@ public import Storage
 public import Net
 
 /// CLI agents (`claude -p`, `codex exec`, ...) kept in the replicated `agents` table. The
-/// argv template is a JSON array; an element containing `{prompt}` receives the prompt
-/// inside that one element (never through a shell). Without a {prompt} marker the prompt is
-/// appended as the last argument.
+/// argv template is a JSON array; a `{prompt}` element receives the prompt as one argument
+/// (never through a shell). Without a {prompt} marker the prompt is appended as the last
+/// argument. Templates that would splice the prompt into code or text (`AgentTemplate`) are
+/// refused unless saved with `allowShellInterpolation`.
 public struct AgentStore: Sendable {
     public struct Agent: Sendable, Equatable {
         public var name: String
         public var argv: [String]
         public var workdir: String
         public var timeoutSeconds: Int
+        /// The admin accepted a template that splices the prompt into code or text
+        /// (`triforce agent add --allow-shell-interpolation`).
+        public var allowShellInterpolation: Bool
 
-        public init(name: String, argv: [String], workdir: String = "", timeoutSeconds: Int = 300) {
+        public init(name: String, argv: [String], workdir: String = "", timeoutSeconds: Int = 300,
+                    allowShellInterpolation: Bool = false) {
             self.name = name
             self.argv = argv
             self.workdir = workdir
             self.timeoutSeconds = timeoutSeconds
+            self.allowShellInterpolation = allowShellInterpolation
         }
 
-        /// The argv for one prompt: the {prompt} marker is substituted within its element.
-        public func command(prompt: String) -> [String] {
-            guard argv.contains(where: { $0.contains("{prompt}") }) else { return argv + [prompt] }
-            return argv.map { $0.replacing("{prompt}", with: prompt) }
+        /// Why this template is refused, or nil when it may run.
+        public var refusal: String? {
+            let risks = AgentTemplate.risks(argv)
+            guard !risks.isEmpty, !allowShellInterpolation else { return nil }
+            return "agent \(name) is refused: " + risks.map(\.description).joined(separator: "; ") +
+                ". Pass {prompt} as its own argument (e.g. claude -p {prompt}), or, if you accept that a prompt can run commands, add the agent with --allow-shell-interpolation"
+        }
+
+        /// The argv for one prompt (see `AgentTemplate.command`); refused templates throw.
+        public func command(prompt: String) throws(ToolError) -> [String] {
+            if let refusal { throw ToolError(.refused, refusal) }
+            return try AgentTemplate.command(argv, prompt: prompt)
         }
     }
 
@@ -45,16 +59,19 @@ public struct AgentStore: Sendable {
             throw ToolError(.invalidArgument, "agent name must be 1-64 letters, digits, '-', '_' or '.'")
         }
         guard !agent.argv.isEmpty else { throw ToolError(.invalidArgument, "an agent needs a command (argv)") }
+        if let refusal = agent.refusal { throw ToolError(.refused, refusal) }
         let argv = JSONValue.array(agent.argv.map { .string($0) }).jsonText
         let stamp = origin.stamp()
         let nodeID = origin.nodeID
         try await database.write { connection in
             try connection.run(
                 """
-                INSERT INTO agents(name, argv, workdir, timeout_seconds, hlc, origin, deleted) VALUES (?, ?, ?, ?, ?, ?, 0)
+                INSERT INTO agents(name, argv, workdir, timeout_seconds, allow_shell_interpolation, hlc, origin, deleted)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 0)
                 ON CONFLICT(name) DO UPDATE SET argv = excluded.argv, workdir = excluded.workdir,
-                    timeout_seconds = excluded.timeout_seconds, hlc = excluded.hlc, origin = excluded.origin, deleted = 0
-                """, agent.name, argv, agent.workdir, agent.timeoutSeconds, stamp, nodeID)
+                    timeout_seconds = excluded.timeout_seconds, allow_shell_interpolation = excluded.allow_shell_interpolation,
+                    hlc = excluded.hlc, origin = excluded.origin, deleted = 0
+                """, agent.name, argv, agent.workdir, agent.timeoutSeconds, agent.allowShellInterpolation ? 1 : 0, stamp, nodeID)
         }
     }
 
@@ -83,6 +100,7 @@ public struct AgentStore: Sendable {
     static func agent(_ row: Row) -> Agent {
         let argv = JSONValue.parse(row.string("argv") ?? "[]")?.arrayValue?.compactMap(\.stringValue) ?? []
         return Agent(name: row.string("name") ?? "", argv: argv, workdir: row.string("workdir") ?? "",
-                     timeoutSeconds: Int(row.int("timeout_seconds") ?? 300))
+                     timeoutSeconds: Int(clamping: row.int("timeout_seconds") ?? 300),
+                     allowShellInterpolation: (row.int("allow_shell_interpolation") ?? 0) != 0)
     }
 }

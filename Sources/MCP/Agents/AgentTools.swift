@@ -11,7 +11,8 @@ public enum AgentTools {
                 let agents = try await store.list()
                 let list: [JSONValue] = agents.map {
                     ["name": .string($0.name), "argv": .array($0.argv.map { .string($0) }),
-                     "workdir": .string($0.workdir), "timeout_seconds": .int(Int64($0.timeoutSeconds))]
+                     "workdir": .string($0.workdir), "timeout_seconds": .int(Int64($0.timeoutSeconds)),
+                     "allow_shell_interpolation": .bool($0.allowShellInterpolation)]
                 }
                 return ToolResult(text: [agents.isEmpty ? "no agents; add one with: triforce agent add NAME -- ARGV..."
                                                         : agents.map { "\($0.name): \($0.argv.joined(separator: " "))" }.joined(separator: "\n")],
@@ -79,8 +80,10 @@ struct AgentRunner: Sendable {
         let env = ["PATH": environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin", "HOME": environment["HOME"] ?? workspace.root,
                    "LANG": environment["LANG"] ?? "C.UTF-8"]
         let directory = agent.workdir.isEmpty ? workspace.root : agent.workdir
+        // Checked again here: a row may come from a peer or an older node.
+        let argv = try agent.command(prompt: prompt)
         let output = try await queue.run {
-            try await ProcessRunner.run(agent.command(prompt: prompt), environment: env, workingDirectory: directory,
+            try await ProcessRunner.run(argv, environment: env, workingDirectory: directory,
                                         timeout: .seconds(agent.timeoutSeconds))
         }
         let ok = output.status == 0 && !output.timedOut

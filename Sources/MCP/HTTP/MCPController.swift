@@ -96,7 +96,13 @@ public struct MCPController: Sendable {
 
         let messages: [Result<JSONRPCMessage, JSONRPCMessage.InvalidMessage>]
         let isBatch: Bool
-        switch JSONRPCBody.decode(body) {
+        let parsed: JSONValue
+        switch JSONRPCBody.parse(body) {
+        case .success(let value): parsed = value
+        case .failure(let error): return try Self.rpcError(.badRequest, error)
+        }
+        let registry = server.registry
+        switch JSONRPCBody.decode(LegacyRequest.upgrade(parsed, isTool: { registry.tool(named: $0) != nil })) {
         case .unusable(let error):
             return try Self.rpcError(.badRequest, error)
         case .single(let message):

@@ -65,8 +65,10 @@ public struct ToolRegistry: Sendable {
         } catch is CancellationError {
             result = .error("cancelled")
         } catch {
+            // Unexpected errors may carry absolute paths, SQL or library dumps: they go to the
+            // node's log, the caller gets the tool name and a short reason only.
             context.logger.error("tool failed", metadata: ["tool": "\(name)", "error": "\(error)"])
-            result = .error("\(name) failed: \(error)")
+            result = .error("\(name) failed with an internal error; the node's log has the details")
         }
         await record(tool: name, arguments: arguments, principal: context.principal, started: started, result: result)
         return result

@@ -24,6 +24,11 @@ struct CrawlTool: Tool {
               let host = startURL.host?.lowercased(), !host.isEmpty else {
             throw ToolError(.invalidArgument, "url must be an absolute http(s) URL")
         }
+        // An address literal in any spelling (0x7f.1, 2130706433, [::ffff:127.0.0.1]) is judged
+        // now; names are judged on every resolved address when curl connects, on every hop.
+        guard ssrf.allowsHost(host) else {
+            throw ToolError(.refused, "refused: \(host) is a private, loopback or reserved address (SSRF guard); an admin can allow it with ssrf_allowlist")
+        }
         let maxPages = Int(arguments["max_pages"]?.intValue ?? 1)
         let maxChars = Int(arguments["max_chars"]?.intValue ?? 20_000)
         var queue = [start]

@@ -1,7 +1,7 @@
 import Glibc
 
-/// Decides which peer addresses the web tools may connect to. Private, loopback,
-/// link-local, CGNAT, multicast and reserved ranges are refused unless allow-listed
+/// Decides which peer addresses the web tools may connect to: only globally reachable ones
+/// by the IANA special-purpose registries (`SpecialPurposeAddresses`), unless allow-listed
 /// (`ssrf_allowlist`: IPs or CIDRs). It is given to `OutgoingRequest.allowAddress`, so the
 /// fetcher checks every resolved address on every redirect hop, not just the first URL.
 public struct SSRFGuard: Sendable {
@@ -32,21 +32,37 @@ public struct SSRFGuard: Sendable {
         (text ?? "").split { $0 == "," || $0 == " " }.map(String.init)
     }
 
-    static let blocked: [Network] = [
-        "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
-        "192.0.0.0/24", "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15", "224.0.0.0/4", "240.0.0.0/4",
-        "::/128", "::1/128", "fc00::/7", "fe80::/10", "ff00::/8", "64:ff9b::/96",
-    ].compactMap(network)
-
-    /// True when a connection to `address` (IPv4 dotted or IPv6 text) is allowed.
+    /// True when a connection to `address` (an IPv4 or IPv6 literal in any textual form
+    /// getaddrinfo or curl accept) is allowed. Every reading of an ambiguous IPv4 text
+    /// (`010.0.0.1` is 8.0.0.1 to inet_aton, 10.0.0.1 to a decimal parser) must pass.
     public func allows(_ address: String) -> Bool {
-        guard var bytes = Self.parse(address) else { return false }
-        // IPv4-mapped IPv6 (::ffff:a.b.c.d) is judged as the IPv4 address it carries.
-        if bytes.count == 16, bytes[0..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xff, bytes[11] == 0xff {
-            bytes = Array(bytes[12...])
-        }
+        let readings = Self.addresses(address)
+        return !readings.isEmpty && readings.allSatisfy(allows)
+    }
+
+    /// For a URL host: a name passes (its resolved addresses are checked at connect time);
+    /// an address literal in any form must be allowed.
+    public func allowsHost(_ host: String) -> Bool {
+        let readings = Self.addresses(host)
+        return readings.isEmpty || readings.allSatisfy(allows)
+    }
+
+    /// The allow-list first; then an embedded IPv4 address (IPv4-mapped, NAT64 well-known
+    /// prefix) is judged as itself; then the most specific special-purpose registry entry
+    /// decides, and an address in none of them is public.
+    func allows(_ bytes: [UInt8]) -> Bool {
         if allowed.contains(where: { $0.contains(bytes) }) { return true }
-        return !Self.blocked.contains { $0.contains(bytes) }
+        if let embedded = Self.embeddedIPv4(bytes) { return allows(embedded) }
+        return SpecialPurposeAddresses.lookup(bytes)?.globallyReachable ?? true
+    }
+
+    /// The IPv4 address carried by ::ffff:a.b.c.d (RFC 4291) or 64:ff9b::a.b.c.d (RFC 6052).
+    /// Other carriers (IPv4-compatible, 6to4, Teredo, local-use NAT64) are refused outright.
+    static func embeddedIPv4(_ bytes: [UInt8]) -> [UInt8]? {
+        guard bytes.count == 16 else { return nil }
+        let mapped = bytes[0..<10].allSatisfy { $0 == 0 } && bytes[10] == 0xff && bytes[11] == 0xff
+        let nat64 = bytes[0..<4] == [0x00, 0x64, 0xff, 0x9b] && bytes[4..<12].allSatisfy { $0 == 0 }
+        return mapped || nat64 ? Array(bytes[12...]) : nil
     }
 
     /// The closure form for `OutgoingRequest.allowAddress`.
@@ -60,14 +76,15 @@ public struct SSRFGuard: Sendable {
         return Network(bytes: bytes, prefix: prefix)
     }
 
+    /// One canonical reading: IPv6 text, or IPv4 as inet_aton reads it. For tables and lists.
     static func parse(_ text: String) -> [UInt8]? {
-        var host = text
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        if let percent = host.firstIndex(of: "%") { host = String(host[..<percent]) }   // zone id
-        var v4 = [UInt8](repeating: 0, count: 4)
-        if v4.withUnsafeMutableBytes({ inet_pton(AF_INET, host, $0.baseAddress) }) == 1 { return v4 }
-        var v6 = [UInt8](repeating: 0, count: 16)
-        if v6.withUnsafeMutableBytes({ inet_pton(AF_INET6, host, $0.baseAddress) }) == 1 { return v6 }
-        return nil
+        if let v6 = IPAddressText.ipv6(text) { return v6 }
+        return IPAddressText.ipv4Readings(text).first
+    }
+
+    /// Every reading of `text` as an address (empty when it is not an address literal).
+    static func addresses(_ text: String) -> [[UInt8]] {
+        if let v6 = IPAddressText.ipv6(text) { return [v6] }
+        return IPAddressText.ipv4Readings(text)
     }
 }

@@ -14,7 +14,11 @@ private enum CurlGlobal {
 /// `curl_multi_wakeup` can race the final `curl_multi_cleanup`). The multi handle and the set
 /// of attached transfers belong to the event thread alone.
 final class CurlEventLoop: Sendable {
-    enum Command { case start(CurlTransfer), cancel(CurlTransfer), resume(CurlTransfer) }
+    enum Command {
+        case start(CurlTransfer), cancel(CurlTransfer), resume(CurlTransfer)
+        /// Answered true from the event thread (it is not stuck), false after shutdown.
+        case ping(@Sendable (Bool) -> Void)
+    }
 
     private struct Inbox {
         var commands: [Command] = []
@@ -56,8 +60,11 @@ final class CurlEventLoop: Sendable {
             curl_multi_wakeup(multi)
             return true
         }
-        if !accepted, case .start(let transfer) = command {
-            transfer.finish(transfer.error(.cancelled, "HTTP client shut down"))
+        guard !accepted else { return }
+        switch command {
+        case .start(let transfer): transfer.finish(transfer.error(.cancelled, "HTTP client shut down"))
+        case .ping(let answer): answer(false)
+        case .cancel, .resume: break
         }
     }
 
@@ -119,6 +126,8 @@ final class CurlEventLoop: Sendable {
             transfer.event.lastActivity = .now
             // May call the write callback right here with the data held back while paused.
             curl_easy_pause(easy, ccurl_pause_cont())
+        case .ping(let answer):
+            answer(true)
         }
     }
 

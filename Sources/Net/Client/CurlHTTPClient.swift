@@ -31,6 +31,14 @@ public final class CurlHTTPClient: HTTPFetching {
 
     deinit { loop.shutdown() }
 
+    /// True once the event thread has answered: it is not stuck in a callback. False after
+    /// shutdown. Never returns while the thread hangs, so callers bound it with a deadline.
+    public func ping() async -> Bool {
+        await withCheckedContinuation { continuation in
+            loop.enqueue(.ping { alive in continuation.resume(returning: alive) })
+        }
+    }
+
     public func send(_ request: OutgoingRequest) async throws(OutgoingHTTPError) -> OutgoingResponse {
         if let problem = Self.validate(request) { throw problem }
         let transfer = CurlTransfer(request: request, loop: loop, highWater: configuration.bodyBufferBytes)

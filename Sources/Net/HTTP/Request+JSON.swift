@@ -7,6 +7,14 @@ extension Request {
     public func decodeJSON<T: Decodable>(as type: T.Type, context: AppRequestContext) async throws -> T {
         let data = try await bodyData(context: context)
         guard !data.isEmpty else { throw APIError.badRequest("request body is empty; send a JSON object", code: "invalid_json") }
+        // Open-shaped bodies go through our linear, depth-limited parser, not JSONDecoder.
+        if T.self == JSONValue.self {
+            do {
+                if let value = try JSONParser().parse(data) as? T { return value }
+            } catch {
+                throw APIError.badRequest("request body is not valid JSON: \(error)", code: "invalid_json")
+            }
+        }
         do {
             return try JSONDecoder().decode(T.self, from: data)
         } catch let error as DecodingError {

@@ -66,17 +66,14 @@ public enum JSONValue: Sendable, Hashable, Codable {
     public var objectValue: [String: JSONValue]? { if case .object(let v) = self { v } else { nil } }
     public var isNull: Bool { self == .null }
 
-    /// Parses JSON text; nil when it is not valid JSON.
-    public static func parse(_ data: Data) -> JSONValue? { try? JSONDecoder().decode(JSONValue.self, from: data) }
-    public static func parse(_ text: String) -> JSONValue? { parse(Data(text.utf8)) }
+    /// Parses JSON text with `JSONParser`'s defaults (depth 64); nil when it is not valid JSON.
+    /// Callers that need the reason or other limits use `JSONParser` directly.
+    public static func parse(_ data: Data) -> JSONValue? { try? JSONParser().parse(data) }
+    public static func parse(_ text: String) -> JSONValue? { try? JSONParser().parse(text) }
 
     /// Compact JSON text with sorted keys (stable for digests and tests).
-    public func encoded() -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(self)) ?? Data("null".utf8)
-    }
-    public var jsonText: String { String(decoding: encoded(), as: UTF8.self) }
+    public func encoded() -> Data { Data(JSONSerializer.serialize(self)) }
+    public var jsonText: String { String(decoding: JSONSerializer.serialize(self), as: UTF8.self) }
 }
 
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,

@@ -8,7 +8,22 @@ public enum JSONRPCBody: Sendable {
     case unusable(JSONRPCError)
 
     public static func decode(_ data: Data) -> JSONRPCBody {
-        guard let value = JSONValue.parse(data) else { return .unusable(.parseError()) }
+        switch parse(data) {
+        case .success(let value): decode(value)
+        case .failure(let error): .unusable(error)
+        }
+    }
+
+    /// The body as JSON (linear, depth-limited), or the -32700 reply saying where it broke.
+    public static func parse(_ data: Data) -> Result<JSONValue, JSONRPCError> {
+        do {
+            return .success(try JSONParser().parse(data))
+        } catch {
+            return .failure(.parseError("parse error: \(error)"))
+        }
+    }
+
+    public static func decode(_ value: JSONValue) -> JSONRPCBody {
         switch value {
         case .array(let items):
             guard !items.isEmpty else { return .unusable(.invalidRequest("an empty batch is not a valid request")) }

@@ -17,8 +17,9 @@ public enum JSONRPCMessage: Sendable, Equatable {
         case nil: id = .null
         case .string?, .int?: id = rawID ?? .null
         case .double(let d)?:
-            // An integral number beyond Int64 (1e300, 2^63) is refused, never converted with a trap.
-            guard let exact = Int64(exactly: d) else {
+            // An integral number beyond Int64 (1e300, 2^63) is refused, never converted with a trap;
+            // past 2^53 a double no longer names one integer (-9223372036854775809 rounds to Int64.min).
+            guard d.magnitude <= 9_007_199_254_740_992, let exact = Int64(exactly: d) else {
                 return .failure(InvalidMessage(id: .null, error: .invalidRequest("id must be a string or an integer within ±9223372036854775807")))
             }
             id = .int(exact)

@@ -3,6 +3,8 @@ import Logging
 import Net
 import NIOCore
 import Synchronization
+import ServiceLifecycle
+import TestSupport
 
 /// A request context that keeps the child channel, so routes can ask for the TLS peer
 /// certificate: the pattern a Hummingbird app uses with `Channel.tlsPeerCertificate()`.
@@ -39,20 +41,22 @@ func withTLSServer(_ configuration: TLSConfiguration,
         onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } },
         logger: logger
     )
-    try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await app.runService() }
-        var waited = 0
-        while port.withLock({ $0 }) == nil, waited < 1000 {
-            try await Task.sleep(for: .milliseconds(10))
-            waited += 1
-        }
-        guard let bound = port.withLock({ $0 }) else { throw TLSTestError(message: "server did not start") }
-        do {
-            try await body(bound)
-        } catch {
-            group.cancelAll()
-            throw error
-        }
-        group.cancelAll()
+    let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+    let running = Task { try await group.run() }
+    var waited = 0
+    while port.withLock({ $0 }) == nil, waited < 1000 {
+        try await Task.sleep(for: .milliseconds(10))
+        waited += 1
     }
+    guard let bound = port.withLock({ $0 }) else {
+        await stopGracefully(group, running)
+        throw TLSTestError(message: "server did not start")
+    }
+    do {
+        try await body(bound)
+    } catch {
+        await stopGracefully(group, running)
+        throw error
+    }
+    await stopGracefully(group, running)
 }

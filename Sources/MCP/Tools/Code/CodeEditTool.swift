@@ -22,10 +22,10 @@ struct CodeEditTool: Tool {
     }
 
     func call(_ arguments: [String: JSONValue], context: ToolContext) async throws -> ToolResult {
-        let path = arguments["path"]?.stringValue ?? ""
-        let target = try workspace.resolve(path)
+        let resolved = try workspace.resolvedPath(arguments["path"]?.stringValue ?? "")
+        let (target, path) = (resolved.absolute, resolved.display)
         let operation = arguments["operation"]?.stringValue ?? ""
-        let original = operation == "append" && !workspace.exists(target) ? "" : try workspace.readText(target, displayPath: path)
+        let original = operation == "append" && !workspace.exists(target) ? "" : try workspace.readText(target)
         let newText = arguments["new_text"]?.stringValue
         let updated: String
         switch operation {
@@ -61,7 +61,7 @@ struct CodeEditTool: Tool {
             throw ToolError(.invalidArgument, "unknown operation \(operation)")
         }
         let dryRun = arguments["dry_run"]?.boolValue == true
-        if !dryRun { try workspace.writeText(updated, to: target, displayPath: path) }
+        if !dryRun { try workspace.writeText(updated, to: target) }
         let summary = "\(dryRun ? "dry run: would change" : "changed") \(path): \(original.utf8.count) -> \(updated.utf8.count) bytes"
         return ToolResult(text: [summary + (dryRun ? "\n---\n" + String(updated.prefix(8_000)) : "")],
                           structuredContent: ["path": .string(path), "dry_run": .bool(dryRun), "bytes": .int(Int64(updated.utf8.count))])

@@ -19,26 +19,25 @@ struct CodePatchTool: Tool {
         let diff = try UnifiedDiff(parsing: arguments["patch"]?.stringValue ?? "")
         var planned: [(target: String, path: String, content: String?)] = []
         for file in diff.files {
-            let target = try workspace.resolve(file.path)
+            let resolved = try workspace.resolvedPath(file.path)
+            let target = resolved.absolute
             var original: [String] = []
             if file.oldPath != nil {
-                let text = try workspace.readText(target, displayPath: file.path)
+                let text = try workspace.readText(target)
                 original = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             } else if workspace.exists(target) {
-                throw ToolError(.refused, "\(file.path) already exists; the patch creates it")
+                throw ToolError(.refused, "\(resolved.display) already exists; the patch creates it")
             }
             let updated = try UnifiedDiff.apply(file, to: original)
-            planned.append((target, file.path, file.newPath == nil ? nil : updated.joined(separator: "\n")))
+            planned.append((target, resolved.display, file.newPath == nil ? nil : updated.joined(separator: "\n")))
         }
         let dryRun = arguments["dry_run"]?.boolValue == true
         if !dryRun {
             for plan in planned {
                 if let content = plan.content {
-                    try workspace.writeText(content, to: plan.target, displayPath: plan.path)
+                    try workspace.writeText(content, to: plan.target)
                 } else {
-                    do { try FileManager.default.removeItem(atPath: plan.target) } catch {
-                        throw ToolError(.failed, "cannot delete \(plan.path): \(error)")
-                    }
+                    try workspace.removeFile(plan.target)
                 }
             }
         }

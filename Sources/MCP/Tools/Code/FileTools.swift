@@ -12,8 +12,7 @@ struct FileReadTool: Tool {
     }
 
     func call(_ arguments: [String: JSONValue], context: ToolContext) async throws -> ToolResult {
-        let path = arguments["path"]?.stringValue ?? ""
-        return .text(try workspace.readText(try workspace.resolve(path), displayPath: path))
+        return .text(try workspace.readText(try workspace.resolve(arguments["path"]?.stringValue ?? "")))
     }
 }
 
@@ -32,20 +31,20 @@ struct FileWriteTool: Tool {
     }
 
     func call(_ arguments: [String: JSONValue], context: ToolContext) async throws -> ToolResult {
-        let path = arguments["path"]?.stringValue ?? ""
-        let target = try workspace.resolve(path)
-        if arguments["overwrite"]?.boolValue == false, workspace.exists(target) {
-            throw ToolError(.refused, "\(path) exists and overwrite is false")
+        let path = try workspace.resolvedPath(arguments["path"]?.stringValue ?? "")
+        if arguments["overwrite"]?.boolValue == false, workspace.exists(path.absolute) {
+            throw ToolError(.refused, "\(path.display) exists and overwrite is false")
         }
         let content = arguments["content"]?.stringValue ?? ""
-        try workspace.writeText(content, to: target, displayPath: path)
+        try workspace.writeText(content, to: path.absolute)
         let bytes = content.utf8.count
-        return .text("wrote \(bytes) bytes to \(path)", structured: ["path": .string(path), "bytes": .int(Int64(bytes))])
+        return .text("wrote \(bytes) bytes to \(path.display)", structured: ["path": .string(path.display), "bytes": .int(Int64(bytes))])
     }
 }
 
 struct FileListTool: Tool {
     let workspace: Workspace
+    static let maxEntries = 2_000
     let name = "file_list"
     let description = "List one directory of the workspace: names, kinds and sizes."
     let feature = Feature.code
@@ -55,19 +54,20 @@ struct FileListTool: Tool {
     }
 
     func call(_ arguments: [String: JSONValue], context: ToolContext) async throws -> ToolResult {
-        let directory = try workspace.resolve(arguments["path"]?.stringValue ?? ".")
-        guard workspace.isDirectory(directory) else { throw ToolError(.notFound, "\(workspace.relative(directory)) is not a directory") }
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
+        let path = try workspace.resolvedPath(arguments["path"]?.stringValue ?? ".")
+        guard workspace.isDirectory(path.absolute) else { throw ToolError(.notFound, "\(path.display) is not a directory") }
+        let names = try workspace.names(in: path.absolute).sorted()
         var entries: [JSONValue] = []
         var lines: [String] = []
-        for name in names.prefix(2_000) {
-            let child = directory + "/" + name
-            let isLink = (try? FileManager.default.destinationOfSymbolicLink(atPath: child)) != nil
-            let kind = isLink ? "symlink" : workspace.isDirectory(child) ? "directory" : "file"
-            let size = kind == "file" ? workspace.size(child) : 0
-            entries.append(["name": .string(name), "type": .string(kind), "size": .int(Int64(size))])
-            lines.append(kind == "directory" ? name + "/" : kind == "symlink" ? name + "@" : "\(name)\t\(size)")
+        for name in names.prefix(Self.maxEntries) {
+            let kind = workspace.kind(path.absolute + "/" + name)
+            let size = kind == .file ? workspace.size(path.absolute + "/" + name) : 0
+            entries.append(["name": .string(name), "type": .string(kind.rawValue), "size": .int(Int64(size))])
+            lines.append(kind == .file ? "\(name)\t\(size)" : name + CodeTreeTool.suffix(kind))
         }
-        return ToolResult(text: [lines.isEmpty ? "(empty)" : lines.joined(separator: "\n")], structuredContent: ["entries": .array(entries)])
+        let truncated = names.count > Self.maxEntries
+        if truncated { lines.append("… (\(names.count - Self.maxEntries) more not shown)") }
+        return ToolResult(text: [lines.isEmpty ? "(empty)" : lines.joined(separator: "\n")],
+                          structuredContent: ["entries": .array(entries), "truncated": .bool(truncated)])
     }
 }

@@ -96,7 +96,7 @@ struct MemoryClearTool: Tool {
         InputSchema.object([
             "confirm": InputSchema.boolean("must be true: deletion cannot be undone"),
             "type": InputSchema.array("only these kinds (default: all)", items: InputSchema.string("kind", enum: MemoryTools.kinds)),
-            "older_than_seconds": InputSchema.integer("only notes older than this", minimum: 0),
+            "older_than_seconds": InputSchema.integer("only notes older than this", minimum: 0, maximum: 3_153_600_000),
             "scope": InputSchema.string("user (default) or shared (admins only)", enum: ["user", "shared"]),
         ], required: ["confirm"])
     }

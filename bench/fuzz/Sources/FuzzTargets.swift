@@ -1,0 +1,140 @@
+@testable import Net
+@testable import Gateway
+@testable import MCP
+import FoundationEssentials
+
+/// One libFuzzer target per parser that reads untrusted bytes. Each returns normally on any
+/// refusal; a trap, a sanitizer report or a failed invariant (`check`) is a finding.
+enum FuzzTargets {
+    static let all: [String: ([UInt8]) -> Void] = [
+        "json": json, "jsonrpc": jsonRPC, "sse": sse, "ndjson": ndjson,
+        "openai": openAI, "anthropic": anthropic, "gemini": gemini,
+        "pem": pem, "jointoken": joinToken, "diff": diff,
+    ]
+
+    static func check(_ condition: Bool, _ message: @autoclosure () -> String) {
+        guard condition else {
+            print("invariant failed: \(message())")
+            abort()
+        }
+    }
+
+    /// Parse; whatever parses must serialize and parse back to the same value.
+    static func json(_ bytes: [UInt8]) {
+        guard let value = try? JSONParser().parse(bytes) else { return }
+        let text = JSONSerializer.serialize(value)
+        check((try? JSONParser().parse(text)) == value, "round trip of \(String(decoding: text, as: UTF8.self))")
+    }
+
+    static func jsonRPC(_ bytes: [UInt8]) {
+        switch JSONRPCBody.decode(Data(bytes)) {
+        case .single(let message): _ = try? message.get()
+        case .batch(let items): _ = items.count
+        case .unusable(let error): check(error.code == -32700 || error.code == -32600, "code \(error.code)")
+        }
+        if let value = try? JSONParser().parse(bytes) {
+            _ = MCPController.versionProblem([JSONRPCMessage.decode(LegacyRequest.upgrade(value, isTool: { $0 == "status" }))], headerVersion: nil)
+        }
+    }
+
+    /// Events must not depend on where the stream was split into chunks.
+    static func sse(_ bytes: [UInt8]) {
+        var whole = SSEParser(maxEventBytes: 4096)
+        let expected = try? whole.feed(Data(bytes))
+        var split = SSEParser(maxEventBytes: 4096)
+        var events: [SSEEvent] = []
+        do {
+            for chunk in chunks(bytes) { events += try split.feed(Data(chunk)) }
+            check(expected == events, "split changed the events")
+        } catch {
+            check(expected == nil, "split refused what whole accepted")
+        }
+    }
+
+    static func ndjson(_ bytes: [UInt8]) {
+        var whole = NDJSONParser(maxLineBytes: 4096)
+        let expected = (try? whole.feed(Data(bytes))).map { $0 + (whole.finish().map { [$0] } ?? []) }
+        var split = NDJSONParser(maxLineBytes: 4096)
+        var lines: [Data] = []
+        do {
+            for chunk in chunks(bytes) { lines += try split.feed(Data(chunk)) }
+            if let last = split.finish() { lines.append(last) }
+            check(expected == lines, "split changed the lines")
+        } catch {
+            check(expected == nil, "split refused what whole accepted")
+        }
+    }
+
+    static func openAI(_ bytes: [UInt8]) {
+        guard let json = try? JSONParser().parse(bytes) else { return }
+        if let (request, _) = try? OpenAIWire.decodeRequest(json) {
+            _ = OpenAIWire.encodeRequest(request, stream: true).encoded()
+            _ = AnthropicWire.encodeRequest(request, stream: false).encoded()
+            _ = GeminiProvider.encodeRequest(request).encoded()
+        }
+        if let response = try? OpenAIWire.decodeResponse(json, provider: "fuzz") {
+            _ = OpenAIWire.encodeResponse(response, id: "x", model: "m", created: 0).encoded()
+            _ = AnthropicWire.encodeResponse(response, id: "x", model: "m").encoded()
+        }
+        for event in OpenAIWire.decodeChunk(json) {
+            _ = OpenAIWire.encodeChunk(event, id: "x", model: "m", created: 0, first: true).encoded()
+        }
+    }
+
+    static func anthropic(_ bytes: [UInt8]) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        var stream = AnthropicStreamDecoder()
+        _ = try? stream.decode(SSEEvent(event: "content_block_delta", data: text), provider: "fuzz")
+        guard let json = try? JSONParser().parse(bytes) else { return }
+        if let request = try? AnthropicWire.decodeRequest(json) {
+            _ = OpenAIWire.encodeRequest(request, stream: false).encoded()
+        }
+        if let response = try? AnthropicWire.decodeResponse(json, provider: "fuzz") {
+            _ = OpenAIWire.encodeResponse(response, id: "x", model: "m", created: 0).encoded()
+        }
+    }
+
+    static func gemini(_ bytes: [UInt8]) {
+        guard let json = try? JSONParser().parse(bytes) else { return }
+        _ = try? GeminiProvider.decodeChunk(json, provider: "fuzz")
+    }
+
+    /// Certificates and keys through mbedTLS, then our own DER reading of their extensions.
+    static func pem(_ bytes: [UInt8]) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        if let certificate = try? Certificate(pem: text) { _ = (certificate.info, certificate.pem) }
+        if let certificate = try? Certificate(der: bytes) { _ = (certificate.info, certificate.der.count) }
+        _ = try? PrivateKey(pem: text)
+        _ = try? PublicKey(pem: text)
+        _ = try? CertificateSigningRequest(pem: text).verifiedPublicKey()
+        _ = SubjectAltNames.parse(extensions: bytes, bytes.count)
+    }
+
+    static func joinToken(_ bytes: [UInt8]) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        _ = JoinTokenText.decode(text)
+        _ = JoinTokenText.decode(JoinTokenText.prefix + text)
+        _ = JoinTokenText.decode(JoinTokenText.prefix + Base64URL.encode(bytes))
+    }
+
+    static func diff(_ bytes: [UInt8]) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard let patch = try? UnifiedDiff(parsing: text) else { return }
+        let original = ["alpha", "beta", "gamma", "", "delta"]
+        for file in patch.files { _ = try? UnifiedDiff.apply(file, to: original) }
+    }
+
+    /// Splits at offsets taken from the input itself, so libFuzzer explores the splits too.
+    static func chunks(_ bytes: [UInt8]) -> [ArraySlice<UInt8>] {
+        guard let first = bytes.first else { return [] }
+        var result: [ArraySlice<UInt8>] = []
+        var start = 0
+        let step = Int(first % 7) + 1
+        while start < bytes.count {
+            let end = min(bytes.count, start + step + (start % 3))
+            result.append(bytes[start..<end])
+            start = end
+        }
+        return result
+    }
+}
