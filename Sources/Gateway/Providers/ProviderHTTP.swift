@@ -76,11 +76,11 @@ public struct ProviderHTTP: Sendable {
     /// read errors become `.interrupted`, an oversized event `.invalidResponse`. Waits on
     /// `pacing` before each event, so a slow consumer stops the reads (and curl pauses the
     /// transfer) instead of events piling up in memory.
-    public func forEachSSE(_ response: OutgoingResponse, pacing: ChatEventSink, _ handle: (SSEEvent) throws -> Bool) async throws {
+    public func forEachSSE(_ response: OutgoingResponse, pacing: ChatEventSink? = nil, _ handle: (SSEEvent) throws -> Bool) async throws {
         do {
             var events = response.body.sseEvents(maxEventBytes: Self.maxStreamEventBytes).makeAsyncIterator()
             while true {
-                try await pacing.ready()
+                try await pacing?.ready()
                 guard let event = try await events.next() else { break }
                 if try !handle(event) { return }
             }
@@ -91,11 +91,11 @@ public struct ProviderHTTP: Sendable {
 
     /// Reads an NDJSON body line by line (blank lines skipped, a final unterminated line kept),
     /// paced like `forEachSSE`.
-    public func forEachLine(_ response: OutgoingResponse, pacing: ChatEventSink, _ handle: (String) throws -> Bool) async throws {
+    public func forEachLine(_ response: OutgoingResponse, pacing: ChatEventSink? = nil, _ handle: (String) throws -> Bool) async throws {
         do {
             var lines = response.body.ndjsonLines(maxLineBytes: Self.maxStreamEventBytes).makeAsyncIterator()
             while true {
-                try await pacing.ready()
+                try await pacing?.ready()
                 guard let line = try await lines.next() else { break }
                 if try !handle(String(decoding: line, as: UTF8.self)) { return }
             }
