@@ -43,7 +43,7 @@ public struct LoginBackoff: Sendable {
     public func recordFailure(email: String, ip: String) async throws {
         let now = self.now()
         let p = parameters
-        try await database.transaction { connection in
+        try await database.transaction(quiet: true) { connection in  // login_failures: no snapshot holds it
             for (subject, free) in [("email:" + email, p.freeAttemptsPerEmail), ("ip:" + ip, p.freeAttemptsPerIP)] {
                 let row = try connection.queryOne("SELECT failures, last_ms FROM login_failures WHERE subject = ?", subject)
                 var failures = row?.int("failures") ?? 0
@@ -61,6 +61,6 @@ public struct LoginBackoff: Sendable {
     }
 
     public func recordSuccess(email: String) async throws {
-        try await database.write { try $0.run("DELETE FROM login_failures WHERE subject = ?", "email:" + email) }
+        try await database.write(quiet: true) { try $0.run("DELETE FROM login_failures WHERE subject = ?", "email:" + email) }
     }
 }
