@@ -1,4 +1,5 @@
 @testable import Appliance
+import Mesh
 import Auth
 import Storage
 import FoundationEssentials

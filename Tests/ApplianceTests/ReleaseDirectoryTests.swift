@@ -1,4 +1,5 @@
 @testable import Appliance
+import Mesh
 import FoundationEssentials
 import Glibc
 import Net

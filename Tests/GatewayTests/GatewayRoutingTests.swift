@@ -131,7 +131,7 @@ import FoundationEssentials
             reader.cancel()
             _ = try? await reader.value
             var aborted = false
-            for _ in 0..<100 where !aborted {
+            for _ in 0..<600 where !aborted {  // up to 60 s on a loaded machine
                 try await Task.sleep(for: .milliseconds(100))
                 aborted = mock.update { $0.aborted }
             }

@@ -85,6 +85,17 @@ struct LinearRegexTests {
         #expect(matcher.matches(line + "b"))
     }
 
+    @Test func aWorkBudgetStopsMatchingInsideOneLine() throws {
+        let matcher = try LinearRegex("(x+x+)+y").matcher()
+        matcher.budget = 10_000
+        #expect(matcher.matches(Substring(String(repeating: "x", count: 100_000) + "y")) == false)
+        #expect(matcher.exhausted)
+        #expect(matcher.work < 10_000 + 1_000, "stopped near the budget, not at the end of the line: \(matcher.work)")
+        let unbounded = try LinearRegex("(x+x+)+y").matcher()
+        #expect(unbounded.matches(Substring(String(repeating: "x", count: 100_000) + "y")))
+        #expect(!unbounded.exhausted)
+    }
+
     @Test func codeSearchAnswersThePathologicalPatternThroughTheTool() async throws {
         try await MCPTestServer.run { server in
             let long = String(repeating: "a", count: 60_000)

@@ -36,7 +36,7 @@ func timeoutRoutes(_ router: Router<PeerContext>, _ probe: ServerProbe) {
         let started = ContinuousClock.now
         let error = await failure(of: OutgoingRequest(url: "http://127.0.0.1:\(listener.port)/", timeouts: timeouts), on: client)
         #expect(error?.code == .connectTimeout, "\(String(describing: error))")
-        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(ContinuousClock.now - started < .seconds(60), "timed out rather than hung")
     }
 
     @Test func firstByteTimeout() async throws {
@@ -47,7 +47,7 @@ func timeoutRoutes(_ router: Router<PeerContext>, _ probe: ServerProbe) {
         let error = await failure(of: OutgoingRequest(url: "http://127.0.0.1:\(listener.port)/", timeouts: timeouts), on: client)
         #expect(error?.code == .firstByteTimeout, "\(String(describing: error))")
         #expect(ContinuousClock.now - started >= .milliseconds(250))
-        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(ContinuousClock.now - started < .seconds(60), "timed out rather than hung")
     }
 
     @Test func idleTimeout() async throws {

@@ -32,7 +32,7 @@ final class ServerProbe: Sendable {
     func update<T: Sendable>(_ body: (inout State) -> T) -> T { state.withLock { body(&$0) } }
 
     /// Polls until `condition` holds or `timeout` passes; returns whether it held.
-    func eventually(_ timeout: Duration = .seconds(10), _ condition: (State) -> Bool) async -> Bool {
+    func eventually(_ timeout: Duration = .seconds(60), _ condition: (State) -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if state.withLock({ condition($0) }) { return true }

@@ -71,10 +71,10 @@ def test_wss_json_rpc_with_client_certificate(mesh_node):
 
     result = stats["result"]
     assert result["node_id"] == health["node_id"]
-    assert result["peers"] == 0
+    assert result["peers"] == 0 and result["nodes"] == 1 and result["online"] == 1
     assert result["connections"] == 1
     assert result["uptime_seconds"] >= 0
-    assert result["caller"]["common_name"] == "py-client"
+    assert result["caller"]["common_name"] == "py-client" and result["caller"]["role"] == "client"
     assert re.fullmatch(r"[0-9a-f]+", result["caller"]["serial"])
 
     assert unknown["id"] == 3 and unknown["error"]["code"] == -32601
@@ -82,14 +82,54 @@ def test_wss_json_rpc_with_client_certificate(mesh_node):
     assert any("mesh connection" in l and "py-client" in l for l in node.stderr_lines)
 
 
-def test_wss_without_client_certificate_is_refused(mesh_node):
+def test_wss_without_client_certificate_serves_only_join(mesh_node):
+    """A joining node has no certificate yet: TLS completes, but only join/request is
+    served, and the connection closes after the reply (or after 10 s of nothing)."""
     node, port, client_dir = mesh_node
-    # Positive control: the same port answers a client with a certificate, so the refusal
-    # below is the handshake's doing, not a wrong port or a dead node (both raise OSError).
+    # Positive control: with a certificate the same port serves everything.
     assert asyncio.run(rpc_session(port, client_context(client_dir)))[0]["result"]["pong"] is True
-    with pytest.raises((ssl.SSLError, OSError, websockets.exceptions.WebSocketException)):
-        asyncio.run(rpc_session(port, client_context(client_dir, with_cert=False)))
-    assert node.proc.poll() is None, "the node died instead of refusing"
+
+    async def probe():
+        async with websockets.connect(f"wss://127.0.0.1:{port}/", ssl=client_context(client_dir, with_cert=False),
+                                      open_timeout=20) as ws:
+            await ws.send(json.dumps({"jsonrpc": "2.0", "id": 9, "method": "ping"}))
+            reply = json.loads(await asyncio.wait_for(ws.recv(), 20))
+            with pytest.raises(websockets.exceptions.ConnectionClosed):
+                await asyncio.wait_for(ws.recv(), 20)
+            return reply
+
+    reply = asyncio.run(probe())
+    assert reply["id"] == 9 and reply["error"]["code"] == -32000
+    assert "only join/request" in reply["error"]["message"]
+
+    async def idle():
+        async with websockets.connect(f"wss://127.0.0.1:{port}/mesh", ssl=client_context(client_dir, with_cert=False),
+                                      open_timeout=20) as ws:
+            started = time.monotonic()
+            with pytest.raises(websockets.exceptions.ConnectionClosed):
+                await asyncio.wait_for(ws.recv(), 30)
+            return time.monotonic() - started
+
+    assert 8 <= asyncio.run(idle()) <= 25
+    assert node.proc.poll() is None
+
+
+def test_oversized_frame_closes_with_1009_and_root_path_works(mesh_node):
+    _, port, client_dir = mesh_node
+
+    async def run():
+        async with websockets.connect(f"wss://127.0.0.1:{port}/", ssl=client_context(client_dir), open_timeout=20,
+                                      max_size=None) as ws:
+            await ws.send(json.dumps({"jsonrpc": "2.0", "id": "p", "method": "ping"}))
+            pong = json.loads(await asyncio.wait_for(ws.recv(), 20))
+            await ws.send("x" * ((1 << 20) + 1))
+            with pytest.raises(websockets.exceptions.ConnectionClosed) as closed:
+                await asyncio.wait_for(ws.recv(), 20)
+            return pong, closed.value
+
+    pong, closed = asyncio.run(run())
+    assert pong["id"] == "p" and pong["result"]["pong"] is True
+    assert closed.rcvd is not None and closed.rcvd.code == 1009
 
 
 def test_wss_after_revoke_is_refused(mesh_node):

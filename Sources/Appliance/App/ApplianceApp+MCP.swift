@@ -3,6 +3,7 @@ import Auth
 import Net
 import Storage
 import FoundationEssentials
+import Mesh
 
 extension ApplianceApp {
     /// The MCP endpoint with the node's tools. Chat tools wait for the gateway (the lead
@@ -14,10 +15,18 @@ extension ApplianceApp {
         let workspace = try Workspace(root: configuration.string(.workspaceDir) ?? configuration.dataDirectory + "/workspace")
         let sessions = SessionStore()
         let node = self.node
+        let meshService = mesh?.service
+        let meshStats: @Sendable () async -> JSONValue = {
+            guard let meshService else {
+                return ["nodes": 1, "online": 1, "peers": 0, "members": [], "self": .string(node.identity.nodeID),
+                        "mesh": "off: no mesh certificates (run `triforce ca init` or `triforce join`)"]
+            }
+            return await meshService.stats()
+        }
         let status: @Sendable () async -> JSONValue = {
             ["node_id": .string(node.identity.nodeID), "version": .string(TriForceVersion.current),
              "uptime_seconds": .double((node.uptimeSeconds * 1000).rounded() / 1000),
-             "mcp_sessions": .int(Int64(await sessions.count)), "status": "ok"]
+             "mcp_sessions": .int(Int64(await sessions.count)), "status": "ok", "mesh": await meshStats()]
         }
         let health: @Sendable () async -> JSONValue = {
             var results: [String: JSONValue] = [:]
@@ -46,11 +55,7 @@ extension ApplianceApp {
             info: .init(version: TriForceVersion.current,
                         instructions: "TriForce node \(node.identity.nodeID): memory, workspace code/file tools, web search and crawl, CLI agents, node status."),
             registry: registry, sessions: sessions, status: status,
-            meshStats: {
-                // No mesh yet: report this node alone, honestly.
-                ["nodes": 1, "online": 1, "peers": [], "self": .string(node.identity.nodeID),
-                 "mesh": "not configured: this node alone"]
-            })
+            meshStats: meshStats)
         let loopbackBind = OriginPolicy.isLoopbackHost(configuration.host)
         return MCPController(
             server: server,

@@ -8,6 +8,7 @@ import Net
 import Auth
 import Storage
 import Logging
+import Mesh
 import NIOCore
 import ServiceLifecycle
 import UnixSignals
@@ -23,9 +24,11 @@ struct ApplianceApp {
     var fetcher: any HTTPFetching { curl }
     /// Watches this node's certificate and the peers; its last report is in `/health`.
     let guardian: GuardianService
+    /// The mesh, when the data dir holds mesh certificates.
+    let mesh: MeshWiring?
 
-    /// Opens outgoing HTTP and builds the gateway, gated by the node's tier policy.
-    static func make(node: Node) async throws -> ApplianceApp {
+    /// Opens outgoing HTTP and builds the gateway, gated by the node's tier policy, and the mesh.
+    static func make(node: Node, peers: [String] = []) async throws -> ApplianceApp {
         let fetcher = try CurlHTTPClient()
         let gateway = try await GatewayWiring.makeGateway(node: node, fetcher: fetcher, policy: node.auth.policy)
         let configuration = node.configuration
@@ -34,7 +37,8 @@ struct ApplianceApp {
                                 certificatePath: MeshFiles(dataDirectory: configuration.dataDirectory).nodeCertificate)
         let service = GuardianService(guardian: guardian, interval: .seconds(try configuration.guardianIntervalSeconds()),
                                       logger: node.logger)
-        return ApplianceApp(node: node, gateway: gateway, curl: fetcher, guardian: service)
+        let mesh = try await MeshWiring.make(node: node, extraPeers: peers)
+        return ApplianceApp(node: node, gateway: gateway, curl: fetcher, guardian: service, mesh: mesh)
     }
 
     /// Model discovery at start and then on its interval.
@@ -51,9 +55,10 @@ struct ApplianceApp {
         // against its tier and, on chat/MCP/admin paths, rate limited (AccessRule.defaults).
         router.add(middleware: AuthMiddleware(services: node.auth))
         let routes = RecordingRouter(router: router, table: methods)
-        let checks: [HealthCheck] = [.databaseWritable(node.database), .migrationsCurrent(node.database), .providers(gateway),
+        var checks: [HealthCheck] = [.databaseWritable(node.database), .migrationsCurrent(node.database), .providers(gateway),
                                      .certificate(at: MeshFiles(dataDirectory: node.configuration.dataDirectory).nodeCertificate),
                                      .guardian(guardian)]
+        if let mesh { checks.append(.mesh(mesh.service)) }
         let health = HealthController(node: node, checks: checks)
         health.register(on: routes)
         try makeMCPController(fetcher: fetcher, chat: GatewayChatBackend(gateway: gateway), checks: checks).register(on: routes)
@@ -63,6 +68,7 @@ struct ApplianceApp {
         SimpleChatController(gateway: gateway).register(on: routes)
         ClientController(services: node.auth).register(on: routes)
         GuardianController(service: guardian, policy: node.auth.policy).register(on: routes)
+        MeshAdminController(mesh: mesh?.service, policy: node.auth.policy).register(on: routes)
         AdminController(database: node.database, logRing: node.logRing, policy: node.auth.policy) { [node] in
             let (report, _) = await health.cache.value { await health.runChecks() }
             var status = JSONValue.parse(String(decoding: (try? JSONEncoder().encode(report)) ?? Data(), as: UTF8.self)) ?? [:]
@@ -96,18 +102,20 @@ struct ApplianceApp {
             router: try makeRouter(),
             server: server,
             configuration: .init(address: .hostname(configuration.host, port: try configuration.port()), serverName: nil),
-            onServerRunning: { channel in
+            onServerRunning: { [mesh] channel in
                 let port = channel.localAddress?.port ?? 0
                 logger.notice("listening", metadata: ["url": "\(scheme)://\(configuration.host):\(port)", "port": "\(port)"])
+                await mesh?.service.apiListening(host: configuration.host, port: port)
                 await onRunning(port)
             },
             logger: logger)
     }
 
     /// The services in start order: storage, the systemd watchdog (when systemd asked for one),
-    /// then (when `triforce ca init` ran) the revocation refresher and the mesh listener, then
-    /// the API server, then the systemd notifier. Shutdown runs in reverse: systemd hears
-    /// STOPPING=1 first, the server drains, the database closes last.
+    /// then (with mesh certificates) the revocation refresher, the mesh listener and the
+    /// membership service, then the API server, then the systemd notifier. Shutdown runs in
+    /// reverse: systemd hears STOPPING=1 first, the API drains, the membership says "left"
+    /// over links the listener still carries, then the listener stops and the database closes.
     func makeServices(onRunning: @escaping @Sendable (Int) async -> Void = { _ in },
                       onMeshRunning: @escaping @Sendable (Int) async -> Void = { _ in },
                       environment: [String: String] = ProcessInfo.processInfo.environment) async throws
@@ -121,22 +129,16 @@ struct ApplianceApp {
             .init(service: guardian),
         ]
         var meshServices: [ServiceGroupConfiguration.ServiceConfiguration] = []
-        let files = MeshFiles(dataDirectory: node.configuration.dataDirectory)
-        if files.listenerReady {
-            let list = RevocationList()
-            let refresher = RevocationRefreshService(store: MeshCertificateStore(database: node.database, origin: node.origin),
-                                                     list: list, interval: .seconds(1), logger: node.logger)
-            await refresher.refresh()
-            let mesh = MeshListener(node: node, files: files, revocations: list)
+        if let mesh {
             let meshState = ListenerState()
             liveness.append(.listener("mesh listener", meshState))
-            meshServices.append(.init(service: refresher))
-            meshServices.append(.init(service: try mesh.makeApplication { port in
+            meshServices.append(.init(service: mesh.refresher))
+            meshServices.append(.init(service: try mesh.listener.makeApplication(logger: node.logger) { port in
                 meshState.running(on: port)
                 await onMeshRunning(port)
             }))
-        } else {
-            node.logger.info("mesh listener off: no CA in the data dir (run `triforce ca init`)")
+            meshServices.append(.init(service: mesh.service))
+            if let renewal = mesh.renewal { meshServices.append(.init(service: renewal)) }
         }
         if let interval = WatchdogService.interval(environment: environment) {
             services.append(.init(service: WatchdogService(notifier: notifier, interval: interval,

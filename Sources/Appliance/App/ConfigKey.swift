@@ -38,5 +38,5 @@ extension ConfigKey {
     /// Every key `triforce config` shows. Feature areas append theirs here.
     static let all: [ConfigKey] = [host, port, dataDir, logLevel, maxBodyBytes, idleTimeout, shutdownGrace,
                                    trustedProxies, jwtSecret] + tlsKeys
-        + providerKeys + mcpKeys + guardianKeys
+        + providerKeys + mcpKeys + guardianKeys + meshKeys
 }

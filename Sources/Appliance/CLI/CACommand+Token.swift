@@ -1,5 +1,6 @@
 import ArgumentParser
 import FoundationEssentials
+import Mesh
 import Net
 import Storage
 

@@ -1,3 +1,4 @@
+import Mesh
 import ArgumentParser
 import FoundationEssentials
 import Glibc

@@ -24,6 +24,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "mTLS mesh port, used once `triforce ca init` ran; 0 for any free one (env TRIFORCE_MESH_PORT; default 44433).")
     var meshPort: Int?
 
+    @Option(help: "Address the mesh listener binds (env TRIFORCE_MESH_HOST; default: --host).")
+    var meshHost: String?
+
+    @Option(name: .customLong("peer"), help: "Mesh peer to keep a link to, wss://HOST:PORT (repeatable; setting `peers`).")
+    var peers: [String] = []
+
     func run() async throws {
         var flags = data.flags
         if let host { flags[.host] = host }
@@ -31,6 +37,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let tlsCert { flags[.tlsCert] = tlsCert }
         if let tlsKey { flags[.tlsKey] = tlsKey }
         if let meshPort { flags[.meshPort] = String(meshPort) }
+        if let meshHost { flags[.meshHost] = meshHost }
         let ring = LogRing()
         let logger = Startup.bootstrapLogging(flags: flags, ring: ring)
         let node = await Startup.openNode(flags: flags, ring: ring, logger: logger)
@@ -41,7 +48,7 @@ struct ServeCommand: AsyncParsableCommand {
             "version": "\(TriForceVersion.current)",
         ])
         do {
-            try await ApplianceApp.make(node: node).run()
+            try await ApplianceApp.make(node: node, peers: peers).run()
         } catch {
             await node.database.close()
             Startup.fail("\(error)")

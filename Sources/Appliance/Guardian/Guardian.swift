@@ -1,3 +1,4 @@
+import Mesh
 import FoundationEssentials
 import Net
 

@@ -1,5 +1,6 @@
 import Storage
 import Gateway
+import Mesh
 import FoundationEssentials
 
 /// One named readiness check. Feature areas (gateway, mesh) add theirs at wiring time.
@@ -72,6 +73,21 @@ func withDeadline<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable 
 }
 
 extension HealthCheck {
+    /// The mesh: how many members are online and linked. Warns (never fails: the node still
+    /// serves alone) when a member is suspect or no link is up while others are known.
+    static func mesh(_ service: MeshService) -> HealthCheck {
+        HealthCheck(name: "mesh") {
+            let view = await service.snapshot()
+            let others = view.members.filter { $0.member.id != view.selfID }
+            let linked = others.filter(\.linked).count
+            let suspect = others.filter { $0.member.state == .suspect }.count
+            let detail = "\(view.online)/\(view.members.count) members online, \(linked) linked"
+                + (suspect > 0 ? ", \(suspect) suspect" : "")
+            let degraded = suspect > 0 || (!others.filter { !$0.member.state.isGone }.isEmpty && linked == 0)
+            return Result(status: degraded ? .warn : .ok, detail: detail)
+        }
+    }
+
     /// The mesh certificate (`<data-dir>/node.crt`): warns inside 14 days, fails once expired,
     /// so a peer's guardian sees the expiry in this node's `/health`.
     static func certificate(at path: String) -> HealthCheck {

@@ -1,3 +1,4 @@
+import Mesh
 import Glibc
 import FoundationEssentials
 import Net

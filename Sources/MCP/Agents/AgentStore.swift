@@ -1,6 +1,6 @@
 import FoundationEssentials
 public import Storage
-public import Net
+import Net
 
 /// CLI agents (`claude -p`, `codex exec`, ...) kept in the replicated `agents` table. The
 /// argv template is a JSON array; a `{prompt}` element receives the prompt as one argument

@@ -108,6 +108,42 @@ final class MbedTLSConnection {
         return PeerCertificate(crt)
     }
 
+    /// With optional verification a peer may send no certificate, but one it sends must have
+    /// verified (mbedTLS only records the failure in that mode): refuse it otherwise.
+    func checkOptionalVerification() -> TLSError? {
+        guard context.configuration.peerVerification == .optional, mbedtls_ssl_get_peer_cert(ssl) != nil else { return nil }
+        let flags = mbedtls_ssl_get_verify_result(ssl)
+        guard flags != 0 else { return nil }
+        return handshakeError(MBEDTLS_ERR_X509_CERT_VERIFY_FAILED)
+    }
+
+    /// With a pinned root: some certificate of the server's chain has the pinned SPKI and the
+    /// leaf verifies against it alone (signature, validity). Nothing else is trusted.
+    func checkPinnedRoot() -> TLSError? {
+        guard let pin = context.configuration.pinnedRootSPKI else { return nil }
+        guard let leaf = mbedtls_ssl_get_peer_cert(ssl) else {
+            return TLSError(.handshake, reason: "the server sent no certificate")
+        }
+        var candidate: UnsafePointer<mbedtls_x509_crt>? = leaf
+        var pinned: Certificate?
+        while let current = candidate {
+            if PeerCertificate.sha256Hex(current.pointee.pk_raw.p, current.pointee.pk_raw.len) == pin {
+                pinned = try? Certificate(der: Array(UnsafeBufferPointer(start: current.pointee.raw.p, count: current.pointee.raw.len)))
+                break
+            }
+            candidate = UnsafePointer(current.pointee.next)
+        }
+        guard let pinned else {
+            return TLSError(.handshake, reason: "the server's certificate chain does not contain the pinned CA key")
+        }
+        var flags: UInt32 = 0
+        let result = mbedtls_x509_crt_verify(UnsafeMutablePointer(mutating: leaf), pinned.crt, nil, nil, &flags, nil, nil)
+        guard result == 0 else {
+            return TLSError(.handshake, mbedTLSCode: result, reason: "the server certificate does not verify against the pinned CA key")
+        }
+        return nil
+    }
+
     /// Fails when we dialled an IP and the verified server certificate does not list it.
     func checkExpectedIP(_ peer: PeerCertificate?) -> TLSError? {
         guard let expectedIP, context.configuration.peerVerification != .none else { return nil }

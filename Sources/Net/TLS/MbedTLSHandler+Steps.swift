@@ -29,7 +29,7 @@ extension MbedTLSHandler {
         case .complete:
             sendOutbound(context: context)
             let peer = connection.peerCertificate
-            if let error = connection.checkExpectedIP(peer) {
+            if let error = connection.checkOptionalVerification() ?? connection.checkPinnedRoot() ?? connection.checkExpectedIP(peer) {
                 fail(context: context, error)
                 return
             }

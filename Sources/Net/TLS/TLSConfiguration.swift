@@ -41,6 +41,10 @@ public struct TLSConfiguration: Sendable {
     public var isRevoked: (@Sendable (PeerCertificate) -> Bool)?
     /// mbedTLS cipher-suite names; TLS 1.2 ECDHE + AEAD only by default.
     public var cipherSuites: [String]
+    /// Client only, with `peerVerification: .none`: the server's chain must contain a
+    /// certificate whose SPKI sha256 (lowercase hex) is this pin, and the leaf must verify
+    /// against it. How a joining node trusts a hub it knows only by its CA's key pin.
+    public var pinnedRootSPKI: String?
 
     public static let defaultCipherSuites = [
         "TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256",
@@ -55,7 +59,7 @@ public struct TLSConfiguration: Sendable {
                 privateKeyPassword: String? = nil, trustRoots: PEMSource? = nil,
                 peerVerification: PeerVerification? = nil, serverName: String? = nil,
                 handshakeTimeout: Duration = .seconds(10), isRevoked: (@Sendable (PeerCertificate) -> Bool)? = nil,
-                cipherSuites: [String] = TLSConfiguration.defaultCipherSuites) {
+                cipherSuites: [String] = TLSConfiguration.defaultCipherSuites, pinnedRootSPKI: String? = nil) {
         self.role = role
         self.certificateChain = certificateChain
         self.privateKey = privateKey
@@ -67,14 +71,25 @@ public struct TLSConfiguration: Sendable {
         self.handshakeTimeout = handshakeTimeout
         self.isRevoked = isRevoked
         self.cipherSuites = cipherSuites
+        self.pinnedRootSPKI = pinnedRootSPKI
     }
 
-    /// A server presenting `certificateChain`; with `clientCA` set it requires mTLS.
+    /// A server presenting `certificateChain`; with `clientCA` set it requires mTLS, or with
+    /// `clientCertificateOptional` accepts clients without one (a certificate that is presented
+    /// must still verify: bad, expired or revoked ones fail the handshake).
     public static func server(certificateChain: PEMSource, privateKey: PEMSource, clientCA: PEMSource? = nil,
+                              clientCertificateOptional: Bool = false,
                               isRevoked: (@Sendable (PeerCertificate) -> Bool)? = nil) -> TLSConfiguration {
-        TLSConfiguration(role: .server, certificateChain: certificateChain, privateKey: privateKey,
-                         trustRoots: clientCA, peerVerification: clientCA == nil ? TLSConfiguration.PeerVerification.none : .required,
-                         isRevoked: isRevoked)
+        let verification: PeerVerification = clientCA == nil ? .none : clientCertificateOptional ? .optional : .required
+        return TLSConfiguration(role: .server, certificateChain: certificateChain, privateKey: privateKey,
+                                trustRoots: clientCA, peerVerification: verification, isRevoked: isRevoked)
+    }
+
+    /// A client that trusts a server only through the CA key `pin` (sha256 of its SPKI, hex)
+    /// found in the server's own chain; it presents no certificate.
+    public static func pinnedClient(pin: String, serverName: String? = nil) -> TLSConfiguration {
+        TLSConfiguration(role: .client, peerVerification: TLSConfiguration.PeerVerification.none, serverName: serverName,
+                         pinnedRootSPKI: pin)
     }
 
     /// A client trusting `trustRoots`, optionally presenting its own certificate (mTLS).

@@ -43,6 +43,7 @@ struct CodeSearchTool: Tool {
         let caseSensitive = arguments["case_sensitive"]?.boolValue ?? true
         let limit = Int(clamping: arguments["max_results"]?.intValue ?? 100)
         let matcher = arguments["regex"]?.boolValue == true ? try LinearRegex(query, ignoreCase: !caseSensitive).matcher() : nil
+        matcher?.budget = limits.maxRegexWork
         let needle = caseSensitive ? query : query.lowercased()
         let directory = try workspace.resolvedPath(arguments["path"]?.stringValue ?? ".")
         guard workspace.isDirectory(directory.absolute) else { throw ToolError(.notFound, "\(directory.display) is not a directory") }
@@ -75,7 +76,7 @@ struct CodeSearchTool: Tool {
                 let hit: Bool
                 if let matcher {
                     hit = matcher.matches(searched)
-                    if matcher.work > limits.maxRegexWork { stopped = "the regex work budget"; break search }
+                    if matcher.exhausted { stopped = "the regex work budget"; break search }
                 } else {
                     hit = (caseSensitive ? String(searched) : searched.lowercased()).contains(needle)
                 }

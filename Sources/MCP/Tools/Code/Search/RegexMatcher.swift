@@ -9,6 +9,10 @@ public final class RegexMatcher {
     private var stack: [Int] = []
     /// Thread steps taken so far, over every line this matcher saw.
     public private(set) var work = 0
+    /// Once `work` passes this, `matches` answers false at once and `exhausted` is set, so
+    /// one huge line cannot outrun the caller's budget.
+    public var budget = Int.max
+    public private(set) var exhausted = false
 
     init(_ regex: LinearRegex) {
         self.regex = regex
@@ -23,6 +27,7 @@ public final class RegexMatcher {
         var previous: Unicode.Scalar? = nil
         current.removeAll()
         while true {
+            if work > budget { exhausted = true; return false }
             let scalar: Unicode.Scalar? = index < scalars.endIndex ? scalars[index] : nil
             // Unanchored search: a new thread starts at every position.
             if addClosure(0, to: &current, previous: previous, next: scalar) { return true }

@@ -1,21 +1,26 @@
 import FoundationEssentials
-import Net
-import Storage
+public import Net
+public import Storage
 
 /// Certificates this node's CA issued (local `issued_certificates`) and revocations
 /// (replicated `revocations`, stamped with hlc/origin so they spread through the mesh).
-struct MeshCertificateStore: Sendable {
+public struct MeshCertificateStore: Sendable {
     let database: Database
     let origin: ReplicaOrigin
 
-    struct Entry: Sendable {
-        var serial: String
-        var name: String
-        var notAfter: Int64
-        var revokedAt: Int64?
+    public init(database: Database, origin: ReplicaOrigin) {
+        self.database = database
+        self.origin = origin
     }
 
-    func record(_ certificate: Certificate, name: String) async throws {
+    public struct Entry: Sendable {
+        public var serial: String
+        public var name: String
+        public var notAfter: Int64
+        public var revokedAt: Int64?
+    }
+
+    public func record(_ certificate: Certificate, name: String) async throws {
         let info = certificate.info
         let notAfter = Int64(info.notAfter.timeIntervalSince1970)
         try await database.write { connection in
@@ -27,7 +32,7 @@ struct MeshCertificateStore: Sendable {
 
     /// Revokes by certificate name (every certificate issued under it) or by serial (hex,
     /// colons allowed). Returns the revoked serials; throws when nothing matches.
-    func revoke(_ serialOrName: String, reason: String = "") async throws -> [String] {
+    public func revoke(_ serialOrName: String, reason: String = "") async throws -> [String] {
         let serialGuess = MeshCertificateStore.normalizedSerial(serialOrName)
         let origin = origin
         return try await database.transaction { connection in
@@ -38,7 +43,7 @@ struct MeshCertificateStore: Sendable {
                 // An unknown serial is accepted too: it may come from another node's CA records.
                 targets = [(serialGuess, name ?? "")]
             }
-            guard !targets.isEmpty else { throw ConfigurationError("no certificate named or numbered \(serialOrName)") }
+            guard !targets.isEmpty else { throw MeshError(.configuration, "no certificate named or numbered \(serialOrName)") }
             let now = Int64(Date().timeIntervalSince1970)
             for (serial, name) in targets {
                 _ = try connection.run("""
@@ -52,14 +57,14 @@ struct MeshCertificateStore: Sendable {
     }
 
     /// Every live revocation's serial: what the handshake hook refuses.
-    func revokedSerials() async throws -> Set<String> {
+    public func revokedSerials() async throws -> Set<String> {
         try await database.read { connection in
             Set(try connection.query("SELECT serial FROM revocations WHERE deleted = 0").compactMap { $0.string("serial") })
         }
     }
 
     /// Issued certificates with their revocation state, then revocations of serials issued elsewhere.
-    func list() async throws -> [Entry] {
+    public func list() async throws -> [Entry] {
         try await database.read { connection in
             try connection.query("""
                 SELECT i.serial, i.name, i.not_after, r.revoked_at FROM issued_certificates i
@@ -76,7 +81,7 @@ struct MeshCertificateStore: Sendable {
     }
 
     /// `0A:1b:...` or `0a1b...` → `0a1b...`; nil when it is not hex.
-    static func normalizedSerial(_ text: String) -> String? {
+    public static func normalizedSerial(_ text: String) -> String? {
         let hex = text.lowercased().filter { $0 != ":" }
         guard !hex.isEmpty, hex.allSatisfy({ $0.isHexDigit }) else { return nil }
         return hex

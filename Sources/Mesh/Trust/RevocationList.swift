@@ -4,10 +4,12 @@ import Synchronization
 /// handshake on an event-loop thread and must not block, so it reads this in-memory set;
 /// `RevocationRefreshService` replaces it from SQLite every second, which is how a
 /// `triforce ca revoke` run in another process reaches a running server.
-final class RevocationList: Sendable {
+public final class RevocationList: Sendable {
     private let serials = Mutex<Set<String>>([])
 
-    func contains(_ serial: String) -> Bool { serials.withLock { $0.contains(serial) } }
-    func replace(with new: Set<String>) { serials.withLock { $0 = new } }
-    var count: Int { serials.withLock { $0.count } }
+    public init() {}
+
+    public func contains(_ serial: String) -> Bool { serials.withLock { $0.contains(serial) } }
+    public func replace(with new: Set<String>) { serials.withLock { $0 = new } }
+    public var count: Int { serials.withLock { $0.count } }
 }

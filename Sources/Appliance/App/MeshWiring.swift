@@ -1,0 +1,72 @@
+import FoundationEssentials
+import Logging
+import Mesh
+import Net
+import ServiceLifecycle
+import Storage
+
+/// The mesh of one node, when its data dir holds the mesh certificates (`ca init` or
+/// `join` ran): the membership service, the listener, the revocation refresher and, on a
+/// node holding the CA key, the join authority. The appliance only wires these.
+struct MeshWiring: Sendable {
+    let service: MeshService
+    let listener: MeshListener
+    let refresher: RevocationRefreshService
+    /// On a node without the CA key: renews its certificate at two thirds of its lifetime.
+    let renewal: CertificateRenewalService?
+
+    static func make(node: Node, extraPeers: [String]) async throws -> MeshWiring? {
+        let configuration = node.configuration
+        let files = MeshFiles(dataDirectory: configuration.dataDirectory)
+        guard files.listenerReady else {
+            node.logger.info("mesh off: no mesh certificates in the data dir (run `triforce ca init` or `triforce join`)")
+            return nil
+        }
+        let listenHost = configuration.meshHost
+        let wildcard = ["0.0.0.0", "::", "[::]", ""]
+        let advertised = !wildcard.contains(listenHost) ? listenHost : !wildcard.contains(configuration.host) ? configuration.host : "127.0.0.1"
+        var meshConfiguration = MeshConfiguration(
+            nodeID: node.identity.nodeID, listenHost: listenHost, listenPort: try configuration.meshPort(),
+            advertisedHost: advertised, apiAddress: "\(configuration.host):\(try configuration.port())",
+            version: TriForceVersion.current, startedAt: Int64(Date().timeIntervalSince1970),
+            peers: try configuration.meshPeers(extra: extraPeers), timing: try configuration.membershipTiming(), files: files,
+            idleTimeout: .seconds(try configuration.idleTimeoutSeconds()))
+        meshConfiguration.authorities = configuration.meshAuthorities
+        let list = RevocationList()
+        let clientTLS: MbedTLSContext
+        do {
+            clientTLS = try MbedTLSContext(configuration: .client(
+                trustRoots: .file(files.caCertificate), certificateChain: .file(files.nodeCertificate),
+                privateKey: .file(files.nodeKey), isRevoked: { list.contains($0.serialHex) }))
+        } catch {
+            throw ConfigurationError("cannot load the mesh certificates in \(files.dataDirectory): \(error)")
+        }
+        var client = MeshClient(tls: clientTLS)
+        client.connectTimeout = .seconds(3)
+        let service = MeshService(configuration: meshConfiguration, client: client,
+                                  logger: Logger(label: "triforce.mesh"))
+        let store = MeshCertificateStore(database: node.database, origin: node.origin)
+        let refresher = RevocationRefreshService(store: store, list: list, interval: .seconds(1), logger: node.logger) { serials in
+            await service.revoked(serials)
+        }
+        await service.setRevocationSink { serials in
+            for serial in serials { _ = try? await store.revoke(serial, reason: "from a mesh authority") }
+        }
+        await refresher.refresh()
+        if files.canSign {
+            let authority = try CertificateAuthority(certificateFile: files.caCertificate, keyFile: files.caKey)
+            let join = JoinAuthority(
+                database: node.database, authority: authority, hubNodeID: node.identity.nodeID, validityDays: 30,
+                members: { await service.snapshot().json["members"] ?? [] },
+                revocations: { (try? await store.revokedSerials()).map { $0.sorted() } ?? [] })
+            await service.setJoinHandler { (method: String, params: JSONValue, caller: MeshCaller) async throws(MeshError) -> JSONValue in
+                try await join.handle(method: method, params: params, caller: caller)
+            }
+        }
+        let renewal = files.canSign ? nil : CertificateRenewalService(
+            renewal: CertificateRenewal(files: files, nodeID: node.identity.nodeID), authorities: meshConfiguration.peers,
+            logger: node.logger)
+        return MeshWiring(service: service, listener: MeshListener(service: service, revocations: list), refresher: refresher,
+                          renewal: renewal)
+    }
+}

@@ -1,0 +1,190 @@
+import FoundationEssentials
+public import Logging
+public import Net
+public import ServiceLifecycle
+
+/// Drives the membership state machine: ticks it, carries its messages over the links,
+/// keeps links up (dialing configured peers and learned members with backoff, one link per
+/// pair) and answers what the rest of the node asks about the mesh. On graceful shutdown it
+/// leaves: every linked member hears "left" before the links close.
+public actor MeshService: Service {
+    public let configuration: MeshConfiguration
+    let client: MeshClient?
+    let logger: Logger
+    /// Monotonic time since start; injectable so tests step it.
+    let now: @Sendable () -> Duration
+    let startedWall: Double
+    var membership: Membership
+    var links: [String: LinkEntry] = [:]
+    var nextToken = 0
+    var openLinkRuns = 0
+    var dialing: Set<PeerAddress> = []
+    var retries: [PeerAddress: Retry] = [:]
+    /// Which node answered at a configured address (so we know when it is linked).
+    var addressOwners: [PeerAddress: String] = [:]
+    /// Configured addresses that turned out to be ourselves.
+    var selfAddresses: Set<PeerAddress> = []
+    var revokedSerials: Set<String> = []
+    var nextReconcileAt: Duration = .zero
+    var stopped = false
+    var random = SystemRandomNumberGenerator()
+    public let tickInterval: Duration
+    /// Answers `join/request` and `join/renew`; only a node holding the CA key has one.
+    public private(set) var joinHandler: JoinHandler?
+
+    /// (method, params, caller) → result.
+    public typealias JoinHandler = @Sendable (String, JSONValue, MeshCaller) async throws(MeshError) -> JSONValue
+
+    public func setJoinHandler(_ handler: JoinHandler?) { joinHandler = handler }
+    /// Stores revocations received from an authority (the wiring writes them to SQLite).
+    var revocationSink: (@Sendable ([String]) async -> Void)?
+
+    struct LinkEntry {
+        let transport: any MeshTransport
+        let outbound: Bool
+        let token: Int
+        let serial: String?
+    }
+
+    struct Retry {
+        var backoff = Backoff()
+        var nextAttempt: Duration = .zero
+    }
+
+    public init(configuration: MeshConfiguration, client: MeshClient?, logger: Logger, tickInterval: Duration = .milliseconds(50),
+                now: (@Sendable () -> Duration)? = nil) {
+        self.configuration = configuration
+        self.client = client
+        self.logger = logger
+        self.tickInterval = tickInterval
+        let clock = ContinuousClock(), epoch = clock.now
+        let source = now ?? { clock.now - epoch }
+        self.now = source
+        startedWall = Date().timeIntervalSince1970
+        membership = Membership(selfID: configuration.nodeID, metadata: configuration.selfMetadata(port: configuration.listenPort),
+                                timing: configuration.timing, now: source())
+    }
+
+    public var nodeID: String { configuration.nodeID }
+
+    // MARK: - Running
+
+    public func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await self.step()
+                try await Task.sleep(for: self.tickInterval)
+            }
+        }
+        await leave(drainFor: .seconds(1))
+    }
+
+    /// One tick: the state machine's timers, then (every 250 ms) the dial reconciliation.
+    public func step() {
+        guard !stopped else { return }
+        let time = now()
+        perform(membership.tick(now: time))
+        if time >= nextReconcileAt {
+            nextReconcileAt = time + .milliseconds(250)
+            reconcileDials(at: time)
+        }
+    }
+
+    /// The listener learned its port (0 was asked for): advertise the real one.
+    public func listening(on port: Int) {
+        var metadata = configuration.selfMetadata(port: port)
+        metadata.health = membership.me.metadata.health
+        perform(membership.updateSelf(metadata: metadata, now: now()))
+    }
+
+    /// The API listener learned its port: members see the real API address.
+    public func apiListening(host: String, port: Int) {
+        var metadata = membership.me.metadata
+        metadata.apiAddress = PeerAddress(host: host, port: port).description
+        perform(membership.updateSelf(metadata: metadata, now: now()))
+    }
+
+    /// Replaces the health summary members see (providers usable, load).
+    public func updateHealth(_ health: JSONValue) {
+        var metadata = membership.me.metadata
+        metadata.health = health
+        perform(membership.updateSelf(metadata: metadata, now: now()))
+    }
+
+    /// Says "left" to every linked member, closes the links, and waits (bounded) for them to go.
+    public func leave(drainFor limit: Duration) async {
+        guard !stopped else { return }
+        perform(membership.leave(now: now()))
+        stopped = true
+        for entry in links.values { entry.transport.close() }
+        let deadline = ContinuousClock.now + limit
+        while openLinkRuns > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        logger.notice("mesh: left", metadata: ["node_id": "\(nodeID)"])
+    }
+
+    // MARK: - Links
+
+    /// Registers an open, authenticated link. Returns its token, or nil when it must be closed:
+    /// a duplicate that loses the tie-break (the link dialed by the smaller node id wins, on
+    /// both sides), a revoked certificate, ourselves, or a node shutting down.
+    public func linkOpened(_ transport: any MeshTransport, outbound: Bool, serial: String?) -> Int? {
+        let peer = transport.peerID
+        guard !stopped, peer != nodeID, Membership.isValidNodeID(peer) else { return nil }
+        if let serial, revokedSerials.contains(serial) { return nil }
+        let canonical = outbound == (nodeID < peer)
+        if let existing = links[peer] {
+            let existingCanonical = existing.outbound == (nodeID < peer)
+            if existingCanonical && !canonical { return nil }
+            existing.transport.close()
+        }
+        nextToken += 1
+        links[peer] = LinkEntry(transport: transport, outbound: outbound, token: nextToken, serial: serial)
+        logger.info("mesh: link up", metadata: ["peer": "\(peer)", "direction": "\(outbound ? "out" : "in")"])
+        perform(membership.linkOpened(peer, now: now()))
+        if configuration.isAuthority { transport.send(revocationMessage()) }
+        return nextToken
+    }
+
+    public func linkClosed(_ peer: String, token: Int) {
+        guard links[peer]?.token == token else { return }
+        links[peer] = nil
+        logger.info("mesh: link down", metadata: ["peer": "\(peer)"])
+        guard !stopped else { return }
+        perform(membership.linkClosed(peer, now: now()))
+    }
+
+    /// Bookkeeping for `leave`'s drain: every link run (in or out) brackets itself with these.
+    public func linkRunStarted() { openLinkRuns += 1 }
+    public func linkRunEnded() { openLinkRuns -= 1 }
+
+    /// A SWIM message from a linked peer.
+    public func receive(_ message: SwimMessage, from peer: String) {
+        guard !stopped, links[peer] != nil else { return }
+        perform(membership.receive(message, from: peer, now: now()))
+    }
+
+    func perform(_ actions: [MembershipAction]) {
+        for action in actions {
+            switch action {
+            case .send(let message, let peer):
+                links[peer]?.transport.send(message.notification.jsonText)
+            case .changed(let member):
+                logger.notice("mesh: member \(member.state.rawValue)", metadata: [
+                    "member": "\(member.id)", "incarnation": "\(member.incarnation)", "address": "\(member.metadata.meshAddress)",
+                ])
+                if member.state == .left, member.id != nodeID, let entry = links[member.id] {
+                    entry.transport.close()
+                }
+            }
+        }
+    }
+}
+
+extension MeshConfiguration {
+    func selfMetadata(port: Int) -> MemberMetadata {
+        MemberMetadata(meshAddress: PeerAddress(host: advertisedHost, port: port).description, apiAddress: apiAddress,
+                       version: version, startedAt: startedAt)
+    }
+}

@@ -1,0 +1,15 @@
+@testable import Appliance
+import Testing
+
+@Suite("CA command helpers")
+struct CATokenTests {
+    @Test func joinTokenDurations() {
+        #expect(CACommand.TokenCommand.seconds("1h") == 3600)
+        #expect(CACommand.TokenCommand.seconds("90") == 90)
+        #expect(CACommand.TokenCommand.seconds("7d") == Int64(604_800))
+        #expect(CACommand.TokenCommand.seconds("x") == nil)
+        #expect(CACommand.TokenCommand.seconds("0m") == nil)
+        #expect(UTCTime.text(0) == "1970-01-01T00:00:00Z")
+        #expect(UTCTime.text(1_700_000_000) == "2023-11-14T22:13:20Z")
+    }
+}

@@ -1,0 +1,209 @@
+import FoundationEssentials
+@testable import Mesh
+import Net
+import Testing
+
+/// The SWIM/Lifeguard state machine on a simulated clock: every figure here is simulated
+/// time, so these tests are exact and cannot be timing-flaky.
+@Suite("Membership state machine")
+struct MembershipTests {
+    @Test func fiveNodesLearnEachOtherFromOneSeed() {
+        let mesh = SimulatedMesh(count: 5)
+        for id in mesh.ids where id != "node-0" { mesh.link("node-0", id) }
+        mesh.run(for: .seconds(2))
+        for observer in mesh.ids {
+            #expect(mesh.nodes[observer]!.members.count == 5, "\(observer) sees \(mesh.nodes[observer]!.members.keys.sorted())")
+            for member in mesh.ids { #expect(mesh.state(of: member, at: observer) == .alive) }
+        }
+        // Learned members were linked too: a full mesh.
+        #expect(mesh.ids.allSatisfy { mesh.links[$0]?.count == 4 })
+        // Probes were answered: RTTs recorded.
+        #expect(mesh.nodes["node-0"]!.members.values.contains { $0.rttMilliseconds != nil })
+    }
+
+    @Test func killedMemberIsDeadEverywhereWithinTargets() throws {
+        let mesh = SimulatedMesh(count: 5)
+        mesh.linkAll()
+        mesh.run(for: .seconds(5))
+        let killedAt = mesh.time
+        mesh.kill("node-4")
+        var allDeadAt: Duration?
+        mesh.run(for: .seconds(8)) {
+            if allDeadAt == nil, mesh.observers(seeing: "node-4", as: .dead) == 4 { allDeadAt = mesh.time }
+        }
+        let elapsed = try #require(allDeadAt) - killedAt
+        #expect(elapsed <= .seconds(3), "dead everywhere after \(elapsed)")
+        #expect(elapsed >= .seconds(2), "no faster than the shortest suspicion: \(elapsed)")
+    }
+
+    @Test func memberStoppedForTwoSecondsIsNeverDeclaredDead() {
+        var refutations = 0
+        for victim in ["node-0", "node-1", "node-2", "node-3", "node-4"] {
+            let mesh = SimulatedMesh(count: 5)
+            mesh.linkAll()
+            mesh.run(for: .seconds(3))
+            mesh.paused.insert(victim)
+            mesh.run(for: .seconds(2))
+            mesh.paused.remove(victim)
+            mesh.run(for: .seconds(10))
+            let deaths = mesh.history.filter { $0.state == .dead }
+            #expect(deaths.isEmpty, "false deaths: \(deaths.map { "\($0.observer) saw \($0.member) dead at \($0.at)" })")
+            #expect(mesh.observers(seeing: victim, as: .alive) == 4)
+            // When it was suspected (its turn to be probed came during the stop), it refuted.
+            if mesh.history.contains(where: { $0.member == victim && $0.state == .suspect }) {
+                #expect(mesh.nodes[victim]!.me.incarnation > 0)
+                refutations += 1
+            }
+        }
+        #expect(refutations >= 2, "the stops were long enough to be suspected")
+    }
+
+    @Test func gracefulLeaveIsSeenAtOnce() {
+        let mesh = SimulatedMesh(count: 5)
+        mesh.linkAll()
+        mesh.run(for: .seconds(2))
+        let actions = mesh.nodes["node-3"]!.leave(now: mesh.time)
+        mesh.apply(actions, at: "node-3")
+        mesh.run(for: .milliseconds(50))
+        #expect(mesh.observers(seeing: "node-3", as: .left) == 4)
+        mesh.kill("node-3")
+        mesh.run(for: .seconds(10))
+        #expect(mesh.observers(seeing: "node-3", as: .left) == 4, "left stays left, never turns dead")
+    }
+
+    @Test func lossyDuplicatingReorderingLinksCauseNoFalseDeaths() {
+        let faults = LinkFaults(dropRate: 0.1, duplicateRate: 0.1, reorderRate: 0.1)
+        let mesh = SimulatedMesh(count: 5, faults: faults)
+        mesh.linkAll()
+        mesh.run(for: .seconds(60))
+        #expect(mesh.history.filter { $0.state == .dead }.isEmpty)
+        #expect(mesh.ids.allSatisfy { observer in mesh.ids.allSatisfy { mesh.state(of: $0, at: observer) == .alive } })
+        let counts = mesh.faultTransports.map(\.counts)
+        #expect(counts.map(\.dropped).reduce(0, +) > 100 && counts.map(\.duplicated).reduce(0, +) > 100
+                && counts.map(\.reordered).reduce(0, +) > 100, "faults really happened: \(counts.first!)")
+        // And a real failure is still found through the noise.
+        mesh.kill("node-1")
+        mesh.run(for: .seconds(10))
+        #expect(mesh.observers(seeing: "node-1", as: .dead) == 4)
+    }
+
+    @Test func aPeerCannotKillOrMoveAnotherMemberOnItsOwnWord() {
+        let mesh = SimulatedMesh(count: 4)
+        mesh.linkAll()
+        mesh.run(for: .seconds(2))
+        var victimView = mesh.nodes["node-0"]!
+        let address = victimView.members["node-2"]!.metadata.meshAddress
+        let incarnation = victimView.members["node-2"]!.incarnation
+        let lies: [MemberUpdate] = [
+            MemberUpdate(id: "node-2", state: .dead, incarnation: incarnation + 1),
+            MemberUpdate(id: "node-2", state: .left, incarnation: incarnation + 1),
+            MemberUpdate(id: "node-2", state: .alive, incarnation: incarnation + 2,
+                         metadata: MemberMetadata(meshAddress: "6.6.6.6:1", apiAddress: "6.6.6.6:2", version: "evil", startedAt: 0)),
+            MemberUpdate(id: "node-2", state: .alive, incarnation: Int64.max),
+            MemberUpdate(id: "bad id with spaces", state: .alive, incarnation: 0, metadata: .unknown),
+        ]
+        _ = victimView.receive(.gossip(lies), from: "node-3", now: mesh.time)
+        let seen = victimView.members["node-2"]!
+        #expect(seen.state != .dead && seen.state != .left)
+        #expect(seen.metadata.meshAddress == address, "address changed by a third party")
+        #expect(seen.incarnation < Int64.max / 2, "incarnation pushed to the end of the range")
+        #expect(victimView.members["bad id with spaces"] == nil)
+        // In the live mesh, the same lies are refuted and never become a death.
+        mesh.apply(mesh.nodes["node-0"]!.receive(.gossip(Array(lies.prefix(2))), from: "node-3", now: mesh.time), at: "node-0")
+        mesh.run(for: .seconds(10))
+        #expect(mesh.history.filter { $0.state == .dead }.isEmpty)
+        #expect(mesh.observers(seeing: "node-2", as: .alive) == 3)
+        #expect(mesh.nodes["node-0"]!.members["node-2"]!.metadata.meshAddress == address)
+    }
+
+    @Test func inventedMembersAreBoundedAndDieWhenNobodyAnswers() {
+        var view = Membership(selfID: "a", metadata: .unknown, now: .zero)
+        let fakes = (0..<2000).map {
+            MemberUpdate(id: "ghost-\($0)", state: .alive, incarnation: 0,
+                         metadata: MemberMetadata(meshAddress: "10.0.0.1:1", apiAddress: "", version: "", startedAt: 0))
+        }
+        for chunk in stride(from: 0, to: fakes.count, by: 64) {
+            _ = view.receive(.gossip(Array(fakes[chunk..<min(chunk + 64, fakes.count)])), from: "b", now: .zero)
+        }
+        #expect(view.members.count == Membership.maxMembers)
+        #expect(view.gossip.count <= view.timing.gossipQueueLimit)
+    }
+
+    @Test func suspicionShrinksWithIndependentConfirmations() {
+        var suspicion = Suspicion(start: .zero, minimum: .seconds(2), maximum: .seconds(6), expected: 3, firstConfirmer: "a")
+        #expect(suspicion.timeout == .seconds(6))
+        let added = suspicion.confirm("b")
+        #expect(added)
+        let one = suspicion.timeout
+        let again = suspicion.confirm("b")
+        #expect(!again, "the same member twice counts once")
+        #expect(suspicion.timeout == one)
+        _ = suspicion.confirm("c")
+        let two = suspicion.timeout
+        _ = suspicion.confirm("d")
+        #expect(one < .seconds(6) && two < one && suspicion.timeout == .seconds(2))
+        _ = suspicion.confirm("e")
+        #expect(suspicion.timeout == .seconds(2), "never below the minimum")
+        let bounds = Suspicion.bounds(timing: MembershipTiming(), members: 5)
+        #expect(bounds.minimum == .seconds(2) && bounds.maximum == .seconds(6))
+    }
+
+    @Test func gossipQueueIsBoundedAndRetiresEntries() {
+        var queue = GossipQueue(limit: 3)
+        for index in 0..<10 { queue.enqueue(MemberUpdate(id: "m\(index)", state: .alive, incarnation: 0)) }
+        #expect(queue.count == 3)
+        queue.enqueue(MemberUpdate(id: "m9", state: .suspect, incarnation: 1))
+        #expect(queue.count == 3, "a newer fact about a member replaces the older")
+        var sent = 0
+        while queue.count > 0, sent < 100 { sent += queue.take(2, maxTransmits: 2).count }
+        #expect(sent == 6, "each of the 3 entries sent exactly twice")
+    }
+
+    @Test func messagesRoundTripThroughJSONAndGarbageIsDropped() {
+        let meta = MemberMetadata(meshAddress: "h:1", apiAddress: "h:2", version: "v", startedAt: 5, health: ["load": 0.5])
+        let messages: [SwimMessage] = [
+            .ping(seq: 1, gossip: [MemberUpdate(id: "a", state: .alive, incarnation: 3, metadata: meta)]),
+            .ack(seq: 2, gossip: []), .pingRequest(seq: 3, target: "t", gossip: []), .nack(seq: 4),
+            .gossip([MemberUpdate(id: "b", state: .dead, incarnation: 9)]), .sync([], reply: true),
+        ]
+        for message in messages {
+            let value = message.notification
+            guard case .success(let decoded) = JSONRPCMessage.decode(value), let method = decoded.method else {
+                Issue.record("not a notification: \(value)")
+                continue
+            }
+            #expect(SwimMessage.decode(method: method, params: decoded.params) == message)
+        }
+        #expect(SwimMessage.decode(method: "mesh/ping", params: ["seq": "x"]) == nil)
+        #expect(SwimMessage.decode(method: "mesh/ping", params: ["seq": 1.5]) == nil)
+        #expect(SwimMessage.decode(method: "mesh/gossip", params: ["updates": .array(Array(repeating: [:], count: 65))]) == nil)
+        #expect(SwimMessage.decode(method: "mesh/sync", params: ["members": 7]) == nil)
+        #expect(SwimMessage.decode(method: "nope", params: nil) == nil)
+    }
+
+    @Test func backoffGrowsWithJitterAndCaps() {
+        var backoff = Backoff(base: .milliseconds(200), cap: .seconds(30))
+        var random = RandomSource(seed: 7)
+        var delays: [Duration] = []
+        for _ in 0..<15 { delays.append(backoff.next(using: &random)) }
+        #expect(delays[0] >= .milliseconds(100) && delays[0] <= .milliseconds(200))
+        #expect(delays[3] >= .milliseconds(800) && delays[3] <= .milliseconds(1600))
+        #expect(delays.allSatisfy { $0 <= .seconds(30) } && delays.last! >= .seconds(15))
+        #expect(Set(delays.suffix(5)).count > 1, "jittered")
+    }
+
+    @Test func renewalIsDueAtTwoThirdsOfTheLifetime() {
+        let start = Date(timeIntervalSince1970: 1_000_000)
+        #expect(CertificateRenewal.renewAt(notBefore: start, notAfter: start.addingTimeInterval(30 * 86400))
+                == start.addingTimeInterval(20 * 86400))
+    }
+
+    @Test func peerAddressesParseStrictly() {
+        #expect(PeerAddress("wss://10.0.0.2:44433") == PeerAddress(host: "10.0.0.2", port: 44433))
+        #expect(PeerAddress("hub.example:44433/mesh") == PeerAddress(host: "hub.example", port: 44433))
+        #expect(PeerAddress("[::1]:5")?.description == "[::1]:5")
+        for bad in ["", "host", "host:0", "host:70000", "wss://:1", "a b:1", "user@h:1", "h:x"] {
+            #expect(PeerAddress(bad) == nil, "\(bad)")
+        }
+    }
+}
