@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
-# Gateway benchmarks against a fast local mock upstream (nginx speaking the OpenAI wire format):
-#   added latency p50/p99 at 1 client (through triforce vs the mock directly),
-#   requests/s at 64 connections through the gateway,
-#   CPU microseconds per streamed chunk (a 2,000-chunk SSE stream relayed end to end),
-#   RSS with 1,000 concurrent open streams (a slow asyncio upstream holds them open).
-# Usage: bench/gateway.sh [path/to/triforce]   Loopback only; needs nginx, wrk, python3.
+# Gateway benchmarks against nginx serving fixed OpenAI-format answers, all in one run:
+#   added latency p50/p99 at 1 client (gateway minus nginx direct),
+#   req/s and CPU per request at 64 connections with the node pinned to one core,
+#   the same with a 1-model and a 1,000-model registry, explicit model and "auto",
+#   CPU per streamed chunk, RSS with 1,000 open streams, idle RSS.
+# Usage: bench/gateway.sh [path/to/triforce]   Loopback only; needs nginx, wrk, python3, taskset.
+# The node runs on CPU 1; nginx, wrk and the helpers on CPU 0 (both on CPU 0 with one core).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN="$(realpath "${1:-dist/triforce}")"
 DURATION="${BENCH_DURATION:-8}"
 WORK="$(mktemp -d)"
 PIDS=()
+NODE_CPU=1; CLIENT_CPU=0; [ "$(nproc)" -lt 2 ] && NODE_CPU=0
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; nginx -p "$WORK" -c nginx.conf -s stop 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
+C() { taskset -c $CLIENT_CPU "$@"; }
 
-python3 bench/mock_upstream.py write-static "$WORK"          # chat.json, stream.txt, models.json
+python3 bench/mock_upstream.py write-static "$WORK"          # chat.json, stream.txt, models.json, models1000.json
 chmod -R a+rX "$WORK"                                        # nginx workers run unprivileged
 # nginx serves fixed OpenAI-format answers; `error_page 405 =200` lets it answer POST from a file.
 cat > "$WORK/nginx.conf" <<NGINX
@@ -27,60 +30,99 @@ http {
     listen 127.0.0.1:18081;
     location = /v1/models { default_type application/json; alias $WORK/models.json; }
     location = /v1/chat/completions { error_page 405 =200 \$uri; default_type application/json; alias $WORK/chat.json; }
+    location = /big/v1/models { default_type application/json; alias $WORK/models1000.json; }
+    location = /big/v1/chat/completions { error_page 405 =200 \$uri; default_type application/json; alias $WORK/chat.json; }
     location = /stream/v1/models { default_type application/json; alias $WORK/models.json; }
     location = /stream/v1/chat/completions { error_page 405 =200 \$uri; default_type text/event-stream; alias $WORK/stream.txt; }
   }
 }
 NGINX
-nginx -p "$WORK" -c nginx.conf
+C nginx -p "$WORK" -c nginx.conf
 
-python3 bench/mock_upstream.py slow 18082 &                  # holds streams open
+C python3 bench/mock_upstream.py slow 18082 &                # holds streams open
 PIDS+=($!)
 
-D="$WORK/node"; mkdir -p "$D"
-"$BIN" init --data-dir "$D" > /dev/null 2>&1
-KEY=$("$BIN" key create admin@localhost --data-dir "$D" 2>/dev/null | tail -1)
-OPENAI_API_KEY=sk-bench OPENAI_BASE_URL=http://127.0.0.1:18081/v1 \
-MISTRAL_API_KEY=sk-bench MISTRAL_BASE_URL=http://127.0.0.1:18081/stream/v1 \
-GROQ_API_KEY=sk-bench GROQ_BASE_URL=http://127.0.0.1:18082/v1 OLLAMA_BASE_URL=http://127.0.0.1:1 \
-    "$BIN" serve --port 18080 --data-dir "$D" --log-level error 2> "$WORK/node.log" &
-NODE=$!; PIDS+=($NODE)
-for _ in $(seq 1 300); do
-    curl -sf -H "Authorization: Bearer $KEY" http://127.0.0.1:18080/v1/models | grep -q '"openai/bench-model"' && break; sleep 0.1
-done
+lat() { awk -v q="$2" '$1 == q {print $2}' "$1"; }
+us() { python3 -c "import sys; v=sys.argv[1]; m={'us':1,'ms':1000,'s':1e6}; u=v.rstrip('0123456789.'); print(float(v[:len(v)-len(u)])*m[u])" "$1"; }
+cpu() { awk '{print $14 + $15}' /proc/$NODE/stat; }
+TICK=$(getconf CLK_TCK)
 
-echo "idle RSS after discovery: $(awk '/VmRSS/ {print int($2/1024)}' /proc/$NODE/status) MB"
-BODY='{"model":"openai/bench-model","messages":[{"role":"user","content":"hi"}]}'
-cat > "$WORK/post.lua" <<LUA
+start_node() {  # $1 name, $2 OpenAI base path ("" or /big): sets NODE, KEY, D
+    D="$WORK/$1"; mkdir -p "$D"
+    "$BIN" init --data-dir "$D" > /dev/null 2>&1
+    KEY=$("$BIN" key create admin@localhost --data-dir "$D" 2>/dev/null | tail -1)
+    OPENAI_API_KEY=sk-bench OPENAI_BASE_URL=http://127.0.0.1:18081$2/v1 \
+    MISTRAL_API_KEY=sk-bench MISTRAL_BASE_URL=http://127.0.0.1:18081/stream/v1 \
+    GROQ_API_KEY=sk-bench GROQ_BASE_URL=http://127.0.0.1:18082/v1 OLLAMA_BASE_URL=http://127.0.0.1:1 \
+        taskset -c $NODE_CPU "$BIN" serve --port 18080 --data-dir "$D" --log-level error 2> "$WORK/$1.log" &
+    NODE=$!; PIDS+=($NODE)
+    for _ in $(seq 1 300); do
+        curl -sf -H "Authorization: Bearer $KEY" http://127.0.0.1:18080/v1/models | grep -q '"openai/bench-model"' && break; sleep 0.1
+    done
+    route_lua explicit '{"model":"openai/bench-model","messages":[{"role":"user","content":"hi"}]}'
+    route_lua auto '{"model":"auto","messages":[{"role":"user","content":"hi"}]}'
+    # auto needs a route naming the bench model (the defaults name real vendors' models).
+    "$BIN" route set general openai/bench-model --data-dir "$D" > /dev/null
+    sleep 1
+}
+route_lua() {
+    cat > "$WORK/$1.lua" <<LUA
 wrk.method = "POST"
-wrk.body = '$BODY'
+wrk.body = '$2'
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer $KEY"
 LUA
-lat() { awk -v q="$2" '$1 == q {print $2}' "$1"; }
-wrk -t1 -c1 -d${DURATION}s --latency -s "$WORK/post.lua" http://127.0.0.1:18081/v1/chat/completions > "$WORK/direct.txt"
-wrk -t1 -c1 -d${DURATION}s --latency -s "$WORK/post.lua" http://127.0.0.1:18080/v1/chat/completions > "$WORK/gw1.txt"
-wrk -t2 -c64 -d${DURATION}s --latency -s "$WORK/post.lua" http://127.0.0.1:18080/v1/chat/completions > "$WORK/gw64.txt"
-echo "mock direct, 1 client:   p50 $(lat "$WORK/direct.txt" 50%)  p99 $(lat "$WORK/direct.txt" 99%)"
-echo "through gateway, 1 client: p50 $(lat "$WORK/gw1.txt" 50%)  p99 $(lat "$WORK/gw1.txt" 99%)  ($(awk '/Requests\/sec/ {print $2}' "$WORK/gw1.txt") req/s)"
-echo "through gateway, 64 conns: $(awk '/Requests\/sec/ {print $2}' "$WORK/gw64.txt") req/s, p99 $(lat "$WORK/gw64.txt" 99%), non-2xx: $(awk '/Non-2xx/ {print $4}' "$WORK/gw64.txt")"
+}
+load64() {  # $1 lua name, $2 label: req/s and CPU per request of the node at 64 connections
+    local before after requests
+    before=$(cpu)
+    C wrk -t1 -c64 -d${DURATION}s --latency -s "$WORK/$1.lua" http://127.0.0.1:18080/v1/chat/completions > "$WORK/load.txt"
+    after=$(cpu)
+    requests=$(awk '/requests in/ {print $1}' "$WORK/load.txt")
+    printf "%-40s %9s req/s  p99 %-8s CPU/request %s us  non-2xx %s\n" "$2" "$(awk '/Requests\/sec/ {print $2}' "$WORK/load.txt")" \
+        "$(lat "$WORK/load.txt" 99%)" "$(python3 -c "print(f'{($after-$before)/$TICK/max(1,$requests)*1e6:.0f}')")" \
+        "$(awk '/Non-2xx/ {print $4}' "$WORK/load.txt" | grep . || echo 0)"
+}
+
+echo "machine: $(nproc) CPUs, $(awk -F: '/model name/ {print $2; exit}' /proc/cpuinfo | xargs); node on CPU $NODE_CPU; $(date -u +%F)"
+start_node one ""
+echo "idle RSS after discovery (1-model registry): $(awk '/VmRSS/ {print int($2/1024)}' /proc/$NODE/status) MB"
+C wrk -t1 -c1 -d${DURATION}s --latency -s "$WORK/explicit.lua" http://127.0.0.1:18081/v1/chat/completions > "$WORK/direct.txt"
+C wrk -t1 -c1 -d${DURATION}s --latency -s "$WORK/explicit.lua" http://127.0.0.1:18080/v1/chat/completions > "$WORK/gw1.txt"
+dp50=$(us "$(lat "$WORK/direct.txt" 50%)"); dp99=$(us "$(lat "$WORK/direct.txt" 99%)")
+gp50=$(us "$(lat "$WORK/gw1.txt" 50%)"); gp99=$(us "$(lat "$WORK/gw1.txt" 99%)")
+echo "nginx direct, 1 client:   p50 $(lat "$WORK/direct.txt" 50%)  p99 $(lat "$WORK/direct.txt" 99%)"
+echo "through gateway, 1 client: p50 $(lat "$WORK/gw1.txt" 50%)  p99 $(lat "$WORK/gw1.txt" 99%)"
+echo "added latency, 1 client:   p50 $(python3 -c "print(f'{$gp50-$dp50:.0f} us')")  p99 $(python3 -c "print(f'{$gp99-$dp99:.0f} us')")"
+C wrk -t1 -c64 -d${DURATION}s --latency -s "$WORK/explicit.lua" http://127.0.0.1:18081/v1/chat/completions > "$WORK/direct64.txt"
+echo "nginx direct, 64 conns:    $(awk '/Requests\/sec/ {print $2}' "$WORK/direct64.txt") req/s"
+load64 explicit "gateway, 64 conns, 1-model, explicit"
+load64 auto "gateway, 64 conns, 1-model, auto"
 
 # CPU per streamed chunk: relay 20 streams of 2,000 chunks, read the node's CPU time around it.
-cpu() { awk '{print $14 + $15}' /proc/$NODE/stat; }
-TICK=$(getconf CLK_TCK)
 before=$(cpu)
 for _ in $(seq 1 20); do
-    curl -sN -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
+    C curl -sN -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
         -d '{"model":"mistral/bench-model","stream":true,"messages":[{"role":"user","content":"hi"}]}' \
         http://127.0.0.1:18080/v1/chat/completions > "$WORK/stream.out"
 done
 after=$(cpu)
-chunks=$(grep -c '^data: {' "$WORK/stream.out")
+chunks=$(grep -o 'data: {' "$WORK/stream.out" | wc -l)
 echo "streamed: $chunks chunks per stream; CPU per chunk: $(python3 -c "print(f'{($after-$before)/$TICK/(20*$chunks)*1e6:.1f} us')")"
 
 # 1,000 concurrent open streams from the slow upstream.
-python3 bench/mock_upstream.py clients 18080 "$KEY" 1000 &
+C python3 bench/mock_upstream.py clients 18080 "$KEY" 1000 &
 CLIENTS=$!; PIDS+=($CLIENTS)
-sleep 12
+for _ in $(seq 1 100); do
+    [ "$(ss -Htn state established '( sport = :18080 )' | wc -l)" -ge 1000 ] && break; sleep 0.2
+done
+sleep 2
 echo "RSS with $(ss -Htn state established '( sport = :18080 )' | wc -l) client connections open: $(awk '/VmRSS/ {print int($2/1024)}' /proc/$NODE/status) MB"
 kill $CLIENTS 2>/dev/null || true
+kill $NODE; wait $NODE 2>/dev/null || true
+sleep 1
+
+start_node big /big
+echo "registry: $(curl -s -H "Authorization: Bearer $KEY" http://127.0.0.1:18080/v1/models | grep -o '"id"' | wc -l) models"
+load64 explicit "gateway, 64 conns, 1,000-model, explicit"
+load64 auto "gateway, 64 conns, 1,000-model, auto"

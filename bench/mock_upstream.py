@@ -11,6 +11,11 @@ def write_static(directory):
     models = {"object": "list", "data": [{"id": "bench-model", "object": "model", "created": 1, "owned_by": "bench"},
                                          {"id": "slow-model", "object": "model", "created": 1, "owned_by": "bench"}]}
     open(f"{directory}/models.json", "w").write(json.dumps(models))
+    # A large registry (OpenRouter alone lists hundreds): the same bench-model among 1,000.
+    big = {"object": "list", "data": [{"id": "bench-model", "object": "model", "created": 1, "owned_by": "bench"}]
+           + [{"id": f"vendor-{i % 37}/model-{i}-{'coder' if i % 5 == 0 else 'chat'}-{i % 9}b", "object": "model",
+               "created": 1, "owned_by": "bench"} for i in range(999)]}
+    open(f"{directory}/models1000.json", "w").write(json.dumps(big))
     with open(f"{directory}/stream.txt", "w") as f:
         for i in range(2000):
             chunk = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "bench-model",

@@ -19,10 +19,20 @@ public struct APIKeyStore: Sendable {
     public static let keyPrefix = "tf_"
     public let database: Database
     public let origin: ReplicaOrigin
+    /// Live keys' hashes → user id, rebuilt on every database change (revocations included).
+    private let liveKeys: Snapshot<[String: String]>
 
     public init(database: Database, origin: ReplicaOrigin) {
         self.database = database
         self.origin = origin
+        self.liveKeys = Snapshot(database: database) { database in
+            let rows = try await database.read { try $0.query("SELECT key_hash, user_id FROM api_keys WHERE revoked = 0 AND deleted = 0") }
+            var keys: [String: String] = [:]
+            for row in rows {
+                if let hash = row.string("key_hash"), let user = row.string("user_id") { keys[hash] = user }
+            }
+            return keys
+        }
     }
 
     /// Creates a key for a live user; returns the record and the secret key (shown once).
@@ -71,14 +81,11 @@ public struct APIKeyStore: Sendable {
         guard changed > 0 else { throw AuthError(.keyNotFound, "no API key with id \(id); `triforce key list` shows them") }
     }
 
-    /// The user id owning a live, unrevoked key; nil otherwise. The lookup is by hash (an
-    /// index seek), and the hash comparison is by the database, on a digest the caller
-    /// cannot steer: no timing oracle on the secret.
+    /// The user id owning a live, unrevoked key; nil otherwise. The lookup is by hash in the
+    /// in-memory snapshot, on a digest the caller cannot steer: no timing oracle on the secret.
     public func userID(forKey secret: String) async throws -> String? {
         guard secret.hasPrefix(Self.keyPrefix), secret.utf8.count <= 128 else { return nil }
         let hash = SHA256.hexHash(Array(secret.utf8))
-        return try await database.read { connection in
-            try connection.queryOne("SELECT user_id FROM api_keys WHERE key_hash = ? AND revoked = 0 AND deleted = 0", hash)?.string("user_id")
-        }
+        return try await liveKeys.current()[hash]
     }
 }

@@ -64,7 +64,7 @@ public struct LoginBackoff: Sendable {
         let reservation = Reservation(email: email, site: ClientNetwork.site(address), host: ClientNetwork.host(address))
         let now = self.now()
         let p = parameters
-        let waitMilliseconds: Int64 = try await database.transaction { connection in
+        let waitMilliseconds: Int64 = try await database.transaction(quiet: true) { connection in  // login_failures: no snapshot holds it
             let pair = try Counter.load(reservation.pair, connection, now: now, forget: p.forgetAfterSeconds)
             let source = try Counter.load(reservation.source, connection, now: now, forget: p.forgetAfterSeconds)
             let account = try Counter.load(reservation.account, connection, now: now, forget: p.forgetAfterSeconds)
@@ -91,7 +91,7 @@ public struct LoginBackoff: Sendable {
     /// gets this attempt back, and the site is remembered as one the account uses.
     public func succeeded(_ reservation: Reservation) async throws {
         let now = self.now()
-        try await database.transaction { connection in
+        try await database.transaction(quiet: true) { connection in  // login_failures: no snapshot holds it
             try connection.run("DELETE FROM login_failures WHERE subject IN (?, ?)", reservation.pair, reservation.account)
             try connection.run("UPDATE login_failures SET failures = max(0, failures - 1) WHERE subject = ?", reservation.source)
             try connection.run("""

@@ -5,9 +5,10 @@ import FoundationEssentials
 /// time per subject in the local `rate_limits` table. A subject may burst its whole hourly
 /// quota, then gets one request back every `3600 s / limit`.
 ///
-/// Exact under concurrency: the read-decide-write runs in ONE `BEGIN IMMEDIATE` transaction
-/// on the single writer connection, so racing requests are serialized and none slips
-/// through. Kept in SQLite, so a restart resets nobody's quota.
+/// Exact under concurrency within a node: the decision runs in memory under one lock, so
+/// racing requests are serialized and none slips through. Each subject's state is read from
+/// SQLite once, and every change is persisted through the database's write-behind queue
+/// (monotonic upsert), so a restart resets nobody's quota and no request waits on a write.
 public struct RateLimiter: Sendable {
     /// The outcome, with what the `X-RateLimit-*` headers report.
     public struct Decision: Sendable, Equatable {
@@ -23,6 +24,7 @@ public struct RateLimiter: Sendable {
     static let hourMilliseconds: Int64 = 3_600_000
     public let database: Database
     private let now: @Sendable () -> Int64
+    private let state = RateLimitTable()
 
     public init(database: Database, now: @escaping @Sendable () -> Int64 = RateLimiter.systemMilliseconds) {
         self.database = database
@@ -31,22 +33,29 @@ public struct RateLimiter: Sendable {
 
     /// Counts one request for `subject` against `limitPerHour` when it fits.
     public func consume(subject: String, limitPerHour: Int) async throws -> Decision {
+        if !state.isLoaded(subject) { state.load(subject, stored: try await storedTAT(subject)) }
         let now = self.now()
-        return try await database.transaction { connection in
-            let stored = try connection.queryOne("SELECT tat_ms FROM rate_limits WHERE subject = ?", subject)?.int("tat_ms")
-            let decision = Self.decide(stored: stored, now: now, limit: limitPerHour)
-            if decision.decision.allowed, let newTAT = decision.newTAT {
-                try connection.run("INSERT INTO rate_limits(subject, tat_ms) VALUES (?, ?) ON CONFLICT(subject) DO UPDATE SET tat_ms = excluded.tat_ms",
-                                   subject, newTAT)
+        let (decision, newTAT) = state.decide(subject, now: now) { Self.decide(stored: $0, now: now, limit: limitPerHour) }
+        if let newTAT {
+            await database.enqueue("rate_limits") { connection in
+                _ = try connection.run(Self.persistSQL, subject, newTAT)
             }
-            return decision.decision
         }
+        return decision
+    }
+
+    static let persistSQL = "INSERT INTO rate_limits(subject, tat_ms) VALUES (?, ?) "
+        + "ON CONFLICT(subject) DO UPDATE SET tat_ms = max(tat_ms, excluded.tat_ms)"
+
+    private func storedTAT(_ subject: String) async throws -> Int64? {
+        try await database.read { try $0.queryOne("SELECT tat_ms FROM rate_limits WHERE subject = ?", subject)?.int("tat_ms") }
     }
 
     /// What `consume` would answer, without counting (for `/v1/client/me`).
     public func peek(subject: String, limitPerHour: Int) async throws -> Decision {
         let now = self.now()
-        let stored = try await database.read { try $0.queryOne("SELECT tat_ms FROM rate_limits WHERE subject = ?", subject)?.int("tat_ms") }
+        let stored: Int64?
+        if let known = state.tat(subject) { stored = known } else { stored = try await storedTAT(subject) }
         let limitPerHour = Self.effective(limitPerHour)
         let tat = max(stored ?? now, now)
         let interval = Self.interval(limitPerHour)

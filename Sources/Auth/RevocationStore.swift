@@ -6,10 +6,16 @@ import FoundationEssentials
 public struct RevocationStore: Sendable {
     public let database: Database
     public let origin: ReplicaOrigin
+    /// Revoked token ids, rebuilt on every database change (a logout swaps it at once).
+    private let revoked: Snapshot<Set<String>>
 
     public init(database: Database, origin: ReplicaOrigin) {
         self.database = database
         self.origin = origin
+        self.revoked = Snapshot(database: database) { database in
+            let rows = try await database.read { try $0.query("SELECT jti FROM token_revocations WHERE deleted = 0") }
+            return Set(rows.compactMap { $0.string("jti") })
+        }
     }
 
     public func revoke(jti: String, expiresAt: Int64) async throws {
@@ -22,9 +28,7 @@ public struct RevocationStore: Sendable {
         }
     }
 
-    public func isRevoked(jti: String) async throws -> Bool {
-        try await database.read { try $0.queryOne("SELECT jti FROM token_revocations WHERE jti = ? AND deleted = 0", jti) != nil }
-    }
+    public func isRevoked(jti: String) async throws -> Bool { try await revoked.current().contains(jti) }
 
     /// Tombstones revocations whose tokens have expired.
     public func prune(now: Int64) async throws {

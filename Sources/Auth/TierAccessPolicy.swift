@@ -4,15 +4,20 @@ public import Storage
 import FoundationEssentials
 
 /// The one authorization decision point (`AccessPolicy`): features by tier, admin-only
-/// features by role, models by the tier's rule. Tiers are read per call (a primary-key
-/// read), so an admin's edit applies to the next request.
+/// features by role, models by the tier's rule. Tiers and the model list come from
+/// in-memory snapshots swapped on every database change, so an admin's edit applies to the
+/// next request (another process's within the 250 ms poll) without SQLite on the request path.
 public struct TierAccessPolicy: AccessPolicy {
     public let tiers: TierStore
     public let database: Database
+    /// Every registry model as the policy sees it (provider kind decides "local").
+    private let models: Snapshot<[ModelDescriptor]>
+    private let capped = CappedModelsCache()
 
     public init(tiers: TierStore) {
         self.tiers = tiers
         self.database = tiers.database
+        self.models = Snapshot(database: tiers.database) { database in try await Self.loadModels(database) }
     }
 
     public func require(_ feature: Feature, for principal: Principal) async throws {
@@ -30,9 +35,18 @@ public struct TierAccessPolicy: AccessPolicy {
     }
 
     public func mayUse(_ model: ModelDescriptor, principal: Principal) async -> Bool {
-        guard let tier = try? await tier(for: principal), tier.modelsRule.matches(model) else { return false }
-        guard tier.modelsRule.max != nil else { return true }
-        return ((try? await allowedModels(tier: tier)) ?? []).contains { $0.id == model.id }
+        await modelGate(for: principal).allows(model)
+    }
+
+    /// Reads the tier once; with a `max`, computes the capped list once, then answers per
+    /// model with a set lookup (not a tier read per candidate, which was O(N²)).
+    public func modelGate(for principal: Principal) async -> ModelGate {
+        guard let tier = try? await tier(for: principal) else { return ModelGate { _ in false } }
+        let rule = tier.modelsRule
+        guard rule.max != nil else { return ModelGate { rule.matches($0) } }
+        let generation = database.generation
+        let ids = (try? await capped.ids(tier: tier, generation: generation) { try await allowedModels(tier: tier) }) ?? []
+        return ModelGate { rule.matches($0) && ids.contains($0.id) }
     }
 
     /// Throws 403 naming the tier when `mayUse` refuses: for an explicitly requested model.
@@ -56,7 +70,9 @@ public struct TierAccessPolicy: AccessPolicy {
 
     static let localKinds: Set<String> = ["ollama", "local", "llamacpp", "llama.cpp", "lmstudio"]
 
-    func allModels() async throws -> [ModelDescriptor] {
+    func allModels() async throws -> [ModelDescriptor] { try await models.current() }
+
+    static func loadModels(_ database: Database) async throws -> [ModelDescriptor] {
         try await database.read { connection in
             try connection.query("""
                 SELECT m.id, m.provider, m.capabilities, p.kind FROM models m

@@ -5,13 +5,23 @@ import FoundationEssentials
 
 /// Tier policies in the replicated `tiers` table. `seedDefaults()` inserts the default
 /// tiers that are absent and never overwrites an admin's edits.
+///
+/// Reads come from an in-memory snapshot of the table (rows decoded once per database
+/// generation), so the per-request tier lookup costs a dictionary access, not SQLite.
 public struct TierStore: Sendable {
     public let database: Database
     public let origin: ReplicaOrigin
+    private let snapshot: Snapshot<[String: Tier]>
 
     public init(database: Database, origin: ReplicaOrigin) {
         self.database = database
         self.origin = origin
+        self.snapshot = Snapshot(database: database) { database in
+            let rows = try await database.read { try $0.query("SELECT * FROM tiers WHERE deleted = 0") }
+            var tiers: [String: Tier] = [:]
+            for tier in rows.compactMap(Self.tier) { tiers[tier.name] = tier }
+            return tiers
+        }
     }
 
     public func seedDefaults() async throws {
@@ -25,13 +35,9 @@ public struct TierStore: Sendable {
         }
     }
 
-    public func get(_ name: String) async throws -> Tier? {
-        try await database.read { try $0.queryOne("SELECT * FROM tiers WHERE name = ? AND deleted = 0", name).flatMap(Self.tier) }
-    }
+    public func get(_ name: String) async throws -> Tier? { try await snapshot.current()[name] }
 
-    public func list() async throws -> [Tier] {
-        try await database.read { try $0.query("SELECT * FROM tiers WHERE deleted = 0 ORDER BY name").compactMap(Self.tier) }
-    }
+    public func list() async throws -> [Tier] { try await snapshot.current().values.sorted { $0.name < $1.name } }
 
     /// Creates or replaces a tier.
     public func set(_ tier: Tier) async throws {

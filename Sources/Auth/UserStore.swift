@@ -8,11 +8,19 @@ public struct UserStore: Sendable {
     public let database: Database
     public let origin: ReplicaOrigin
     public let hasher: PasswordHasher
+    /// Live users by id for the per-request check, rebuilt on every database change.
+    private let live: Snapshot<[String: User]>
 
     public init(database: Database, origin: ReplicaOrigin, hasher: PasswordHasher = PasswordHasher()) {
         self.database = database
         self.origin = origin
         self.hasher = hasher
+        self.live = Snapshot(database: database) { database in
+            let rows = try await database.read { try $0.query("SELECT \(Self.columns) FROM users WHERE deleted = 0") }
+            var users: [String: User] = [:]
+            for user in rows.compactMap(Self.user) { users[user.id] = user }
+            return users
+        }
     }
 
     static let columns = "id, email, tier, role, disabled, created_at, updated_at"
@@ -39,10 +47,9 @@ public struct UserStore: Sendable {
         }
     }
 
-    /// A live (not deleted) user by id: the per-request check. Primary-key read.
-    public func find(id: String) async throws -> User? {
-        try await database.read { try $0.queryOne("SELECT \(Self.columns) FROM users WHERE id = ? AND deleted = 0", id).flatMap(Self.user) }
-    }
+    /// A live (not deleted) user by id: the per-request check, from the in-memory snapshot
+    /// (a disable, delete or tier change applies to the next request: writes swap it).
+    public func find(id: String) async throws -> User? { try await live.current()[id] }
 
     public func find(email rawEmail: String) async throws -> User? {
         guard let email = try? Email.normalize(rawEmail) else { return nil }

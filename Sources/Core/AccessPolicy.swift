@@ -14,4 +14,15 @@ public protocol AccessPolicy: Sendable {
     /// Whether the caller's tier may use `model`. Routing skips models this refuses; an
     /// explicit request for one gets 403 naming the tier.
     func mayUse(_ model: ModelDescriptor, principal: Principal) async -> Bool
+    /// The caller's model rule, resolved once (one tier lookup) and then applied to many
+    /// models: routing checks every candidate of a request through one gate.
+    func modelGate(for principal: Principal) async -> ModelGate
 }
+
+extension AccessPolicy {
+    /// Asks `mayUse` per model; implementations with a cheaper answer override this.
+    public func modelGate(for principal: Principal) async -> ModelGate {
+        ModelGate { model in await self.mayUse(model, principal: principal) }
+    }
+}
+

@@ -21,8 +21,9 @@ public struct AuditStore: Sendable {
     public func record(actor: String, action: String, target: String = "", detail: String = "",
                        outcome: String, durationMilliseconds: Int64? = nil) async throws {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
-        try await database.write { connection in
-            try connection.run(
+        // Behind the response (batched); `recent` flushes first, so readers see every row.
+        await database.enqueue("audit_log") { connection in
+            _ = try connection.run(
                 "INSERT INTO audit_log(at_ms, actor, action, target, detail, outcome, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 now, actor, action, target, detail, outcome, durationMilliseconds)
         }
@@ -30,7 +31,8 @@ public struct AuditStore: Sendable {
 
     /// Newest first.
     public func recent(limit: Int = 100, action: String? = nil) async throws -> [Entry] {
-        try await database.read { connection in
+        await database.flushQueuedWrites()
+        return try await database.read { connection in
             let rows = if let action {
                 try connection.query("SELECT * FROM audit_log WHERE action = ? ORDER BY id DESC LIMIT ?", action, limit)
             } else {

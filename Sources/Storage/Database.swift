@@ -20,6 +20,14 @@ public final class Database: Sendable {
     private let readerCapacity: Int
     private let closed = Atomic<Bool>(false)
     private let logger: Logger
+    /// Bumped after every local write job and whenever another process's commit is noticed:
+    /// in-memory snapshots compare it with the value they were built at (`Snapshot`).
+    let generationCounter = Atomic<UInt64>(0)
+    /// The writer connection's last `PRAGMA data_version`: it changes only on commits made by
+    /// other connections, i.e. other processes (the readers are query-only).
+    let externalDataVersion = Atomic<Int64>(Int64.min)
+    /// Usage, cache, audit and rate-limit rows written behind the response (`enqueue`).
+    let behind: WriteBehindQueue
 
     /// Opens (creating if needed) the database and brings its schema up to date. Throws one
     /// `StorageError` (`.open`, `.corrupt`, `.busy`, `.schemaTooNew`, `.migration`) naming the
@@ -66,6 +74,7 @@ public final class Database: Sendable {
         self.idleReaders = ReaderPool(opened.readers)
         self.readerCapacity = capacity
         self.logger = logger
+        self.behind = WriteBehindQueue(logger: logger)
     }
 
     deinit {
@@ -78,9 +87,12 @@ public final class Database: Sendable {
     }
 
     @discardableResult
-    /// Runs `body` on the writer connection. Writes are serialized in arrival order.
-    public func write<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+    /// Runs `body` on the writer connection. Writes are serialized in arrival order. Every
+    /// write bumps `generation` (snapshots rebuild), except `quiet` ones: rows no snapshot
+    /// holds (usage, cache, audit, rate limits), so the hot path does not invalidate itself.
+    public func write<T: Sendable>(quiet: Bool = false, _ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
         let writer = self.writer
+        defer { if !quiet { generationCounter.add(1, ordering: .releasing) } }
         return try await run(on: writerThread) {
             let connection = writer.value
             let result: T
@@ -97,8 +109,8 @@ public final class Database: Sendable {
 
     @discardableResult
     /// Runs `body` in a `BEGIN IMMEDIATE` transaction on the writer connection.
-    public func transaction<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
-        try await write { connection in try connection.transaction { try body(connection) } }
+    public func transaction<T: Sendable>(quiet: Bool = false, _ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+        try await write(quiet: quiet) { connection in try connection.transaction { try body(connection) } }
     }
 
     @discardableResult
@@ -127,6 +139,8 @@ public final class Database: Sendable {
     /// Lets running and already-queued writes finish, then checkpoints the WAL and closes every
     /// connection. Calls made after `close()` begins throw `.closed`. Idempotent.
     public func close() async {
+        // Rows written behind responses land before anything closes (SIGTERM loses none).
+        await behind.drain(into: self)
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         // Readers first: their threads join after the running reads, queued reads get `.closed`.
         await shutDown(readerThreads, "reader")

@@ -60,7 +60,7 @@ public struct MemoryStore: Sendable {
                         expiresAt: ttlSeconds.map { Self.milliseconds(now, plusSeconds: max(0, $0)) })
         let stamp = origin.stamp()
         let nodeID = origin.nodeID
-        try await database.write { connection in
+        try await database.write(quiet: true) { connection in  // memory notes: no snapshot holds them
             try connection.run(
                 """
                 INSERT INTO memory_notes(id, owner, type, content, tags, confidence, created_at, expires_at, hlc, origin)
@@ -122,7 +122,7 @@ public struct MemoryStore: Sendable {
         }
         let statement = sql
         let bound = args
-        return try await database.write { connection in try connection.run(statement, bound) }
+        return try await database.write(quiet: true) { connection in try connection.run(statement, bound) }
     }
 
     /// Live notes of one owner, newest first.

@@ -79,9 +79,15 @@ import FoundationEssentials
                 let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("triforce").path
                 let set = try await Subprocess.run([binary, "route", "set", "general", "openai/gpt-4o-mini", "--data-dir", node.node.configuration.dataDirectory])
                 #expect(set.status == 0, "\(set.stderr)")
-                let response = try await Curl.request("\(node.baseURL)/v1/chat", method: "POST", headers: ["Content-Type": "application/json"],
-                                                      body: #"{"stream":false,"messages":[{"role":"user","content":"hello"}]}"#)
-                #expect(response.json?["route"] == "openai/gpt-4o-mini; task=general")
+                // Another process's write reaches the server through the data_version poll (250 ms).
+                var route: JSONValue?
+                for _ in 0..<100 where route != "openai/gpt-4o-mini; task=general" {
+                    let response = try await Curl.request("\(node.baseURL)/v1/chat", method: "POST", headers: ["Content-Type": "application/json"],
+                                                          body: #"{"stream":false,"messages":[{"role":"user","content":"hello"}]}"#)
+                    route = response.json?["route"]
+                    if route != "openai/gpt-4o-mini; task=general" { try await Task.sleep(for: .milliseconds(100)) }
+                }
+                #expect(route == "openai/gpt-4o-mini; task=general")
                 let list = try await Subprocess.run([binary, "route", "list", "--data-dir", node.node.configuration.dataDirectory])
                 #expect(list.stdout.contains("general\tset\topenai/gpt-4o-mini"))
             }

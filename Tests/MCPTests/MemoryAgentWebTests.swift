@@ -132,7 +132,7 @@ struct MemoryAgentWebTests {
 
     @Test func chatToolsGoThroughTheBackendSeam() async throws {
         let backend = ClosureChatBackend(complete: { model, task, messages, principal in
-            ChatCompletion(text: "echo: \(messages.last?.content ?? "") for \(principal.subject)", model: model ?? "auto/\(task ?? "general")", route: "primary")
+            ChatCompletion(text: "echo: \(messages.last?.content ?? "") for \(principal.subject)", model: model ?? "auto/\(task?.rawValue ?? "general")", route: "primary")
         }, models: { _ in [ModelDescriptor(id: "openai/gpt-x", provider: "openai", capabilities: ["chat"])] })
         let registry = ToolRegistry(tools: ChatTools.all(backend: backend), policy: ClosureAccessPolicy(), audit: nil)
         let context = ToolContext(principal: Principal.guest(address: "1.2.3.4"))
@@ -140,6 +140,13 @@ struct MemoryAgentWebTests {
         #expect(chat.text.first == "echo: hi for guest:1.2.3.4")
         let specialist = try await registry.call(name: "specialist", arguments: ["task": "code", "prompt": "x"], context: context)
         #expect(specialist.structuredContent?["model"] == "auto/code")
+        // One vocabulary: every gateway task is offered and reachable; others are refused.
+        for task in TaskKind.allCases {
+            let answer = try await registry.call(name: "specialist", arguments: ["task": .string(task.rawValue), "prompt": "x"], context: context)
+            #expect(answer.structuredContent?["model"] == .string("auto/\(task.rawValue)"))
+        }
+        let unknown = try await registry.call(name: "specialist", arguments: ["task": "vision", "prompt": "x"], context: context)
+        #expect(unknown.isError)
         let models = try await registry.call(name: "models", arguments: nil, context: context)
         #expect(models.text.first == "openai/gpt-x")
     }

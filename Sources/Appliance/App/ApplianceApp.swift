@@ -84,6 +84,8 @@ struct ApplianceApp {
     func makeApplication(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
         let configuration = node.configuration
         let logger = node.logger
+        // `limited` adds the whole-request deadline and ClientHangupHandler: a client that goes
+        // away mid-request closes the connection, so streams abort their upstream at once.
         let http1 = HTTP1Channel.Configuration.limited(idleTimeout: .seconds(Int64(try configuration.idleTimeoutSeconds())),
                                                        requestDeadline: .seconds(Int64(try configuration.requestTimeoutSeconds())))
         let limiter = ConnectionLimiter(maximum: try configuration.maxConnections())
@@ -123,7 +125,7 @@ struct ApplianceApp {
         let systemd = SystemdNotifyService(notifier: notifier, logger: node.logger)
         var liveness: [LivenessCheck] = [.eventLoops(), .databaseWriter(node.database), .curlLoop(curl)]
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: DatabaseService(database: node.database)),
+            .init(service: DatabaseService(database: node.database, logger: node.logger)),
             .init(service: discoveryService()),
             .init(service: guardian),
         ]

@@ -9,19 +9,21 @@ import Net
 struct GatewayChatBackend: ChatBackend {
     let gateway: Gateway
 
-    func complete(model: String?, task: String?, messages: [MCP.ChatMessage], principal: Principal) async throws -> ChatCompletion {
+    func complete(model: String?, task: TaskKind?, messages: [MCP.ChatMessage], principal: Principal) async throws -> ChatCompletion {
         // A named model wins; otherwise a task route ("task:code"); otherwise auto.
-        let target = model ?? task.map { "task:\($0)" } ?? "auto"
+        let target = model ?? task.map { "task:\($0.rawValue)" } ?? "auto"
         let request = ChatRequest(model: target, turns: messages.map { ($0.role, $0.content) })
         let answer = try await gateway.complete(request, principal: principal)
         return ChatCompletion(text: answer.response.message.text, model: answer.model, route: answer.trace.header)
     }
 
     func listModels(principal: Principal) async throws -> [ModelDescriptor] {
+        let providers = try await gateway.currentProviders()
+        let gate = await gateway.policy.modelGate(for: principal)
         var allowed: [ModelDescriptor] = []
         for record in try await gateway.listModels() {
-            let descriptor = gateway.descriptor(record)
-            if await gateway.policy.mayUse(descriptor, principal: principal) { allowed.append(descriptor) }
+            let descriptor = gateway.descriptor(record, providers: providers)
+            if await gate.allows(descriptor) { allowed.append(descriptor) }
         }
         return allowed
     }

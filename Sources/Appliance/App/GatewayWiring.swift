@@ -18,11 +18,11 @@ enum GatewayWiring {
 
     static func makeGateway(node: Node, fetcher: any HTTPFetching, policy: any AccessPolicy) async throws -> Gateway {
         let configuration = node.configuration
-        let providers = ProviderCatalog.merge(
-            environment: ProviderCatalog.fromEnvironment(providerEnvironment(configuration)),
-            table: try await ProviderCatalog.fromTable(node.database))
+        // Environment providers are fixed for the process; the table's rows are re-read on change.
+        let providers = ProviderSource.environmentAndTable(ProviderCatalog.fromEnvironment(providerEnvironment(configuration)),
+                                                           fetcher: fetcher, database: node.database)
         let ttl = Int64(configuration.environment["TRIFORCE_CACHE_TTL"] ?? "") ?? 86_400
-        return Gateway(configurations: providers, fetcher: fetcher, database: node.database,
+        return Gateway(providers: providers, database: node.database,
                        origin: ReplicaOrigin(nodeID: node.identity.nodeID, clock: node.clock),
                        cacheTTLSeconds: max(0, ttl), policy: policy)
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Gateway
+import Core
 import Net
 import Storage
 

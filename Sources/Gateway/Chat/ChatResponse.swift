@@ -54,7 +54,8 @@ public enum ChatEvent: Sendable, Equatable {
 
 extension ChatResponse {
     /// Collects a stream into one response (used when a caller wants the whole answer).
-    public static func collect(_ events: AsyncThrowingStream<ChatEvent, any Error>, model: String) async throws -> ChatResponse {
+    public static func collect<Events: AsyncSequence>(_ events: Events, model: String) async throws -> ChatResponse
+        where Events.Element == ChatEvent {
         var accumulator = ChatAccumulator()
         for try await event in events { accumulator.add(event) }
         return accumulator.response(model: model)

@@ -26,7 +26,7 @@ public struct ChatCompletionsController: Sendable {
             return try Response.json(OpenAIWire.encodeResponse(answer.response, id: id, model: answer.model, created: created),
                                      headers: ChatHTTP.headers(answer.trace, contentType: "application/json"))
         }
-        let stream = try await gateway.stream(chat, principal: principal)
+        let stream = try await ChatHTTP.openStream(gateway, chat, principal: principal, context: context)
         let model = stream.model
         let events = stream.events
         return Response(status: .ok, headers: ChatHTTP.headers(stream.trace, contentType: "text/event-stream"),
@@ -34,19 +34,24 @@ public struct ChatCompletionsController: Sendable {
             var iterator = events.makeAsyncIterator()
             var first = true
             while true {
-                let event: ChatEvent?
+                let batch: [ChatEvent]
                 do {
-                    event = try await iterator.next()
+                    batch = try await iterator.nextBatch()
                 } catch {
                     // Never a silent truncation: the client sees why the answer stopped.
                     try await writer.write(ChatHTTP.sse(ChatHTTP.errorJSON(error)))
                     try await writer.finish(nil)
                     return
                 }
-                guard let event else { break }
-                if case .usage = event, !includeUsage { continue }
-                try await writer.write(ChatHTTP.sse(OpenAIWire.encodeChunk(event, id: id, model: model, created: created, first: first)))
-                first = false
+                if batch.isEmpty { break }
+                // Events that arrived together leave in one write (one TLS record, one syscall).
+                var out = ByteBuffer()
+                for event in batch {
+                    if case .usage = event, !includeUsage { continue }
+                    ChatHTTP.appendSSE(OpenAIWire.encodeChunk(event, id: id, model: model, created: created, first: first), to: &out)
+                    first = false
+                }
+                if out.readableBytes > 0 { try await writer.write(out) }
             }
             try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
             try await writer.finish(nil)

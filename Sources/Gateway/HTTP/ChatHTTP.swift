@@ -31,6 +31,14 @@ enum ChatHTTP {
         return ByteBuffer(string: text)
     }
 
+    /// Appends one SSE event to `buffer`: events that arrived together leave in one write.
+    static func appendSSE(_ json: JSONValue, event: String? = nil, to buffer: inout ByteBuffer) {
+        if let event { buffer.writeString("event: \(event)\n") }
+        buffer.writeString("data: ")
+        buffer.writeString(json.jsonText)
+        buffer.writeString("\n\n")
+    }
+
     static func newID(_ prefix: String) -> String {
         prefix + UUID().uuidString.lowercased().filter { $0 != "-" }.prefix(24)
     }

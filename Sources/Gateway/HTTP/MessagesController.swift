@@ -25,7 +25,7 @@ public struct MessagesController: Sendable {
             return try Response.json(AnthropicWire.encodeResponse(answer.response, id: id, model: answer.model),
                                      headers: ChatHTTP.headers(answer.trace, contentType: "application/json"))
         }
-        let stream = try await gateway.stream(chat, principal: principal)
+        let stream = try await ChatHTTP.openStream(gateway, chat, principal: principal, context: context)
         let events = stream.events
         let model = stream.model
         return Response(status: .ok, headers: ChatHTTP.headers(stream.trace, contentType: "text/event-stream"),
@@ -34,17 +34,21 @@ public struct MessagesController: Sendable {
             for (name, payload) in encoder.start() { try await writer.write(ChatHTTP.sse(payload, event: name)) }
             var iterator = events.makeAsyncIterator()
             while true {
-                let event: ChatEvent?
+                let batch: [ChatEvent]
                 do {
-                    event = try await iterator.next()
+                    batch = try await iterator.nextBatch()
                 } catch {
                     let (name, payload) = AnthropicStreamEncoder.error("upstream stream failed: \(error)")
                     try await writer.write(ChatHTTP.sse(payload, event: name))
                     try await writer.finish(nil)
                     return
                 }
-                guard let event else { break }
-                for (name, payload) in encoder.encode(event) { try await writer.write(ChatHTTP.sse(payload, event: name)) }
+                if batch.isEmpty { break }
+                var out = ByteBuffer()
+                for event in batch {
+                    for (name, payload) in encoder.encode(event) { ChatHTTP.appendSSE(payload, event: name, to: &out) }
+                }
+                if out.readableBytes > 0 { try await writer.write(out) }
             }
             for (name, payload) in encoder.end() { try await writer.write(ChatHTTP.sse(payload, event: name)) }
             try await writer.finish(nil)

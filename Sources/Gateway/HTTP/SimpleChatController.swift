@@ -26,13 +26,16 @@ public struct SimpleChatController: Sendable {
                                    "route": .string(answer.trace.header)]
             return try Response.json(body, headers: ChatHTTP.headers(answer.trace, contentType: "application/json"))
         }
-        let stream = try await gateway.stream(chat, principal: principal)
+        let stream = try await ChatHTTP.openStream(gateway, chat, principal: principal, context: context)
         let events = stream.events
         return Response(status: .ok, headers: ChatHTTP.headers(stream.trace, contentType: "text/plain; charset=utf-8"),
                         body: ResponseBody { writer in
             do {
-                for try await event in events {
-                    if case .textDelta(let text) = event { try await writer.write(ByteBuffer(string: text)) }
+                var iterator = events.makeAsyncIterator()
+                while case let batch = try await iterator.nextBatch(), !batch.isEmpty {
+                    var out = ByteBuffer()
+                    for case .textDelta(let text) in batch { out.writeString(text) }
+                    if out.readableBytes > 0 { try await writer.write(out) }
                 }
             } catch let error as ProviderError {
                 try await writer.write(ByteBuffer(string: "\n[triforce: the upstream failed mid-answer: \(error.description)]\n"))

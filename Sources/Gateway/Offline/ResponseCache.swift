@@ -39,11 +39,12 @@ public struct ResponseCache: Sendable {
         return String(repeating: "0", count: 16 - digits.count) + digits
     }
 
+    /// Queued behind the response (`Database.enqueue`); last writer wins per key.
     public func store(key: String, model: String, text: String, now: Int64 = ModelStore.now()) async throws {
-        let expires = now + ttlSeconds
-        _ = try await database.write { connection in
+        let expires = now.addingReportingOverflow(ttlSeconds).overflow ? Int64.max : now + ttlSeconds
+        await database.enqueue("response_cache") { connection in
             _ = try connection.run("DELETE FROM response_cache WHERE expires_at <= ?", now)
-            return try connection.run("""
+            _ = try connection.run("""
                 INSERT INTO response_cache (key, model, body, created_at, expires_at) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT(key) DO UPDATE SET model = excluded.model, body = excluded.body,
                     created_at = excluded.created_at, expires_at = excluded.expires_at
@@ -53,6 +54,7 @@ public struct ResponseCache: Sendable {
 
     /// The cached answer and the model that gave it, when fresh.
     public func lookup(key: String, now: Int64 = ModelStore.now()) async throws -> (model: String, text: String)? {
+        await database.flushQueuedWrites()  // rare (every upstream failed): see this process's latest answers
         let row = try await database.read { connection in
             try connection.queryOne("SELECT model, body FROM response_cache WHERE key = ? AND expires_at > ?", key, now)
         }

@@ -7,12 +7,14 @@ public struct UsageStore: Sendable {
 
     public init(database: Database) { self.database = database }
 
+    /// Queued behind the response (`Database.enqueue`): batched, written by the next flush
+    /// or at shutdown; additive, so batches commit in any order.
     public func record(subject: String, model: String, usage: Usage?, at date: Date = Date()) async throws {
         let day = Self.day(date)
-        let prompt = Int64(usage?.promptTokens ?? 0)
-        let completion = Int64(usage?.completionTokens ?? 0)
-        _ = try await database.write { connection in
-            try connection.run("""
+        let prompt = Int64(clamping: max(0, usage?.promptTokens ?? 0))
+        let completion = Int64(clamping: max(0, usage?.completionTokens ?? 0))
+        await database.enqueue("usage_daily") { connection in
+            _ = try connection.run("""
                 INSERT INTO usage_daily (day, subject, model, requests, prompt_tokens, completion_tokens) VALUES (?, ?, ?, 1, ?, ?)
                 ON CONFLICT(day, subject, model) DO UPDATE SET requests = requests + 1,
                     prompt_tokens = prompt_tokens + excluded.prompt_tokens,

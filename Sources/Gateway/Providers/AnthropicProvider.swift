@@ -34,7 +34,7 @@ public struct AnthropicProvider: LLMProvider {
         return response
     }
 
-    public func stream(_ request: ChatRequest) -> AsyncThrowingStream<ChatEvent, any Error> {
+    public func stream(_ request: ChatRequest) -> ChatEventStream {
         let http = self.http
         let url = configuration.baseURL + "/messages"
         let body = AnthropicWire.encodeRequest(request, stream: true)
@@ -42,7 +42,7 @@ public struct AnthropicProvider: LLMProvider {
         return http.makeStream { continuation in
             let response = try await http.send("POST", url, headers: headers, json: body)
             var decoder = AnthropicStreamDecoder()
-            try await http.forEachSSE(response) { event in
+            try await http.forEachSSE(response, pacing: continuation) { event in
                 for chatEvent in try decoder.decode(event, provider: http.provider) { continuation.yield(chatEvent) }
                 return !decoder.stopped
             }

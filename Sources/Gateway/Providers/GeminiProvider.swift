@@ -38,7 +38,7 @@ public struct GeminiProvider: LLMProvider {
         return accumulator.response(model: json["modelVersion"]?.stringValue ?? request.model)
     }
 
-    public func stream(_ request: ChatRequest) -> AsyncThrowingStream<ChatEvent, any Error> {
+    public func stream(_ request: ChatRequest) -> ChatEventStream {
         let http = self.http
         let url = "\(configuration.baseURL)/models/\(request.model):streamGenerateContent?alt=sse"
         let body = Self.encodeRequest(request)
@@ -47,7 +47,7 @@ public struct GeminiProvider: LLMProvider {
             let response = try await http.send("POST", url, headers: headers, json: body)
             var finished = false
             var toolOrdinal = 0
-            try await http.forEachSSE(response) { event in
+            try await http.forEachSSE(response, pacing: continuation) { event in
                 guard let json = JSONValue.parse(event.data) else { throw http.invalid("unreadable stream chunk") }
                 for var chatEvent in try Self.decodeChunk(json, provider: http.provider) {
                     // Gemini sends each function call whole; number them across chunks.

@@ -10,8 +10,8 @@ public protocol LLMProvider: Sendable {
     func models() async throws -> [DiscoveredModel]
     /// One complete answer. `request.model` is the upstream id.
     func chat(_ request: ChatRequest) async throws -> ChatResponse
-    /// A streamed answer. Cancelling the consumer (dropping the stream) aborts the upstream request.
-    func stream(_ request: ChatRequest) -> AsyncThrowingStream<ChatEvent, any Error>
+    /// A streamed answer, paced by its consumer. Dropping the stream aborts the upstream request.
+    func stream(_ request: ChatRequest) -> ChatEventStream
 }
 
 /// A model as discovery found it, before the registry gives it a `provider/upstream-id` id.
@@ -49,5 +49,5 @@ public struct ClosureProvider: LLMProvider {
     public func chat(_ request: ChatRequest) async throws -> ChatResponse {
         try await ChatResponse.collect(streamBody(request), model: request.model)
     }
-    public func stream(_ request: ChatRequest) -> AsyncThrowingStream<ChatEvent, any Error> { streamBody(request) }
+    public func stream(_ request: ChatRequest) -> ChatEventStream { ChatEventStream(streamBody(request)) }
 }

@@ -30,7 +30,7 @@ public struct OllamaProvider: LLMProvider {
         return accumulator.response(model: json["model"]?.stringValue ?? request.model)
     }
 
-    public func stream(_ request: ChatRequest) -> AsyncThrowingStream<ChatEvent, any Error> {
+    public func stream(_ request: ChatRequest) -> ChatEventStream {
         let http = self.http
         let url = configuration.baseURL + "/api/chat"
         let body = Self.encodeRequest(request, stream: true)
@@ -38,7 +38,7 @@ public struct OllamaProvider: LLMProvider {
             let response = try await http.send("POST", url, headers: [], json: body)
             var done = false
             var tools = 0
-            try await http.forEachLine(response) { line in
+            try await http.forEachLine(response, pacing: continuation) { line in
                 guard let json = JSONValue.parse(line) else { throw http.invalid("unreadable NDJSON line") }
                 for event in try Self.decodeLine(json, provider: http.provider, toolBase: tools) {
                     if case .toolCallDelta = event { tools += 1 }

@@ -64,7 +64,7 @@ public struct OpenAIProvider: LLMProvider {
         return response
     }
 
-    public func stream(_ request: ChatRequest) -> AsyncThrowingStream<ChatEvent, any Error> {
+    public func stream(_ request: ChatRequest) -> ChatEventStream {
         let http = self.http
         let url = configuration.baseURL + "/chat/completions"
         let body = OpenAIWire.encodeRequest(request, stream: true, includeUsage: configuration.streamUsage)
@@ -72,7 +72,7 @@ public struct OpenAIProvider: LLMProvider {
         return http.makeStream { continuation in
             let response = try await http.send("POST", url, headers: headers + [(name: "Accept", value: "text/event-stream")], json: body)
             var finished = false
-            try await http.forEachSSE(response) { event in
+            try await http.forEachSSE(response, pacing: continuation) { event in
                 if event.data == "[DONE]" { finished = true; return false }
                 guard let json = JSONValue.parse(event.data) else { throw http.invalid("unreadable stream chunk") }
                 if let message = json["error"]?["message"]?.stringValue {

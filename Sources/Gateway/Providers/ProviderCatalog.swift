@@ -5,6 +5,8 @@ public import Storage
 /// `providers` table (rows override environment entries of the same name).
 public enum ProviderCatalog {
     /// name, kind, key variables, base-URL variable, default base URL, sends stream usage.
+    /// Anthropic's and Gemini's variables hold what their official SDKs expect (no version
+    /// segment); `versioned` adds it, so the versioned form keeps working too.
     static let known: [(String, ProviderKind, [String], String, String, Bool)] = [
         ("openai", .openai, ["OPENAI_API_KEY"], "OPENAI_BASE_URL", "https://api.openai.com/v1", true),
         ("anthropic", .anthropic, ["ANTHROPIC_API_KEY"], "ANTHROPIC_BASE_URL", "https://api.anthropic.com/v1", true),
@@ -22,7 +24,9 @@ public enum ProviderCatalog {
         var result: [ProviderConfiguration] = []
         for (name, kind, keys, baseVariable, defaultBase, streamUsage) in known {
             guard let key = keys.lazy.compactMap(value).first else { continue }
-            let base = value(baseVariable) ?? defaultBase
+            var base = value(baseVariable) ?? defaultBase
+            if kind == .anthropic { base = versioned(base, default: "v1") }
+            if kind == .gemini { base = versioned(base, default: "v1beta") }
             result.append(ProviderConfiguration(name: name, kind: kind, baseURL: base, apiKey: key,
                                                 isLocal: ProviderConfiguration.isLoopback(base), streamUsage: streamUsage))
         }
@@ -33,6 +37,26 @@ public enum ProviderCatalog {
         let ollama = value("OLLAMA_BASE_URL") ?? "http://127.0.0.1:11434"
         result.append(ProviderConfiguration(name: "ollama", kind: .ollama, baseURL: ollama, isLocal: true))
         return result
+    }
+
+    /// `https://api.anthropic.com` → `https://api.anthropic.com/v1`; a URL whose last path
+    /// segment already is a version (`v1`, `v1beta`, `v1alpha2`) is kept as given.
+    static func versioned(_ url: String, default version: String) -> String {
+        var base = Substring(url)
+        while base.hasSuffix("/") { base = base.dropLast() }
+        let last = base.split(separator: "/", omittingEmptySubsequences: false).last ?? ""
+        if isVersionSegment(last), base.contains("://"), base.split(separator: "/").count > 2 { return String(base) }
+        return base + "/" + version
+    }
+
+    static func isVersionSegment(_ segment: Substring) -> Bool {
+        let bytes = Array(segment.utf8)
+        guard bytes.count >= 2, bytes[0] == UInt8(ascii: "v"), bytes[1] &- 48 < 10 else { return false }
+        var index = 1
+        while index < bytes.count, bytes[index] &- 48 < 10 { index += 1 }
+        let suffix = String(decoding: bytes[index...], as: UTF8.self)
+        let stage = suffix.hasPrefix("alpha") ? "alpha" : (suffix.hasPrefix("beta") ? "beta" : "")
+        return suffix.dropFirst(stage.count).allSatisfy { $0.isASCII && $0.isNumber }
     }
 
     /// Rows of the `providers` table: named OpenAI-compatible endpoints (llama.cpp, vLLM, LM

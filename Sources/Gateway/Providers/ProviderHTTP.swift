@@ -56,34 +56,32 @@ public struct ProviderHTTP: Sendable {
         return value
     }
 
-    /// Runs `produce` in a task feeding a stream; cancelling the consumer cancels the task,
-    /// which aborts the upstream transfer.
-    public func makeStream(_ produce: @escaping @Sendable (AsyncThrowingStream<ChatEvent, any Error>.Continuation) async throws -> Void) -> AsyncThrowingStream<ChatEvent, any Error> {
+    /// Runs `produce` in a task feeding a stream paced by its consumer; a consumer that goes
+    /// away cancels the task, which aborts the upstream transfer.
+    public func makeStream(_ produce: @escaping @Sendable (ChatEventSink) async throws -> Void) -> ChatEventStream {
         let provider = self.provider
-        let (stream, continuation) = AsyncThrowingStream.makeStream(of: ChatEvent.self)
-        let task = Task {
+        return .producing { sink in
             do {
-                try await produce(continuation)
-                continuation.finish()
+                try await produce(sink)
             } catch {
-                continuation.finish(throwing: ProviderError.wrap(error, provider: provider))
+                throw ProviderError.wrap(error, provider: provider)
             }
         }
-        continuation.onTermination = { termination in
-            // Only a consumer that went away cancels; finishing must not cancel what follows it.
-            if case .cancelled = termination { task.cancel() }
-        }
-        return stream
     }
 
     /// Upstream events and NDJSON lines are capped (a hostile upstream cannot grow memory).
     static let maxStreamEventBytes = 4 << 20
 
     /// Reads an SSE body (Net's WHATWG event-stream parser), calling `handle` per event;
-    /// read errors become `.interrupted`, an oversized event `.invalidResponse`.
-    public func forEachSSE(_ response: OutgoingResponse, _ handle: (SSEEvent) throws -> Bool) async throws {
+    /// read errors become `.interrupted`, an oversized event `.invalidResponse`. Waits on
+    /// `pacing` before each event, so a slow consumer stops the reads (and curl pauses the
+    /// transfer) instead of events piling up in memory.
+    public func forEachSSE(_ response: OutgoingResponse, pacing: ChatEventSink? = nil, _ handle: (SSEEvent) throws -> Bool) async throws {
         do {
-            for try await event in response.body.sseEvents(maxEventBytes: Self.maxStreamEventBytes) {
+            var events = response.body.sseEvents(maxEventBytes: Self.maxStreamEventBytes).makeAsyncIterator()
+            while true {
+                try await pacing?.ready()
+                guard let event = try await events.next() else { break }
                 if try !handle(event) { return }
             }
         } catch {
@@ -91,10 +89,14 @@ public struct ProviderHTTP: Sendable {
         }
     }
 
-    /// Reads an NDJSON body line by line (blank lines skipped, a final unterminated line kept).
-    public func forEachLine(_ response: OutgoingResponse, _ handle: (String) throws -> Bool) async throws {
+    /// Reads an NDJSON body line by line (blank lines skipped, a final unterminated line kept),
+    /// paced like `forEachSSE`.
+    public func forEachLine(_ response: OutgoingResponse, pacing: ChatEventSink? = nil, _ handle: (String) throws -> Bool) async throws {
         do {
-            for try await line in response.body.ndjsonLines(maxLineBytes: Self.maxStreamEventBytes) {
+            var lines = response.body.ndjsonLines(maxLineBytes: Self.maxStreamEventBytes).makeAsyncIterator()
+            while true {
+                try await pacing?.ready()
+                guard let line = try await lines.next() else { break }
                 if try !handle(String(decoding: line, as: UTF8.self)) { return }
             }
         } catch {

@@ -6,8 +6,19 @@ import FoundationEssentials
 /// Local to this node (each node discovers its own providers).
 public struct ModelStore: Sendable {
     public let database: Database
+    private let cached: Snapshot<RegistrySnapshot>
 
-    public init(database: Database) { self.database = database }
+    public init(database: Database) {
+        self.database = database
+        self.cached = Snapshot(database: database) { database in
+            RegistrySnapshot(records: try await database.read { connection in
+                try connection.query("SELECT * FROM models ORDER BY id").map(Self.record)
+            })
+        }
+    }
+
+    /// The registry as of the last write: what the request path reads (no SQLite).
+    public func snapshot() async throws -> RegistrySnapshot { try await cached.current() }
 
     /// Records a successful discovery: listed models become available (last_seen now);
     /// models the provider no longer lists stay, marked unavailable.
@@ -33,11 +44,7 @@ public struct ModelStore: Sendable {
         _ = try await database.write { try $0.run("UPDATE models SET status = 'unavailable' WHERE provider = ?", provider) }
     }
 
-    public func all() async throws -> [ModelRecord] {
-        try await database.read { connection in
-            try connection.query("SELECT * FROM models ORDER BY id").map(Self.record)
-        }
-    }
+    public func all() async throws -> [ModelRecord] { try await snapshot().records }
 
     static func record(_ row: Row) -> ModelRecord {
         let capabilities = JSONValue.parse(row.string("capabilities") ?? "[]")?.arrayValue?.compactMap(\.stringValue) ?? []

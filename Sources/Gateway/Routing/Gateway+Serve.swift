@@ -28,7 +28,9 @@ extension Gateway {
     }
 
     /// Streams a request. Fallback happens until the first event arrives; after that the
-    /// answer is committed to that upstream.
+    /// answer is committed to that upstream. No relay task: the client's writer pulls events
+    /// straight from the provider's bounded pipe (backpressure), and dropping the stream
+    /// aborts the upstream (cancellation).
     public func stream(_ request: ChatRequest, principal: Principal) async throws -> GatewayStream {
         let plan = try await plan(request, principal: principal)
         var attempt = Attempt()
@@ -38,29 +40,28 @@ extension Gateway {
             var upstream = request
             upstream.model = candidate.record.upstreamID
             let started = ContinuousClock.now
-            let health = self.health
-            let outcome = await StreamRelay.start(candidate.provider.stream(upstream), provider: candidate.record.provider,
-                                                  onFirstEvent: { await health.observe(key, latency: .now - started) },
-                                                  onEnd: { result in await self.finishStream(request, principal: principal, key: key, result: result) })
-            switch outcome {
-            case .success(let events):
-                return GatewayStream(events: events, model: key,
-                                     trace: RouteTrace(served: key, task: plan.task, fallbackFrom: attempt.failedIDs))
-            case .failure(let error):
+            let events = candidate.provider.stream(upstream)
+            do {
+                // Peek at the first event: an error before it may fall back to the next candidate.
+                if let first = try await events.pipe.next() { events.pipe.unread(first) }
+            } catch {
+                events.owner.disarm()
                 try await attempt.fail(candidate, error, health: health)
+                continue
             }
+            await health.observe(key, latency: .now - started)
+            let tap = StreamTap(provider: candidate.record.provider) { result in
+                await self.finishStream(request, principal: principal, key: key, result: result)
+            }
+            return GatewayStream(events: events.handOff(tap: tap), model: key,
+                                 trace: RouteTrace(served: key, task: plan.task, fallbackFrom: attempt.failedIDs))
         }
         let answer = try await offlineAnswer(request, principal: principal, plan: plan, attempt: attempt)
         var synthesized: [ChatEvent] = []
         if !answer.response.message.text.isEmpty { synthesized.append(.textDelta(answer.response.message.text)) }
         synthesized.append(.finish(answer.response.finishReason))
         synthesized.append(.usage(answer.response.usage ?? Usage(promptTokens: 0, completionTokens: 0)))
-        let frozen = synthesized
-        let events = AsyncThrowingStream<ChatEvent, any Error> { continuation in
-            for event in frozen { continuation.yield(event) }
-            continuation.finish()
-        }
-        return GatewayStream(events: events, model: answer.model, trace: answer.trace)
+        return GatewayStream(events: ChatEventStream(events: synthesized), model: answer.model, trace: answer.trace)
     }
 
     /// After a stream: a failure after the first event counts against the upstream; usage

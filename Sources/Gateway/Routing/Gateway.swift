@@ -6,8 +6,7 @@ public import Logging
 /// The gateway: providers, the model registry, routing with fallback, the offline chain.
 /// Controllers call `complete` and `stream`; `DiscoveryService` calls `discover`.
 public struct Gateway: Sendable {
-    public let providers: [String: any LLMProvider]
-    let weights: [String: Double]
+    let providerSource: ProviderSource
     public let models: ModelStore
     public let routes: RouteStore
     public let health: UpstreamHealth
@@ -16,12 +15,9 @@ public struct Gateway: Sendable {
     public let offline: OfflineResponder
     public let policy: any AccessPolicy
 
-    public init(providers: [any LLMProvider], weights: [String: Double] = [:], database: Database, origin: ReplicaOrigin,
+    public init(providers source: ProviderSource, database: Database, origin: ReplicaOrigin,
                 health: UpstreamHealth = UpstreamHealth(), cacheTTLSeconds: Int64 = 86_400, policy: any AccessPolicy) {
-        var byName: [String: any LLMProvider] = [:]
-        for provider in providers { byName[provider.name] = provider }
-        self.providers = byName
-        self.weights = weights
+        self.providerSource = source
         self.models = ModelStore(database: database)
         self.routes = RouteStore(database: database, origin: origin)
         self.health = health
@@ -31,21 +27,36 @@ public struct Gateway: Sendable {
         self.policy = policy
     }
 
-    /// Builds providers from configurations with one fetcher.
+    /// A fixed provider list (tests and built-in responders).
+    public init(providers: [any LLMProvider], weights: [String: Double] = [:], database: Database, origin: ReplicaOrigin,
+                health: UpstreamHealth = UpstreamHealth(), cacheTTLSeconds: Int64 = 86_400, policy: any AccessPolicy) {
+        self.init(providers: .fixed(ProviderSet(providers, weights: weights)), database: database, origin: origin,
+                  health: health, cacheTTLSeconds: cacheTTLSeconds, policy: policy)
+    }
+
+    /// Builds providers from configurations with one fetcher (a fixed list).
     public init(configurations: [ProviderConfiguration], fetcher: any HTTPFetching, database: Database, origin: ReplicaOrigin,
                 health: UpstreamHealth = UpstreamHealth(), cacheTTLSeconds: Int64 = 86_400, policy: any AccessPolicy) {
-        var weights: [String: Double] = [:]
-        for configuration in configurations { weights[configuration.name] = configuration.weight }
-        self.init(providers: configurations.map { ProviderCatalog.makeProvider($0, fetcher: fetcher) }, weights: weights,
-                  database: database, origin: origin, health: health, cacheTTLSeconds: cacheTTLSeconds, policy: policy)
+        self.init(providers: .fixed(.make(configurations, fetcher: fetcher)), database: database, origin: origin,
+                  health: health, cacheTTLSeconds: cacheTTLSeconds, policy: policy)
     }
+
+    /// The providers as of now (the table's rows may have changed since the last request).
+    public func currentProviders() async throws -> ProviderSet { try await providerSource.current() }
 
     // MARK: discovery
 
     /// Asks every provider for its models, in parallel.
     public func discover(logger: Logger) async {
+        let providers: ProviderSet
+        do {
+            providers = try await currentProviders()
+        } catch {
+            logger.warning("reading the providers table failed", metadata: ["error": "\(error)"])
+            return
+        }
         await withTaskGroup(of: Void.self) { group in
-            for provider in providers.values {
+            for provider in providers.all {
                 group.addTask { await discover(provider, logger: logger) }
             }
         }
@@ -69,6 +80,7 @@ public struct Gateway: Sendable {
 
     /// Registry rows with live status (misconfigured, circuit_open), plus `triforce/offline`.
     public func listModels() async throws -> [ModelRecord] {
+        let providers = try await currentProviders()
         var result: [ModelRecord] = []
         for var record in try await models.all() {
             if providers[record.provider] == nil { record.status = "unconfigured" }
@@ -84,6 +96,7 @@ public struct Gateway: Sendable {
     /// Provider-level health for `/health`: unhealthy when a provider refused its key (401/403).
     public func providerReport() async -> (healthy: Bool, detail: String) {
         let misconfigured = await health.misconfiguredProviders()
+        let providers = (try? await currentProviders()) ?? ProviderSet([])
         let available = (try? await models.all().filter { $0.isAvailable && $0.isChat && providers[$0.provider] != nil }.count) ?? 0
         var parts = ["\(providers.count) provider(s), \(available) chat model(s) available"]
         if !misconfigured.isEmpty {
@@ -94,7 +107,7 @@ public struct Gateway: Sendable {
         return (misconfigured.isEmpty, parts.joined(separator: "; "))
     }
 
-    public func descriptor(_ record: ModelRecord) -> ModelDescriptor {
+    public func descriptor(_ record: ModelRecord, providers: ProviderSet) -> ModelDescriptor {
         ModelDescriptor(id: record.id, provider: record.provider, capabilities: record.capabilities,
                         isLocal: providers[record.provider]?.isLocal ?? false)
     }

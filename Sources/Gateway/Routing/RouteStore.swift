@@ -1,16 +1,29 @@
 public import Storage
-import Net
+public import Core
+public import Net
 
 /// The `routes` table: per task, the ordered candidate models. A task without a row uses
-/// the defaults below. Read on every routed request (one indexed row), so a `triforce route
-/// set` from another process takes effect on the next request.
+/// the defaults below. Routed requests read an in-memory snapshot of the table, rebuilt
+/// after a local write at once and after `triforce route set` in another process within
+/// the database poll interval (250 ms).
 public struct RouteStore: Sendable {
     public let database: Database
     let origin: ReplicaOrigin
+    private let stored: Snapshot<[TaskKind: [String]]>
 
     public init(database: Database, origin: ReplicaOrigin) {
         self.database = database
         self.origin = origin
+        self.stored = Snapshot(database: database) { database in
+            let rows = try await database.read { try $0.query("SELECT task, models FROM routes WHERE deleted = 0") }
+            var routes: [TaskKind: [String]] = [:]
+            for row in rows {
+                guard let task = row.string("task").flatMap(TaskKind.init(rawValue:)),
+                      let list = JSONValue.parse(row.string("models") ?? "")?.arrayValue else { continue }
+                routes[task] = list.compactMap(\.stringValue)
+            }
+            return routes
+        }
     }
 
     /// Sensible defaults: strong models first, fast free-tier hosts next, local last.
@@ -30,13 +43,8 @@ public struct RouteStore: Sendable {
 
     /// The route for a task and whether it came from the table (false: defaults).
     public func route(for task: TaskKind) async throws -> (models: [String], stored: Bool) {
-        let row = try await database.read { connection in
-            try connection.queryOne("SELECT models FROM routes WHERE task = ? AND deleted = 0", task.rawValue)
-        }
-        guard let text = row?.string("models"), let list = JSONValue.parse(text)?.arrayValue else {
-            return (Self.defaults[task] ?? [], false)
-        }
-        return (list.compactMap(\.stringValue), true)
+        if let models = try await stored.current()[task] { return (models, true) }
+        return (Self.defaults[task] ?? [], false)
     }
 
     public func set(_ task: TaskKind, models: [String]) async throws {

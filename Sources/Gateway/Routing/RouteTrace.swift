@@ -1,3 +1,6 @@
+public import Core
+public import Net
+
 /// The path a request took, for the `X-TriForce-Route` header:
 /// `groq/llama-3.3-70b-versatile; task=general; fallback-from=gemini/gemini-2.5-flash`.
 public struct RouteTrace: Sendable, Equatable {
@@ -32,7 +35,7 @@ public struct GatewayAnswer: Sendable {
 /// A streamed answer whose first event has already arrived (so fallback is over and
 /// headers can be sent). A later upstream failure ends `events` with a `ProviderError`.
 public struct GatewayStream: Sendable {
-    public var events: AsyncThrowingStream<ChatEvent, any Error>
+    public var events: ChatEventStream
     public var model: String
     public var trace: RouteTrace
 }

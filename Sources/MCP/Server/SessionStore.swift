@@ -1,4 +1,5 @@
 import FoundationEssentials
+public import Core
 public import Logging
 
 /// Live MCP sessions and the tool calls running in them. A session belongs to the caller

@@ -3,6 +3,7 @@ import FoundationEssentials
 public import Net
 public import Storage
 import Logging
+import HTTPTypes
 
 /// The tools this node serves, in registration order. Lists them in pages behind opaque
 /// cursors, validates arguments, gates each call on the caller's tier and audits it.
@@ -57,7 +58,9 @@ public struct ToolRegistry: Sendable {
                 result = .error("invalid arguments for \(name): " + problems.joined(separator: "; "))
             }
         } catch let error as APIError {
-            result = .error("permission denied: \(error.message)")
+            // The kind survives: a refusal, a rate limit, an unknown model and an upstream
+            // failure need different reactions from the caller.
+            result = .error(Self.describe(error))
         } catch let error as ToolError {
             result = .error(error.message)
         } catch is CancellationError {
@@ -70,6 +73,16 @@ public struct ToolRegistry: Sendable {
         }
         await record(tool: name, arguments: arguments, principal: context.principal, started: started, result: result)
         return result
+    }
+
+    static func describe(_ error: APIError) -> String {
+        switch error.status.code {
+        case 401, 403: "permission denied: \(error.message)"
+        case 429: "rate limited: \(error.message)"
+        case 404: "not found: \(error.message)"
+        case 400, 413, 422: "invalid request: \(error.message)"
+        default: "upstream failure (\(error.code)): \(error.message)"
+        }
     }
 
     func permitted(_ tool: any Tool, _ principal: Principal) async -> Bool {

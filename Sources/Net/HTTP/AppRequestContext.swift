@@ -13,10 +13,19 @@ public struct AppRequestContext: RequestContext {
     public var principal: Principal?
     /// Set by `RequestLimitsMiddleware` from configuration.
     public var maxBodyBytes: Int = 4 << 20
+    /// The client's connection: Hummingbird does not cancel a handler when its client goes
+    /// away, so long responses (streams) watch it through `onConnectionClose`.
+    private let channel: any Channel
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
+        self.channel = source.channel
+    }
+
+    /// Runs `action` when the client's connection closes (at once if it already has).
+    public func onConnectionClose(_ action: @escaping @Sendable () -> Void) {
+        channel.closeFuture.whenComplete { _ in action() }
     }
 
     public var maxUploadSize: Int { maxBodyBytes }

@@ -22,7 +22,7 @@ enum Fixtures {
         return request
     }
 
-    static func collect(_ stream: AsyncThrowingStream<ChatEvent, any Error>) async throws -> [ChatEvent] {
+    static func collect<Events: AsyncSequence>(_ stream: Events) async throws -> [ChatEvent] where Events.Element == ChatEvent {
         var events: [ChatEvent] = []
         for try await event in stream { events.append(event) }
         return events

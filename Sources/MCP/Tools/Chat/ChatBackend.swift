@@ -5,7 +5,7 @@ import Net
 /// lead wires it). `task` asks the gateway to route by kind of work ("code", "reasoning",
 /// "creative", "fast", ...) when no model is named.
 public protocol ChatBackend: Sendable {
-    func complete(model: String?, task: String?, messages: [ChatMessage], principal: Principal) async throws -> ChatCompletion
+    func complete(model: String?, task: TaskKind?, messages: [ChatMessage], principal: Principal) async throws -> ChatCompletion
     func listModels(principal: Principal) async throws -> [ModelDescriptor]
 }
 
@@ -32,16 +32,16 @@ public struct ChatCompletion: Sendable, Equatable {
 
 /// A backend made of closures: tests, and wiring before the gateway lands.
 public struct ClosureChatBackend: ChatBackend {
-    let completeBody: @Sendable (String?, String?, [ChatMessage], Principal) async throws -> ChatCompletion
+    let completeBody: @Sendable (String?, TaskKind?, [ChatMessage], Principal) async throws -> ChatCompletion
     let modelsBody: @Sendable (Principal) async throws -> [ModelDescriptor]
 
-    public init(complete: @escaping @Sendable (String?, String?, [ChatMessage], Principal) async throws -> ChatCompletion,
+    public init(complete: @escaping @Sendable (String?, TaskKind?, [ChatMessage], Principal) async throws -> ChatCompletion,
                 models: @escaping @Sendable (Principal) async throws -> [ModelDescriptor] = { _ in [] }) {
         self.completeBody = complete
         self.modelsBody = models
     }
 
-    public func complete(model: String?, task: String?, messages: [ChatMessage], principal: Principal) async throws -> ChatCompletion {
+    public func complete(model: String?, task: TaskKind?, messages: [ChatMessage], principal: Principal) async throws -> ChatCompletion {
         try await completeBody(model, task, messages, principal)
     }
 

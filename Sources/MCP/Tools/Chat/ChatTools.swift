@@ -3,7 +3,8 @@ import Net
 
 /// `chat`, `specialist` and `models`, through the gateway's `ChatBackend`.
 public enum ChatTools {
-    static let tasks = ["code", "reasoning", "creative", "fast", "vision", "general"]
+    /// Exactly the gateway's task routes (`TaskKind`), so every offered task is reachable.
+    static let tasks = TaskKind.allCases.map(\.rawValue)
 
     public static func all(backend: any ChatBackend) -> [any Tool] {
         [
@@ -16,14 +17,17 @@ public enum ChatTools {
                         ], required: ["prompt"])) { arguments, context in
                 try await answer(backend, model: arguments["model"]?.stringValue, task: nil, arguments: arguments, context: context)
             },
-            ClosureTool(name: "specialist", description: "Ask the model the gateway picks for a kind of task: code, reasoning, creative, fast, vision, general.",
+            ClosureTool(name: "specialist", description: "Ask the model the gateway routes a kind of task to: " + tasks.joined(separator: ", ") + ".",
                         feature: .chat, annotations: ToolAnnotations(readOnly: true, openWorld: true),
                         schema: InputSchema.object([
                             "task": InputSchema.string("kind of work", enum: tasks),
                             "prompt": InputSchema.string("the user message", minLength: 1, maxLength: 200_000),
                             "system": InputSchema.string("system prompt", maxLength: 50_000),
                         ], required: ["task", "prompt"])) { arguments, context in
-                try await answer(backend, model: nil, task: arguments["task"]?.stringValue, arguments: arguments, context: context)
+                guard let task = arguments["task"]?.stringValue.flatMap(TaskKind.init(rawValue:)) else {
+                    return .error("task must be one of: " + tasks.joined(separator: ", "))
+                }
+                return try await answer(backend, model: nil, task: task, arguments: arguments, context: context)
             },
             ClosureTool(name: "models", description: "Models this caller may use, with provider and capabilities.",
                         feature: .chat, annotations: .readOnlyLocal, schema: InputSchema.object([:])) { _, context in
@@ -38,7 +42,7 @@ public enum ChatTools {
         ]
     }
 
-    static func answer(_ backend: any ChatBackend, model: String?, task: String?, arguments: [String: JSONValue],
+    static func answer(_ backend: any ChatBackend, model: String?, task: TaskKind?, arguments: [String: JSONValue],
                        context: ToolContext) async throws -> ToolResult {
         var messages: [ChatMessage] = []
         if let system = arguments["system"]?.stringValue { messages.append(ChatMessage(role: "system", content: system)) }

@@ -1,0 +1,144 @@
+import Synchronization
+
+/// A streamed answer: chat events pulled by one consumer from a bounded `ChatEventPipe`.
+/// Pulling paces the upstream (backpressure); dropping the iterator before the end, or
+/// cancelling the consuming task, cancels the upstream. Single consumer: iterate once.
+public struct ChatEventStream: AsyncSequence, Sendable {
+    public typealias Element = ChatEvent
+    let owner: Owner
+
+    init(pipe: ChatEventPipe, tap: StreamTap? = nil) { owner = Owner(pipe: pipe, tap: tap) }
+
+    var pipe: ChatEventPipe { owner.pipe }
+
+    /// Runs `produce` in a task that feeds the stream through `sink`; the task is cancelled
+    /// when the consumer goes away. Errors end the stream with that error.
+    public static func producing(_ produce: @escaping @Sendable (ChatEventSink) async throws -> Void) -> ChatEventStream {
+        let pipe = ChatEventPipe()
+        let task = Task {
+            do {
+                try await produce(ChatEventSink(pipe: pipe))
+                pipe.finish()
+            } catch {
+                pipe.finish(throwing: error)
+            }
+        }
+        pipe.onCancel { task.cancel() }
+        return ChatEventStream(pipe: pipe)
+    }
+
+    /// A stream of known events (the offline answer, tests).
+    public init(events: [ChatEvent], error: (any Error)? = nil) {
+        let pipe = ChatEventPipe(capacity: Swift.max(1, events.count))
+        for event in events { pipe.yield(event) }
+        pipe.finish(throwing: error)
+        self.init(pipe: pipe)
+    }
+
+    /// Adapts a plain `AsyncThrowingStream` (closure providers in tests), pacing its reads.
+    public init(_ upstream: AsyncThrowingStream<ChatEvent, any Error>) {
+        self = .producing { sink in
+            for try await event in upstream {
+                try await sink.ready()
+                sink.yield(event)
+            }
+        }
+    }
+
+    /// The same pipe under a new owner watched by `tap`; this value must not be used after.
+    func handOff(tap: StreamTap) -> ChatEventStream {
+        owner.disarm()
+        return ChatEventStream(pipe: owner.pipe, tap: tap)
+    }
+
+    public func makeAsyncIterator() -> Iterator { Iterator(owner: owner) }
+
+    public struct Iterator: AsyncIteratorProtocol {
+        let owner: Owner
+
+        public mutating func next() async throws -> ChatEvent? { try await owner.next() }
+
+        /// The next event and every other one already waiting (up to `limit`), so a writer
+        /// can coalesce them into one write; empty at the end.
+        public mutating func nextBatch(limit: Int = 64) async throws -> [ChatEvent] {
+            guard let first = try await owner.next() else { return [] }
+            var batch = [first]
+            for event in owner.pipe.drainReady(limit: Swift.max(0, limit - 1)) {
+                owner.tap?.add(event)
+                batch.append(event)
+            }
+            return batch
+        }
+    }
+
+    /// Owns the consuming end, shared by every copy of the stream and its iterator: reports
+    /// the end to the tap once, and when the last reference goes before the end (the client
+    /// went away, or the response was never sent) cancels the upstream.
+    public final class Owner: Sendable {
+        let pipe: ChatEventPipe
+        let tap: StreamTap?
+        private let ended = Atomic<Bool>(false)
+
+        init(pipe: ChatEventPipe, tap: StreamTap?) {
+            self.pipe = pipe
+            self.tap = tap
+        }
+
+        func disarm() { ended.store(true, ordering: .releasing) }
+
+        func next() async throws -> ChatEvent? {
+            do {
+                if let event = try await pipe.next() {
+                    tap?.add(event)
+                    return event
+                }
+                if !ended.exchange(true, ordering: .acquiringAndReleasing) { await tap?.end(error: nil) }
+                return nil
+            } catch {
+                if !ended.exchange(true, ordering: .acquiringAndReleasing) { await tap?.end(error: error) }
+                throw error
+            }
+        }
+
+        deinit {
+            guard !ended.load(ordering: .acquiring) else { return }
+            pipe.cancel()
+            if let tap { Task { await tap.end(error: CancellationError()) } }
+        }
+    }
+}
+
+/// The producer's end of a `ChatEventStream`.
+public struct ChatEventSink: Sendable {
+    let pipe: ChatEventPipe
+
+    public func yield(_ event: ChatEvent) { pipe.yield(event) }
+
+    /// Waits while the consumer is behind; throws `CancellationError` once it is gone.
+    public func ready() async throws { try await pipe.ready() }
+}
+
+/// Watches a committed stream for the gateway: accumulates the answer and reports how it
+/// ended, once (complete, failed, or abandoned by the client).
+final class StreamTap: Sendable {
+    private let accumulator = Mutex(ChatAccumulator())
+    private let provider: String
+    private let onEnd: @Sendable (Result<ChatAccumulator, ProviderError>) async -> Void
+
+    init(provider: String, onEnd: @escaping @Sendable (Result<ChatAccumulator, ProviderError>) async -> Void) {
+        self.provider = provider
+        self.onEnd = onEnd
+    }
+
+    func add(_ event: ChatEvent) { accumulator.withLock { $0.add(event) } }
+
+    func end(error: (any Error)?) async {
+        guard let error else {
+            await onEnd(.success(accumulator.withLock { $0 }))
+            return
+        }
+        let failure = error is CancellationError ? ProviderError(.cancelled, provider: provider, message: "client went away")
+                                                 : ProviderError.wrap(error, provider: provider)
+        await onEnd(.failure(failure))
+    }
+}
