@@ -38,7 +38,9 @@ import TestSupport
             #expect(hashed.count <= 3)
             #expect(hashed.count + refused.count == 16)
             #expect(refused.allSatisfy { Int($0.headers["retry-after"] ?? "") ?? 0 >= 1 })
-            // Only reserved attempts were checked: one audit row each.
+            // Only reserved attempts were checked: one audit row each (audit rows are written
+            // behind the response, so flush the queue first).
+            await h.database.flushQueuedWrites()
             let audited = try await h.database.read {
                 try $0.scalar("SELECT count(*) FROM audit_log WHERE actor = 'admin@example.com' AND outcome LIKE 'failure%'")
             }

@@ -51,7 +51,8 @@ final class SimulatedMesh {
             return true
         }
         guard var faults else { return base }
-        faults.seed = UInt64(truncatingIfNeeded: (from + to).hashValue & 0xffff) | 1
+        // FNV-1a of the link's name, not `hashValue` (seeded per process): a run is reproducible.
+        faults.seed = (from + ">" + to).utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 } | 1
         let faulty = FaultInjectingTransport(wrapping: base, faults: faults)
         faultTransports.append(faulty)
         return faulty
