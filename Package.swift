@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.34.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
@@ -30,6 +31,9 @@ let package = Package(
         .systemLibrary(name: "CMbedTLS", path: "Sources/CMbedTLS"),
         .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
 
+        // Product vocabulary shared by every layer (who is calling, what they may use).
+        // Depends on nothing, so plumbing (Net) can carry it without knowing policy.
+        .target(name: "Core", swiftSettings: swiftSettings),
         .target(
             name: "Storage",
             dependencies: [
@@ -42,10 +46,11 @@ let package = Package(
         .target(
             name: "Net",
             dependencies: [
-                "CMbedTLS", "CCurl",
+                "Core", "CMbedTLS", "CCurl",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -55,10 +60,11 @@ let package = Package(
         .target(
             name: "Auth",
             dependencies: [
-                "Storage", "Net",
+                "Core", "Storage", "Net",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
@@ -66,7 +72,7 @@ let package = Package(
         .target(
             name: "Admin",
             dependencies: [
-                "Storage", "Net",
+                "Core", "Storage", "Net",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
@@ -75,7 +81,7 @@ let package = Package(
         .target(
             name: "MCP",
             dependencies: [
-                "Storage", "Net",
+                "Core", "Storage", "Net",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -85,7 +91,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "Storage", "Net",
+                "Core", "Storage", "Net",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -112,7 +118,7 @@ let package = Package(
         .executableTarget(
             name: "Appliance",
             dependencies: [
-                "Storage", "Net", "Admin", "Auth", "MCP", "Gateway", "Mesh",
+                "Core", "Storage", "Net", "Admin", "Auth", "MCP", "Gateway", "Mesh",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -164,8 +170,9 @@ let package = Package(
         .testTarget(
             name: "AuthTests",
             dependencies: [
-                "Auth", "Storage", "Net", "TestSupport",
+                "Auth", "Core", "Storage", "Net", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -174,7 +181,7 @@ let package = Package(
         .testTarget(
             name: "MCPTests",
             dependencies: [
-                "MCP", "Storage", "Net", "TestSupport",
+                "MCP", "Core", "Storage", "Net", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -184,7 +191,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "Storage", "Net", "TestSupport",
+                "Gateway", "Core", "Storage", "Net", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -203,7 +210,7 @@ let package = Package(
         .testTarget(
             name: "ApplianceTests",
             dependencies: [
-                "Appliance", "Auth", "Gateway", "Storage", "Net", "Mesh", "TestSupport",
+                "Appliance", "Auth", "Gateway", "Core", "Storage", "Net", "Mesh", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -1,4 +1,5 @@
-public import Net
+public import Core
+import Net
 
 /// What the `AuthMiddleware` enforces on a path: public (no auth at all), or authenticated
 /// (a guest when no credentials) with an optional required feature and rate limit.

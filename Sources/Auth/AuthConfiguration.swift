@@ -10,6 +10,11 @@ public struct AuthConfiguration: Sendable {
     /// Peers whose `X-Forwarded-For` is believed (exact addresses).
     public var trustedProxies: Set<String> = []
     public var backoff = LoginBackoff.Parameters()
+    /// Login attempts one client (address, or IPv6 /64) may have being checked at once.
+    public var loginsInFlightPerClient = 2
+    /// Login attempts being checked at once overall: a few rounds of the hashing pool, so
+    /// the worst wait stays around a second.
+    public var loginsInFlightTotal = 4 * PasswordHasher.threadCount
     public var rules: [AccessRule] = AccessRule.defaults
 
     public init(jwtSecret: String? = nil, trustedProxies: Set<String> = []) {

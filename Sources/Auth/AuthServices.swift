@@ -1,5 +1,6 @@
+import Core
 public import Storage
-public import Net
+import Net
 import FoundationEssentials
 
 /// Everything the auth layer needs, opened once per node: stores, the JWT signer, the
@@ -12,6 +13,7 @@ public struct AuthServices: Sendable {
     public let revocations: RevocationStore
     public let limiter: RateLimiter
     public let backoff: LoginBackoff
+    public let loginAdmission: LoginAdmission
     public let jwt: JWT
     public let policy: TierAccessPolicy
     public let authenticator: Authenticator
@@ -32,6 +34,7 @@ public struct AuthServices: Sendable {
         self.revocations = RevocationStore(database: database, origin: origin)
         self.limiter = RateLimiter(database: database)
         self.backoff = LoginBackoff(database: database, parameters: configuration.backoff)
+        self.loginAdmission = LoginAdmission(perSource: configuration.loginsInFlightPerClient, total: configuration.loginsInFlightTotal)
         self.jwt = JWT(secret: secret)
         self.policy = TierAccessPolicy(tiers: tiers)
         self.authenticator = Authenticator(users: users, keys: keys, revocations: revocations, jwt: jwt)

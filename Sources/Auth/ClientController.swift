@@ -1,3 +1,4 @@
+import Core
 public import Hummingbird
 public import Net
 import FoundationEssentials
@@ -24,30 +25,40 @@ public struct ClientController: Sendable {
 
     static let badLogin = APIError.unauthorized("invalid email or password")
 
+    /// Longest email (RFC 5321 path) and password accepted; longer is 400 before any work.
+    static let maxEmailBytes = 320
+    static let maxPasswordBytes = 1_024
+
+    /// Admission (per-client in-flight cap) → reservation (backoff, counted before hashing)
+    /// → one hash on the bounded pool. Unknown email, wrong password and disabled account
+    /// take the same path and get the same answer, so none can be told apart.
     func login(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let body = try await request.decodeJSON(as: LoginRequest.self, context: context)
+        guard body.email.utf8.count <= Self.maxEmailBytes, body.password.utf8.count <= Self.maxPasswordBytes else {
+            throw APIError.badRequest("email is limited to \(Self.maxEmailBytes) bytes and password to \(Self.maxPasswordBytes)",
+                                      code: "invalid_login")
+        }
         let email = (try? Email.normalize(body.email)) ?? body.email.trimmed().lowercased()
         let ip = context.clientAddress
-        try await services.backoff.check(email: email, ip: ip)
-        let hasher = services.users.hasher
-        guard let found = try await services.users.credentials(email: email) else {
-            // Same work as a real check, so the response time does not reveal unknown emails.
-            await hasher.burn(body.password)
-            try await services.backoff.recordFailure(email: email, ip: ip)
-            try await audit("failure: unknown email", email: email, ip: ip)
-            throw Self.badLogin
+        let services = self.services
+        return try await services.loginAdmission.run(address: ip) {
+            let reservation = try await services.backoff.reserve(email: email, address: ip)
+            let hasher = services.users.hasher
+            let found = try await services.users.credentials(email: email)
+            // Same work whatever the outcome, so the response time reveals nothing.
+            var verified = false
+            if let found { verified = await hasher.verify(body.password, against: found.passwordHash) } else { await hasher.burn(body.password) }
+            guard let found, verified, !found.user.disabled else {
+                let outcome = found == nil ? "unknown email" : (verified ? "account disabled" : "wrong password")
+                try await audit("failure: \(outcome)", email: email, ip: ip)
+                throw Self.badLogin
+            }
+            try await services.backoff.succeeded(reservation)
+            try await audit("success", email: email, ip: ip)
+            let (token, claims) = try services.issueToken(for: found.user)
+            return try Response.json(LoginResponse(token: token, expiresIn: claims.exp - claims.iat, tier: found.user.tier,
+                                                   user: UserView(found.user)))
         }
-        guard await hasher.verify(body.password, against: found.passwordHash) else {
-            try await services.backoff.recordFailure(email: email, ip: ip)
-            try await audit("failure: wrong password", email: email, ip: ip)
-            throw Self.badLogin
-        }
-        guard !found.user.disabled else { throw APIError.forbidden("this account is disabled; ask an admin", code: "account_disabled") }
-        try await services.backoff.recordSuccess(email: email)
-        try await audit("success", email: email, ip: ip)
-        let (token, claims) = try services.issueToken(for: found.user)
-        return try Response.json(LoginResponse(token: token, expiresIn: claims.exp - claims.iat, tier: found.user.tier,
-                                               user: UserView(found.user)))
     }
 
     /// Every login attempt lands in the audit log (never the password).

@@ -1,4 +1,5 @@
-public import Net
+public import Core
+import Net
 
 /// Which models a tier may use, stored as JSON in `tiers.models_rule`:
 /// `{"all": true}` or any of `{"allow": [ids], "classes": ["local", "small"], "deny": [ids], "max": 5}`.

@@ -1,4 +1,5 @@
 import Net
+import NIOCore
 import NIOPosix
 import FoundationEssentials
 
@@ -6,9 +7,10 @@ import FoundationEssentials
 /// count can be raised later without invalidating old hashes:
 /// `pbkdf2-sha256$<iterations>$<salt base64>$<hash base64>`.
 ///
-/// Hashing takes ~0.3 s of CPU at 600,000 iterations, so it runs on one dedicated thread,
-/// never on the Swift cooperative pool (2 cores must keep serving requests). One thread
-/// also caps the CPU a login flood can burn.
+/// Hashing takes ~0.3 s of CPU at 600,000 iterations, so it runs on a dedicated pool of one
+/// thread per core, never on the event loops or the Swift cooperative pool. With one thread
+/// a burst of wrong logins queued every legitimate login behind it (20 s seen); the queue in
+/// front of the pool is bounded by `LoginAdmission`, so a flood is refused, not queued.
 public struct PasswordHasher: Sendable {
     public static let defaultIterations = 600_000
     public static let scheme = "pbkdf2-sha256"
@@ -24,8 +26,11 @@ public struct PasswordHasher: Sendable {
         self.pool = Self.sharedPool
     }
 
+    /// Hashes computed at once: one per core.
+    public static let threadCount = max(1, System.coreCount)
+
     private static let sharedPool: NIOThreadPool = {
-        let pool = NIOThreadPool(numberOfThreads: 1)
+        let pool = NIOThreadPool(numberOfThreads: threadCount)
         pool.start()
         return pool
     }()

@@ -47,6 +47,7 @@ public struct RateLimiter: Sendable {
     public func peek(subject: String, limitPerHour: Int) async throws -> Decision {
         let now = self.now()
         let stored = try await database.read { try $0.queryOne("SELECT tat_ms FROM rate_limits WHERE subject = ?", subject)?.int("tat_ms") }
+        let limitPerHour = Self.effective(limitPerHour)
         let tat = max(stored ?? now, now)
         let interval = Self.interval(limitPerHour)
         let used = tat - now
@@ -60,9 +61,16 @@ public struct RateLimiter: Sendable {
 
     static func interval(_ limit: Int) -> Int64 { max(1, hourMilliseconds / Int64(max(1, limit))) }
 
+    /// The arithmetic runs in milliseconds, so more than one request per millisecond is
+    /// "unlimited" in effect and below zero is zero. Clamping to 0...3,600,000 keeps every
+    /// product and sum far from Int64 overflow whatever a tier holds (`peek` trapped on a
+    /// limit of -9223372036854775808).
+    static func effective(_ limit: Int) -> Int { min(max(limit, 0), Int(hourMilliseconds)) }
+
     static func seconds(_ milliseconds: Int64) -> Int { Int(max(0, (milliseconds + 999) / 1000)) }
 
     static func decide(stored: Int64?, now: Int64, limit: Int) -> (decision: Decision, newTAT: Int64?) {
+        let limit = effective(limit)
         let tat = max(stored ?? now, now)
         guard limit > 0 else {
             return (Decision(allowed: false, limit: 0, remaining: 0, resetSeconds: 0, retryAfterSeconds: 3600), nil)

@@ -1,4 +1,5 @@
-public import Net
+public import Core
+import Net
 
 /// A tier's policy from the replicated `tiers` table: quota, features and model rule.
 public struct Tier: Sendable, Equatable {

@@ -1,4 +1,5 @@
-public import Net
+public import Core
+import Net
 public import Storage
 import FoundationEssentials
 

@@ -1,5 +1,6 @@
+import Core
 public import Storage
-public import Net
+import Net
 import FoundationEssentials
 
 /// Tier policies in the replicated `tiers` table. `seedDefaults()` inserts the default

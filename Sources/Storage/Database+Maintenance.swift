@@ -11,14 +11,20 @@ extension Database {
 
     /// Writes a consistent, compacted copy of the database to `path` with `VACUUM INTO`, then
     /// fsyncs it (SQLite does not sync the output). Runs on a reader, so writes continue.
-    /// Refuses to overwrite an existing non-empty file.
+    /// Refuses to overwrite an existing file; the copy is owner-only (0600).
     public func backup(to path: String) async throws {
-        try await read { connection in
-            // VACUUM INTO writes only the new file, but query_only forbids it all the same.
-            try connection.execute("PRAGMA query_only = OFF")
-            defer { try? connection.execute("PRAGMA query_only = ON") }
-            try connection.run("VACUUM INTO ?", path)
-            try Self.sync(path)
+        try Self.createOwnerOnlyEmptyFile(path)
+        do {
+            try await read { connection in
+                // VACUUM INTO writes only the new file, but query_only forbids it all the same.
+                try connection.execute("PRAGMA query_only = OFF")
+                defer { try? connection.execute("PRAGMA query_only = ON") }
+                try connection.run("VACUUM INTO ?", path)
+                try Self.sync(path)
+            }
+        } catch {
+            unlink(path)  // no half-written copy left behind to be mistaken for a backup
+            throw error
         }
     }
 
@@ -34,6 +40,20 @@ extension Database {
             try connection.run(
                 "INSERT INTO settings(key, value, updated_at) VALUES ('health.probe', ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
                 String(Int64(Date().timeIntervalSince1970)), Int64(Date().timeIntervalSince1970))
+        }
+    }
+
+    /// The copy holds every secret the database does: create it 0600 before SQLite writes
+    /// into it (VACUUM INTO accepts an empty file and keeps its mode). O_EXCL also makes
+    /// "must not exist" exact instead of a check-then-write race.
+    private static func createOwnerOnlyEmptyFile(_ path: String) throws(StorageError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, ownerOnlyFileMode)
+        guard fd >= 0 else {
+            throw StorageError(.open, "backup: cannot create \(path) (errno \(errno)\(errno == EEXIST ? ": it already exists" : ""))")
+        }
+        defer { Glibc.close(fd) }
+        guard fchmod(fd, ownerOnlyFileMode) == 0 else {
+            throw StorageError(.open, "backup: cannot make \(path) owner-only (errno \(errno))")
         }
     }
 

@@ -40,7 +40,11 @@ public final class Database: Sendable {
             // Opening and migrating block on disk and on busy_timeout: keep them off the
             // cooperative pool too.
             opened = try await writerThread.runIfActive {
+                // Tighten files left looser by an older build before reading them, then
+                // the -wal/-shm this open created (Database+Permissions).
+                try Self.restrictFiles(of: path)
                 let connection = try Connection(path: path)
+                try Self.restrictFiles(of: path)
                 try Migrator(migrations: migrations).migrate(connection, logger: logger)
                 var readers: [Confined<Connection>] = []
                 for _ in 0..<capacity {

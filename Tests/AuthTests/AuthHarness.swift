@@ -1,3 +1,4 @@
+import Core
 import Auth
 import Net
 import Storage
@@ -22,8 +23,11 @@ struct AuthHarness {
     static func configuration() -> AuthConfiguration {
         var configuration = AuthConfiguration(jwtSecret: secret)
         configuration.passwordIterations = 1_000
-        configuration.backoff.freeAttemptsPerEmail = 2
-        configuration.backoff.freeAttemptsPerIP = 1_000
+        configuration.backoff.freeAttemptsPerPair = 2
+        configuration.backoff.freeAttemptsPerSource = 1_000
+        // Blocks far longer than any test takes on a loaded machine: a 1 s block could expire
+        // between two requests and let an attempt through that the test expects refused.
+        configuration.backoff.baseSeconds = 600
         return configuration
     }
 

@@ -1,3 +1,4 @@
+import Core
 import Testing
 import Auth
 import Net
@@ -55,6 +56,18 @@ import Synchronization
         #expect(allowed == 7)
         #expect(try await limiter.peek(subject: "guest:10.0.0.1", limitPerHour: 7).remaining == 0)
         #expect(try await limiter.consume(subject: "guest:10.0.0.2", limitPerHour: 7).remaining == 6)
+        await database.close()
+    }
+
+    @Test func extremeTierLimitsNeitherTrapNorMisbehave() async throws {
+        let database = try await Database(path: TemporaryDirectory.make() + "/t.db")
+        let limiter = RateLimiter(database: database)
+        for limit in [Int.min, -5, 0] {
+            #expect(try await limiter.peek(subject: "x\(limit)", limitPerHour: limit).remaining == 0)
+            #expect(!(try await limiter.consume(subject: "x\(limit)", limitPerHour: limit).allowed))
+        }
+        for _ in 0..<3 { #expect(try await limiter.consume(subject: "max", limitPerHour: Int.max).allowed) }
+        #expect(try await limiter.peek(subject: "max", limitPerHour: Int.max).remaining > 1_000_000)
         await database.close()
     }
 

@@ -1,3 +1,4 @@
+import Core
 import MCP
 import Auth
 import Net

@@ -87,15 +87,17 @@ struct ApplianceApp {
     func makeApplication(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
         let configuration = node.configuration
         let logger = node.logger
-        let http1 = HTTP1Channel.Configuration(idleTimeout: .seconds(Int64(try configuration.idleTimeoutSeconds())))
+        let http1 = HTTP1Channel.Configuration.limited(idleTimeout: .seconds(Int64(try configuration.idleTimeoutSeconds())),
+                                                       requestDeadline: .seconds(Int64(try configuration.requestTimeoutSeconds())))
+        let limiter = ConnectionLimiter(maximum: try configuration.maxConnections())
         let server: HTTPServerBuilder
         let scheme: String
         if let files = try configuration.tlsFiles() {
             server = try .mbedTLS(configuration: ServerTLS.configuration(certificateFile: files.certificate, keyFile: files.key),
-                                  http1: http1)
+                                  http1: http1, limiter: limiter)
             scheme = "https"
         } else {
-            server = .http1(configuration: http1)
+            server = .http1(configuration: http1, limiter: limiter)
             scheme = "http"
         }
         return Application(

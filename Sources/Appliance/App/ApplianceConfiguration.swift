@@ -57,6 +57,20 @@ struct ApplianceConfiguration: Sendable {
     func maxBodyBytes() throws(ConfigurationError) -> Int { try int(.maxBodyBytes, in: 1_024...(1 << 30)) }
     func idleTimeoutSeconds() throws(ConfigurationError) -> Int { try int(.idleTimeout, in: 1...3_600) }
     func shutdownGraceSeconds() throws(ConfigurationError) -> Int { try int(.shutdownGrace, in: 0...600) }
+    func maxConnections() throws(ConfigurationError) -> Int { try int(.maxConnections, in: 1...1_000_000) }
+    func requestTimeoutSeconds() throws(ConfigurationError) -> Int { try int(.requestTimeout, in: 1...3_600) }
+
+    /// Shortest `JWT_SECRET` accepted: HS256 wants a key as long as its output.
+    static let minimumJWTSecretLength = 32
+
+    /// A `jwt_secret` that is set must be long enough. Checked at start so a bad value is
+    /// one line and a non-zero exit, never a 500 at the first login. The value is not echoed.
+    func validateJWTSecret() throws(ConfigurationError) {
+        guard let secret = string(.jwtSecret), !secret.isEmpty else { return }
+        guard secret.utf8.count >= Self.minimumJWTSecretLength else {
+            throw ConfigurationError("jwt_secret (JWT_SECRET) must be at least \(Self.minimumJWTSecretLength) characters, got \(secret.utf8.count) from \(source(.jwtSecret).rawValue); generate one with `openssl rand -base64 48`")
+        }
+    }
 
     var authConfiguration: AuthConfiguration {
         AuthConfiguration(jwtSecret: string(.jwtSecret), trustedProxies: AuthConfiguration.parseProxies(string(.trustedProxies)))
@@ -74,7 +88,7 @@ struct ApplianceConfiguration: Sendable {
     func redactedListing() -> [(key: ConfigKey, value: String, source: Source)] {
         ConfigKey.all.map { key in
             let value = string(key)
-            let shown = value.map { key.isSecret ? Self.redact($0) : $0 } ?? "(unset)"
+            let shown = value.map { key.isSecret ? Self.redact($0) : SecretRedaction.redactURLCredentials($0) } ?? "(unset)"
             return (key, shown, source(key))
         }
     }

@@ -1,3 +1,4 @@
+import Core
 /// One configuration setting: where it can come from and whether it is a secret.
 /// Precedence when resolving: flag > environment > .env file > stored setting > default.
 struct ConfigKey: Sendable, Hashable {
@@ -28,6 +29,10 @@ extension ConfigKey {
     static let logLevel = ConfigKey("log_level", env: "TRIFORCE_LOG_LEVEL", default: "info", "trace, debug, info, notice, warning, error, critical")
     static let maxBodyBytes = ConfigKey("max_body_bytes", env: "TRIFORCE_MAX_BODY_BYTES", default: "4194304", "largest accepted request body")
     static let idleTimeout = ConfigKey("idle_timeout_seconds", env: "TRIFORCE_IDLE_TIMEOUT", default: "30", "close connections idle (or sending headers) this long")
+    static let maxConnections = ConfigKey("max_connections", env: "TRIFORCE_MAX_CONNECTIONS", default: "1024",
+                                          "HTTP connections open at once; more are closed unanswered")
+    static let requestTimeout = ConfigKey("request_timeout_seconds", env: "TRIFORCE_REQUEST_TIMEOUT", default: "60",
+                                          "a request's body must arrive within this after its headers")
     static let shutdownGrace = ConfigKey("shutdown_grace_seconds", env: "TRIFORCE_SHUTDOWN_GRACE", default: "10", "how long SIGTERM waits for in-flight requests")
 
     static let trustedProxies = ConfigKey("trusted_proxies", env: "TRIFORCE_TRUSTED_PROXIES", default: "",
@@ -36,7 +41,7 @@ extension ConfigKey {
                                      "login token signing key (>= 32 chars); unset: generated once and stored")
 
     /// Every key `triforce config` shows. Feature areas append theirs here.
-    static let all: [ConfigKey] = [host, port, dataDir, logLevel, maxBodyBytes, idleTimeout, shutdownGrace,
+    static let all: [ConfigKey] = [host, port, dataDir, logLevel, maxBodyBytes, idleTimeout, maxConnections, requestTimeout, shutdownGrace,
                                    trustedProxies, jwtSecret] + tlsKeys
         + providerKeys + mcpKeys + guardianKeys + meshKeys
 }

@@ -1,3 +1,4 @@
+import Core
 import Storage
 import Net
 import Auth
@@ -32,6 +33,7 @@ struct Node: Sendable {
         do {
             let stored = try await SettingsStore(database: database).all()
             let configuration = ApplianceConfiguration(flags: flags, environment: environment, dotenv: dotenv, stored: stored)
+            try configuration.validateJWTSecret()
             let identity = try await NodeIdentity.loadOrCreate(in: database)
             let clock = HybridClock()
             let auth = try await AuthServices.open(database: database, origin: ReplicaOrigin(nodeID: identity.nodeID, clock: clock),
@@ -49,6 +51,11 @@ struct Node: Sendable {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
             throw ConfigurationError("cannot create data dir \(directory): \(error); set --data-dir or TRIFORCE_DATA_DIR to a writable directory")
+        }
+        do {
+            try Database.restrictDirectory(directory)
+        } catch {
+            throw ConfigurationError("data dir \(directory) must be owner-only: \(error)")
         }
         let path = directory + "/triforce.db"
         do {

@@ -43,8 +43,10 @@ struct DBCommand: AsyncParsableCommand {
                     throw ConfigurationError("backup to \(path) failed: \(error)")
                 }
             }
-            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-            print("backup written: \(path) (\(size) bytes)")
+            // stat, not FileManager: its `.size` attribute is not an Int here, which printed 0.
+            var info = stat()
+            guard stat(path, &info) == 0 else { throw ConfigurationError("backup written to \(path) but it cannot be read back (errno \(errno))") }
+            print("backup written: \(path) (\(info.st_size) bytes)")
         }
     }
 }

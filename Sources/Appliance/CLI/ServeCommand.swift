@@ -41,6 +41,11 @@ struct ServeCommand: AsyncParsableCommand {
         let ring = LogRing()
         let logger = Startup.bootstrapLogging(flags: flags, ring: ring)
         let node = await Startup.openNode(flags: flags, ring: ring, logger: logger)
+        let openFiles = Startup.raiseOpenFileLimit()
+        if let openFiles, let connections = try? node.configuration.maxConnections(), UInt64(connections) + 64 > openFiles {
+            logger.warning("open-files limit is below max_connections; raise it (LimitNOFILE=) or lower max_connections",
+                           metadata: ["open_files": "\(openFiles)", "max_connections": "\(connections)"])
+        }
         logger.notice(node.identity.isNew ? "new node initialised" : "node starting", metadata: [
             "node_id": "\(node.identity.nodeID)",
             "data_dir": "\(node.configuration.dataDirectory)",

@@ -1,3 +1,4 @@
+import Core
 import Storage
 import Gateway
 import Mesh

@@ -1,3 +1,4 @@
+import Core
 public import Hummingbird
 import HTTPTypes
 import Net

@@ -1,3 +1,4 @@
+import Core
 public import Hummingbird
 public import Net
 import NIOCore

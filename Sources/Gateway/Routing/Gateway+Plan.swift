@@ -1,3 +1,4 @@
+import Core
 import Net
 
 /// One upstream to try: a registry row and the provider that serves it.

@@ -1,3 +1,4 @@
+public import Core
 public import Hummingbird
 import HTTPTypes
 public import Net

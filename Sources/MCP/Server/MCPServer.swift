@@ -1,3 +1,4 @@
+public import Core
 public import Net
 public import Logging
 
@@ -77,7 +78,7 @@ public struct MCPServer: Sendable {
         case .request(let id, let method, let params):
             do {
                 if method == "initialize" {
-                    let (result, session) = await initialize(params: params, exchange: exchange)
+                    let (result, session) = try await initialize(params: params, exchange: exchange)
                     return Outcome(reply: JSONRPC.result(id: id, result), createdSession: session)
                 }
                 var result = try await request(id: id, method: method, params: params, exchange: exchange)
@@ -104,9 +105,13 @@ public struct MCPServer: Sendable {
         params?["_meta"]?[ProtocolVersion.metaVersionKey]?.stringValue == ProtocolVersion.stateless
     }
 
-    private func initialize(params: JSONValue?, exchange: Exchange) async -> (JSONValue, SessionStore.Session) {
+    private func initialize(params: JSONValue?, exchange: Exchange) async throws(JSONRPCError) -> (JSONValue, SessionStore.Session) {
         let version = ProtocolVersion.negotiate(params?["protocolVersion"]?.stringValue)
-        let session = await sessions.create(subject: exchange.principal.subject, protocolVersion: version)
+        guard let session = await sessions.create(subject: exchange.principal.subject, isGuest: exchange.principal.isGuest,
+                                                  protocolVersion: version) else {
+            throw JSONRPCError(code: SessionStore.tableFullCode,
+                               message: "no MCP session available for guests right now; retry later or sign in")
+        }
         exchange.logger.info("mcp session started", metadata: [
             "client": "\(params?["clientInfo"]?["name"]?.stringValue ?? "?")", "protocol": "\(version)"])
         var result: [String: JSONValue] = [

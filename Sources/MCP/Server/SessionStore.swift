@@ -4,36 +4,63 @@ public import Logging
 /// Live MCP sessions and the tool calls running in them. A session belongs to the caller
 /// who created it: presented by anyone else it does not exist (404, never 403, so ids
 /// cannot be probed). Idle sessions expire; the count is bounded.
+///
+/// Who may push whom out, when the table is full (guests cannot evict paying users):
+/// - one owner (a user, a key, or one guest network: IPv4 address / IPv6 /64, which
+///   `Principal.guest` already folds into the subject) holds at most `maxPerOwner`
+///   sessions; a new one replaces that owner's least recently used;
+/// - otherwise, when full, a guest's new session replaces the least recently used *guest*
+///   session, and is refused when there is none; a signed-in caller's replaces the least
+///   recently used guest session first, and a signed-in one only when no guest has any.
 public actor SessionStore {
     public struct Session: Sendable {
         public let id: String
         public let subject: String
+        public let isGuest: Bool
         public let protocolVersion: String
         public var logLevel: Logger.Level?
         var lastUsed: ContinuousClock.Instant
     }
+
+    /// JSON-RPC error code (server range, not a spec code) for a guest's `initialize` refused
+    /// because every session belongs to a signed-in caller.
+    public static let tableFullCode = -32003
 
     private var sessions: [String: Session] = [:]
     /// Cancel handles by "scope|request id"; several when sessionless callers reuse an id.
     private var running: [String: [Int: @Sendable () -> Void]] = [:]
     private var nextToken = 0
     let maxSessions: Int
+    let maxPerOwner: Int
     let idleTimeout: Duration
 
-    public init(maxSessions: Int = 1_000, idleTimeout: Duration = .seconds(3_600)) {
-        self.maxSessions = maxSessions
+    public init(maxSessions: Int = 1_000, maxPerOwner: Int = 16, idleTimeout: Duration = .seconds(3_600)) {
+        self.maxSessions = max(1, maxSessions)
+        self.maxPerOwner = max(1, maxPerOwner)
         self.idleTimeout = idleTimeout
     }
 
-    public func create(subject: String, protocolVersion: String) -> Session {
+    /// A new session for `subject`, or nil when the table is full of signed-in callers'
+    /// sessions and the caller is a guest.
+    public func create(subject: String, isGuest: Bool, protocolVersion: String) -> Session? {
         expireIdle()
-        if sessions.count >= maxSessions, let oldest = sessions.values.min(by: { $0.lastUsed < $1.lastUsed }) {
+        let own = sessions.values.filter { $0.subject == subject }
+        if own.count >= maxPerOwner, let oldest = Self.leastRecentlyUsed(own) {
             sessions[oldest.id] = nil
+        } else if sessions.count >= maxSessions {
+            let guests = sessions.values.filter(\.isGuest)
+            let victim = Self.leastRecentlyUsed(guests) ?? (isGuest ? nil : Self.leastRecentlyUsed(sessions.values))
+            guard let victim else { return nil }
+            sessions[victim.id] = nil
         }
-        let session = Session(id: UUID().uuidString.lowercased(), subject: subject, protocolVersion: protocolVersion,
-                              logLevel: nil, lastUsed: .now)
+        let session = Session(id: UUID().uuidString.lowercased(), subject: subject, isGuest: isGuest,
+                              protocolVersion: protocolVersion, logLevel: nil, lastUsed: .now)
         sessions[session.id] = session
         return session
+    }
+
+    static func leastRecentlyUsed(_ candidates: some Sequence<Session>) -> Session? {
+        candidates.min { $0.lastUsed < $1.lastUsed }
     }
 
     /// The session when it exists and belongs to `subject`; touching it keeps it alive.

@@ -1,3 +1,4 @@
+public import Core
 import FoundationEssentials
 public import Net
 public import Storage

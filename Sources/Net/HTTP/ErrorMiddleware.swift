@@ -1,6 +1,7 @@
 public import Hummingbird
 public import HTTPTypes
 import Logging
+import NIOCore
 import FoundationEssentials
 
 /// Outermost middleware: gives every request an id and a logger carrying it, logs the
@@ -42,6 +43,10 @@ public struct ErrorMiddleware: RouterMiddleware {
             if !allowed.isEmpty { return .methodNotAllowed(request.method, path: request.uri.path, allowed: allowed) }
             return .notFound("no route for \(request.method.rawValue) \(request.uri.path)")
         case let error as HTTPError where error.status == .contentTooLarge:
+            return .payloadTooLarge(limit: context.maxBodyBytes)
+        case is NIOTooManyBytesError:
+            // A chunked body has no Content-Length to refuse up front; collecting it past
+            // the limit throws this, which is the client's fault, not ours.
             return .payloadTooLarge(limit: context.maxBodyBytes)
         case let error as HTTPError:
             return APIError(error.status, type: error.status.code >= 500 ? "server_error" : "invalid_request_error",

@@ -1,5 +1,6 @@
 public import Hummingbird
 public import FoundationEssentials
+import NIOCore
 
 extension Request {
     /// Reads the body (bounded by the context's limit) and decodes it as JSON. A body over
@@ -29,6 +30,9 @@ extension Request {
             let buffer = try await request.collectBody(upTo: context.maxBodyBytes)
             return Data(buffer.readableBytesView)
         } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw APIError.payloadTooLarge(limit: context.maxBodyBytes)
+        } catch is NIOTooManyBytesError {
+            // How a chunked body (no Content-Length to check first) reports going over.
             throw APIError.payloadTooLarge(limit: context.maxBodyBytes)
         }
     }

@@ -1,3 +1,4 @@
+import Core
 import Hummingbird
 import HTTPTypes
 import Logging

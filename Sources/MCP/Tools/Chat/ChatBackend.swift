@@ -1,4 +1,5 @@
-public import Net
+public import Core
+import Net
 
 /// The seam between the MCP chat tools and the gateway (module Gateway implements it; the
 /// lead wires it). `task` asks the gateway to route by kind of work ("code", "reasoning",

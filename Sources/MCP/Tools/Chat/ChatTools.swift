@@ -1,3 +1,4 @@
+import Core
 import Net
 
 /// `chat`, `specialist` and `models`, through the gateway's `ChatBackend`.

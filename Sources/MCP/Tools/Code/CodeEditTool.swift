@@ -1,3 +1,4 @@
+import Core
 import Net
 
 /// Targeted edits: replace a unique text, insert before a line, append, or delete lines

@@ -1,3 +1,4 @@
+import Core
 import Net
 
 /// `shell`: admin only. Runs an argv array (no shell) or an `sh -c` string in the

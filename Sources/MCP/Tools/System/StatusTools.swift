@@ -1,3 +1,4 @@
+public import Core
 public import Net
 import Logging
 

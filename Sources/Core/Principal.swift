@@ -5,7 +5,9 @@ public struct Principal: Sendable, Equatable {
         case guest, token, apiKey = "api_key", mesh, local
     }
 
-    /// Stable subject for quotas and ownership: a user id, or `guest:<ip>`.
+    /// Stable subject for quotas and ownership: a user id, or `guest:<network>` where the
+    /// network is the IPv4 address or the IPv6 /64 (`ClientNetwork.host`), so a guest cannot
+    /// mint new identities by rotating through the addresses of one /64.
     public var subject: String
     public var email: String?
     public var tier: String
@@ -25,7 +27,7 @@ public struct Principal: Sendable, Equatable {
     }
 
     public static func guest(address: String) -> Principal {
-        Principal(subject: "guest:\(address)", tier: "guest", method: .guest)
+        Principal(subject: "guest:" + ClientNetwork.host(address), tier: "guest", method: .guest)
     }
 
     public var isGuest: Bool { method == .guest }
