@@ -10,11 +10,19 @@ import TestSupport
 /// generous (a loaded 2-core machine); the timing targets are measured by bench/mesh.sh.
 @Suite("Mesh cluster (real processes)", .serialized)
 struct MeshClusterTests {
-    /// A hub and `members` joined nodes, all serving; stopped by the caller.
-    static func cluster(members: Int) async throws -> [MeshProcess] {
+    /// A hub and `members` joined nodes, all serving (each with `settings` stored first);
+    /// stopped by the caller.
+    static func cluster(members: Int, settings: [String: String] = [:]) async throws -> [MeshProcess] {
         let hubDir = TemporaryDirectory.make()
         let initialised = try await MeshProcess.cli(["ca", "init"], dir: hubDir)
         try #require(initialised.status == 0, "\(initialised.stderr)")
+        func store(in dir: String) async throws {
+            for (key, value) in settings.sorted(by: { $0.key < $1.key }) {
+                let set = try await MeshProcess.cli(["config", "set", key, value], dir: dir)
+                try #require(set.status == 0, "config set \(key): \(set.stderr)")
+            }
+        }
+        try await store(in: hubDir)
         let hub = try await MeshProcess.start("hub", dir: hubDir)
         var nodes = [hub]
         do {
@@ -23,6 +31,7 @@ struct MeshClusterTests {
                 let dir = TemporaryDirectory.make()
                 let joined = try await MeshProcess.cli(["join", hub.meshURL, "--token", token], dir: dir)
                 try #require(joined.status == 0, "join: \(joined.stderr)")
+                try await store(in: dir)
                 nodes.append(try await MeshProcess.start("m\(index)", dir: dir))
             }
             let ids = Set(nodes.map(\.nodeID))
@@ -208,6 +217,36 @@ extension MeshClusterTests {
         let health = try await Curl.request("http://127.0.0.1:\(hub.apiPort)/health")
         #expect(health.json?["checks"]?["mesh"]?["detail"]?.stringValue?.contains("linked") == true, "\(health.body)")
         await restarted.stop()
+        for node in nodes { await node.stop() }
+    }
+}
+
+extension MeshClusterTests {
+    /// The guardian watches the mesh members it was never told about: `triforce guardian
+    /// --once` (asking the running node) and the server's own rounds (in `/health`) both
+    /// probe the other member at the API address it advertises.
+    @Test func guardianWatchesTheMeshMembers() async throws {
+        try #require(FileManager.default.fileExists(atPath: MeshProcess.binary), "build the triforce binary first")
+        let nodes = try await Self.cluster(members: 1, settings: ["guardian_interval_seconds": "5"])
+        defer { for node in nodes { node.process.signal(SIGKILL) } }
+        let hub = nodes[0], member = nodes[1]
+
+        let out = try await MeshProcess.cli(["guardian", "--once", "--json", "--url", "http://127.0.0.1:\(hub.apiPort)",
+                                             "--mesh-port", String(hub.meshPort)], dir: hub.dir)
+        #expect(out.status == 0, "\(out.stdout) \(out.stderr)")
+        let reported = JSONValue.parse(out.stdout)?["nodes"]?.arrayValue ?? []
+        let seen = reported.first { $0["name"]?.stringValue == member.nodeID }
+        #expect(seen?["node_id"]?.stringValue == member.nodeID, "\(out.stdout)")
+        #expect(seen?["url"]?.stringValue == "http://127.0.0.1:\(member.apiPort)" && seen?["status"] != "fail", "\(out.stdout)")
+        #expect(!reported.contains { $0["node_id"]?.stringValue == hub.nodeID && $0["name"]?.stringValue != "local" },
+                "this node is not watched as its own peer: \(out.stdout)")
+
+        // The server's guardian: a round after the mesh converged watches the member too.
+        let watched = await eventually(within: .seconds(60), every: .milliseconds(500)) {
+            let health = try? await Curl.request("http://127.0.0.1:\(hub.apiPort)/health")
+            return health?.json?["checks"]?["guardian"]?["detail"]?.stringValue?.contains("1 peer(s)") == true
+        }
+        #expect(watched, "the server's guardian never watched the mesh member")
         for node in nodes { await node.stop() }
     }
 }

@@ -22,7 +22,8 @@ struct ApplianceApp {
     /// One libcurl client (one event thread) for providers, crawl, search and Ollama.
     let curl: CurlHTTPClient
     var fetcher: any HTTPFetching { curl }
-    /// Watches this node's certificate and the peers; its last report is in `/health`.
+    /// Watches this node's certificate, the configured peers and the mesh members; its last
+    /// report is in `/health`.
     let guardian: GuardianService
     /// The mesh, when the data dir holds mesh certificates.
     let mesh: MeshWiring?
@@ -32,12 +33,14 @@ struct ApplianceApp {
         let fetcher = try CurlHTTPClient()
         let gateway = try await GatewayWiring.makeGateway(node: node, fetcher: fetcher, policy: node.auth.policy)
         let configuration = node.configuration
-        let guardian = Guardian(fetcher: fetcher, members: ConfiguredMembers(setting: configuration.string(.guardianPeers)),
+        let mesh = try await MeshWiring.make(node: node, extraPeers: peers)
+        let configured = ConfiguredMembers(setting: configuration.string(.guardianPeers))
+        let members = MeshMembers(configured: configured) { [mesh] in await mesh?.service.snapshot().json }
+        let guardian = Guardian(fetcher: fetcher, members: members,
                                 local: .inProcess(version: TriForceVersion.current, nodeID: node.identity.nodeID),
                                 certificatePath: MeshFiles(dataDirectory: configuration.dataDirectory).nodeCertificate)
         let service = GuardianService(guardian: guardian, interval: .seconds(try configuration.guardianIntervalSeconds()),
                                       logger: node.logger)
-        let mesh = try await MeshWiring.make(node: node, extraPeers: peers)
         return ApplianceApp(node: node, gateway: gateway, curl: fetcher, guardian: service, mesh: mesh)
     }
 
@@ -106,7 +109,10 @@ struct ApplianceApp {
             onServerRunning: { [mesh] channel in
                 let port = channel.localAddress?.port ?? 0
                 logger.notice("listening", metadata: ["url": "\(scheme)://\(configuration.host):\(port)", "port": "\(port)"])
-                await mesh?.service.apiListening(host: configuration.host, port: port)
+                if let mesh {
+                    await mesh.service.apiListening(address: MeshWiring.apiURL(scheme: scheme, host: configuration.host,
+                                                                                port: port, advertisedHost: mesh.service.configuration.advertisedHost))
+                }
                 await onRunning(port)
             },
             logger: logger)

@@ -27,7 +27,9 @@ struct MeshWiring: Sendable {
         let advertised = !wildcard.contains(listenHost) ? listenHost : !wildcard.contains(configuration.host) ? configuration.host : "127.0.0.1"
         var meshConfiguration = MeshConfiguration(
             nodeID: node.identity.nodeID, listenHost: listenHost, listenPort: try configuration.meshPort(),
-            advertisedHost: advertised, apiAddress: "\(configuration.host):\(try configuration.port())",
+            advertisedHost: advertised,
+            apiAddress: apiURL(scheme: try configuration.tlsFiles() == nil ? "http" : "https", host: configuration.host,
+                               port: try configuration.port(), advertisedHost: advertised),
             version: TriForceVersion.current, startedAt: Int64(Date().timeIntervalSince1970),
             peers: try configuration.meshPeers(extra: extraPeers), timing: try configuration.membershipTiming(), files: files,
             idleTimeout: .seconds(try configuration.idleTimeoutSeconds()))
@@ -68,5 +70,12 @@ struct MeshWiring: Sendable {
             logger: node.logger)
         return MeshWiring(service: service, listener: MeshListener(service: service, revocations: list), refresher: refresher,
                           renewal: renewal)
+    }
+
+    /// The API base URL members advertise (the guardian of every other member probes it): a
+    /// wildcard API host is replaced by the host peers dial for the mesh.
+    static func apiURL(scheme: String, host: String, port: Int, advertisedHost: String) -> String {
+        let reachable = ["0.0.0.0", "::", "[::]", ""].contains(host) ? advertisedHost : host
+        return "\(scheme)://\(PeerAddress(host: reachable, port: port).description)"
     }
 }

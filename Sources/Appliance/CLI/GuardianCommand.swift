@@ -6,7 +6,8 @@ import Net
 import Storage
 
 /// `triforce guardian --once | --interval 30`: checks this node (over its HTTP API, as a
-/// client would) and every watched peer: health, version, mesh-certificate expiry.
+/// client would) and every watched peer (configured, and the mesh members the running node
+/// sees): health, version, mesh-certificate expiry.
 struct GuardianCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "guardian", abstract: "Check this node and its peers; print a report.")
@@ -25,11 +26,15 @@ struct GuardianCommand: AsyncParsableCommand {
     @Option(name: .customLong("peer"), help: "A peer's API base URL to check too (repeatable; adds to guardian_peers).")
     var peers: [String] = []
 
+    @Option(help: "The running node's mesh port, asked for the members (default: the mesh_port setting).")
+    var meshPort: Int?
+
     @Flag(help: "Print the report as JSON.")
     var json = false
 
     func validate() throws {
         guard (1...86_400).contains(interval) else { throw ValidationError("--interval must be 1...86400 seconds") }
+        if let meshPort, !(1...65535).contains(meshPort) { throw ValidationError("--mesh-port must be 1...65535") }
     }
 
     func run() async throws {
@@ -42,7 +47,15 @@ struct GuardianCommand: AsyncParsableCommand {
         }
         let fetcher: CurlHTTPClient
         do { fetcher = try CurlHTTPClient() } catch { Startup.fail("\(error)") }
-        let guardian = Guardian(fetcher: fetcher, members: ConfiguredMembers(setting: configuration.string(.guardianPeers), extra: peers),
+        let configured = ConfiguredMembers(setting: configuration.string(.guardianPeers), extra: peers)
+        let meshPort = meshPort
+        // With mesh certificates, the running node's membership each round; a node that does
+        // not answer leaves only the configured peers (its own probe reports it down).
+        let members = MeshMembers(configured: configured) {
+            guard MeshFiles(dataDirectory: configuration.dataDirectory).listenerReady else { return nil }
+            return try? await MeshCommand.Status.runningNodeView(configuration, meshPort: meshPort)
+        }
+        let guardian = Guardian(fetcher: fetcher, members: members,
                                 local: .url(url ?? Self.localURL(configuration)),
                                 certificatePath: MeshFiles(dataDirectory: configuration.dataDirectory).nodeCertificate)
         while true {

@@ -17,23 +17,29 @@ struct MeshCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await NodeCommand.with(data) { node in
-                let files = MeshFiles(dataDirectory: node.configuration.dataDirectory)
-                guard files.listenerReady else {
-                    throw ConfigurationError("no mesh certificates in \(files.dataDirectory): run `triforce ca init` or `triforce join`")
-                }
-                let port = try meshPort ?? node.configuration.meshPort()
-                guard (1...65535).contains(port) else { throw ValidationError("give the running node's port with --mesh-port") }
-                let host = ["0.0.0.0", "::", ""].contains(node.configuration.meshHost) ? "127.0.0.1" : node.configuration.meshHost
-                let tls = try MbedTLSContext(configuration: .client(
-                    trustRoots: .file(files.caCertificate), certificateChain: .file(files.nodeCertificate), privateKey: .file(files.nodeKey)))
-                let connection = try await MeshClient(tls: tls).connect(to: PeerAddress(host: host, port: port), oneShot: true)
-                let view = try await connection.call("mesh/nodes", params: [:])
+                let view = try await Self.runningNodeView(node.configuration, meshPort: meshPort)
                 if json {
                     print(view.jsonText)
                     return
                 }
                 print(Self.table(view))
             }
+        }
+
+        /// `mesh/nodes` asked of the node running from this data dir, over its own mesh port
+        /// with its own certificate (a one-shot connection, not a link).
+        static func runningNodeView(_ configuration: ApplianceConfiguration, meshPort: Int?) async throws -> JSONValue {
+            let files = MeshFiles(dataDirectory: configuration.dataDirectory)
+            guard files.listenerReady else {
+                throw ConfigurationError("no mesh certificates in \(files.dataDirectory): run `triforce ca init` or `triforce join`")
+            }
+            let port = try meshPort ?? configuration.meshPort()
+            guard (1...65535).contains(port) else { throw ValidationError("give the running node's port with --mesh-port") }
+            let host = ["0.0.0.0", "::", ""].contains(configuration.meshHost) ? "127.0.0.1" : configuration.meshHost
+            let tls = try MbedTLSContext(configuration: .client(
+                trustRoots: .file(files.caCertificate), certificateChain: .file(files.nodeCertificate), privateKey: .file(files.nodeKey)))
+            let connection = try await MeshClient(tls: tls).connect(to: PeerAddress(host: host, port: port), oneShot: true)
+            return try await connection.call("mesh/nodes", params: [:])
         }
 
         static func table(_ view: JSONValue) -> String {

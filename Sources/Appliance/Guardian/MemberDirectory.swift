@@ -6,8 +6,8 @@ struct GuardianTarget: Sendable, Equatable {
     let url: String
 }
 
-/// The seam for "every mesh member": the guardian asks it each round. Today's one
-/// implementation is the configured peer list; the mesh membership plugs in here.
+/// The seam for "every mesh member": the guardian asks it each round. `ConfiguredMembers` is
+/// the configured peer list; `MeshMembers` adds the live mesh membership to it.
 protocol MemberDirectory: Sendable {
     func members() async -> [GuardianTarget]
 }

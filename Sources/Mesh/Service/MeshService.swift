@@ -97,10 +97,10 @@ public actor MeshService: Service {
         perform(membership.updateSelf(metadata: metadata, now: now()))
     }
 
-    /// The API listener learned its port: members see the real API address.
-    public func apiListening(host: String, port: Int) {
+    /// The API listener learned its port: members see the real API address (a base URL).
+    public func apiListening(address: String) {
         var metadata = membership.me.metadata
-        metadata.apiAddress = PeerAddress(host: host, port: port).description
+        metadata.apiAddress = address
         perform(membership.updateSelf(metadata: metadata, now: now()))
     }
 
