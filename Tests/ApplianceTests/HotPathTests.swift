@@ -94,6 +94,7 @@ import TestSupport
     /// transfer (the mock sees its connection closed while it was still streaming).
     @Test func clientDisconnectAbortsTheUpstream() async throws {
         let aborted = AbortFlag()
+        let streaming = AbortFlag()
         let pinging: @Sendable (MockUpstream, Router<BasicRequestContext>) -> Void = { mock, router in
             MockProviders.openAI(mock, router)
             router.post("/slow/v1/chat/completions") { request, _ -> Response in
@@ -105,6 +106,7 @@ import TestSupport
                         // Comments only: no event ever reaches the gateway's client.
                         for _ in 0..<1_200 {
                             try await writer.write(ByteBuffer(string: ": thinking\n\n"))
+                            streaming.value.store(true, ordering: .relaxed)
                             try await Task.sleep(for: .milliseconds(50))
                         }
                     } catch {
@@ -126,11 +128,13 @@ import TestSupport
                     ["curl", "-sN", "-X", "POST", "-H", "Content-Type: application/json", "-H", "Authorization: Bearer \(key)", "--data-binary",
                      #"{"model":"groq/slow-model","stream":true,"messages":[{"role":"user","content":"hi"}]}"#,
                      "\(node.baseURL)/v1/chat/completions"])
-                // Hang up once the upstream is surely streaming.
-                try await Task.sleep(for: .milliseconds(500))
+                // Hang up once the upstream is streaming (a condition, not a fixed sleep: under
+                // load curl may not even have connected after half a second).
+                #expect(try await Self.eventually(deadline: .seconds(60)) { streaming.value.load(ordering: .relaxed) },
+                        "the upstream never started streaming")
                 client.signal(SIGKILL)
                 _ = await client.wait()
-                #expect(try await Self.eventually(deadline: .seconds(20)) { aborted.value.load(ordering: .relaxed) },
+                #expect(try await Self.eventually(deadline: .seconds(60)) { aborted.value.load(ordering: .relaxed) },
                         "the upstream transfer was not aborted after the client went away")
             }
         }
