@@ -43,7 +43,7 @@ C python3 bench/mock_upstream.py slow 18082 &                # holds streams ope
 PIDS+=($!)
 
 lat() { awk -v q="$2" '$1 == q {print $2}' "$1"; }
-us() { python3 -c "import sys; v=sys.argv[1]; m={'us':1,'ms':1000,'s':1e6}; u=v.rstrip('0123456789.'); print(float(v[:len(v)-len(u)])*m[u])" "$1"; }
+us() { python3 -c "import sys; v=sys.argv[1]; m={'us':1,'ms':1000,'s':1e6}; u=v.lstrip('0123456789.'); print(float(v[:len(v)-len(u)])*m[u])" "$1"; }
 cpu() { awk '{print $14 + $15}' /proc/$NODE/stat; }
 TICK=$(getconf CLK_TCK)
 
