@@ -8,29 +8,9 @@ cd "$(dirname "$0")/.."
 BIN="$(realpath "${1:-dist/triforce}")"
 DURATION="${BENCH_DURATION:-8}"
 LITELLM_VERSION="${LITELLM_VERSION:-}"
-WORK="$(mktemp -d)"
-PIDS=()
-NODE_CPU=1; CLIENT_CPU=0; [ "$(nproc)" -lt 2 ] && NODE_CPU=0
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; nginx -p "$WORK" -c nginx.conf -s stop 2>/dev/null || true; rm -rf "$WORK"; }
-trap cleanup EXIT
-C() { taskset -c $CLIENT_CPU "$@"; }
+. bench/lib.sh
 
-python3 bench/mock_upstream.py write-static "$WORK"
-chmod -R a+rX "$WORK"
-cat > "$WORK/nginx.conf" <<NGINX
-worker_processes 1; daemon on; error_log $WORK/nginx.err; pid $WORK/nginx.pid;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $WORK/body;
-  server {
-    listen 127.0.0.1:18081;
-    location = /v1/models { default_type application/json; alias $WORK/models.json; }
-    location = /v1/chat/completions { error_page 405 =200 \$uri; default_type application/json; alias $WORK/chat.json; }
-  }
-}
-NGINX
-C nginx -p "$WORK" -c nginx.conf
+start_static_upstream
 
 echo "installing LiteLLM ${LITELLM_VERSION:-latest} into a throwaway venv..."
 python3 -m venv "$WORK/venv"
@@ -38,9 +18,6 @@ python3 -m venv "$WORK/venv"
     || { tail -5 "$WORK/pip.log" >&2; exit 1; }
 echo "LiteLLM $("$WORK/venv/bin/pip" show litellm | awk '/^Version/ {print $2}')"
 
-lat() { awk -v q="$2" '$1 == q {print $2}' "$1"; }
-us() { python3 -c "import sys; v=sys.argv[1]; m={'us':1,'ms':1000,'s':1e6}; u=v.rstrip('0123456789.'); print(float(v[:len(v)-len(u)])*m[u])" "$1"; }
-TICK=$(getconf CLK_TCK)
 lua() {  # $1 file, $2 model, $3 auth header value
     cat > "$1" <<LUA
 wrk.method = "POST"

@@ -1,0 +1,36 @@
+# Shared by bench/gateway.sh and bench/peers.sh: a work dir, CPU pinning, process cleanup, wrk
+# output helpers, and nginx serving fixed OpenAI-format answers on 127.0.0.1:18081.
+# Source it after `cd` to the repo root.
+WORK="$(mktemp -d)"
+PIDS=()
+NODE_CPU=1; CLIENT_CPU=0; [ "$(nproc)" -lt 2 ] && NODE_CPU=0
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; nginx -p "$WORK" -c nginx.conf -s stop 2>/dev/null || true; rm -rf "$WORK"; }
+trap cleanup EXIT
+C() { taskset -c $CLIENT_CPU "$@"; }
+lat() { awk -v q="$2" '$1 == q {print $2}' "$1"; }   # a wrk --latency percentile, e.g. "54.00us"
+us() { python3 -c "import sys; v=sys.argv[1]; m={'us':1,'ms':1000,'s':1e6}; u=v.lstrip('0123456789.'); print(float(v[:len(v)-len(u)])*m[u])" "$1"; }
+TICK=$(getconf CLK_TCK)
+
+start_static_upstream() {
+    python3 bench/mock_upstream.py write-static "$WORK"          # chat.json, stream.txt, models.json, models1000.json
+    chmod -R a+rX "$WORK"                                        # nginx workers run unprivileged
+    # nginx serves fixed OpenAI-format answers; `error_page 405 =200` lets it answer POST from a file.
+    cat > "$WORK/nginx.conf" <<NGINX
+worker_processes 1; daemon on; error_log $WORK/nginx.err; pid $WORK/nginx.pid;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/body;
+  server {
+    listen 127.0.0.1:18081;
+    location = /v1/models { default_type application/json; alias $WORK/models.json; }
+    location = /v1/chat/completions { error_page 405 =200 \$uri; default_type application/json; alias $WORK/chat.json; }
+    location = /big/v1/models { default_type application/json; alias $WORK/models1000.json; }
+    location = /big/v1/chat/completions { error_page 405 =200 \$uri; default_type application/json; alias $WORK/chat.json; }
+    location = /stream/v1/models { default_type application/json; alias $WORK/models.json; }
+    location = /stream/v1/chat/completions { error_page 405 =200 \$uri; default_type text/event-stream; alias $WORK/stream.txt; }
+  }
+}
+NGINX
+    C nginx -p "$WORK" -c nginx.conf
+}
