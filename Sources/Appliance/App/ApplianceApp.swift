@@ -27,6 +27,8 @@ struct ApplianceApp {
     let guardian: GuardianService
     /// The mesh, when the data dir holds mesh certificates.
     let mesh: MeshWiring?
+    /// Config from git, when `sync.git_url` is set.
+    let configSync: ConfigSync?
 
     /// Opens outgoing HTTP and builds the gateway, gated by the node's tier policy, and the mesh.
     static func make(node: Node, peers: [String] = []) async throws -> ApplianceApp {
@@ -41,7 +43,11 @@ struct ApplianceApp {
                                 certificatePath: MeshFiles(dataDirectory: configuration.dataDirectory).nodeCertificate)
         let service = GuardianService(guardian: guardian, interval: .seconds(try configuration.guardianIntervalSeconds()),
                                       logger: node.logger)
-        return ApplianceApp(node: node, gateway: gateway, curl: fetcher, guardian: service, mesh: mesh)
+        let configSync = try configuration.configSource().map { source in
+            ConfigSync(source: source, database: node.database, origin: node.origin, environment: configuration.environment,
+                       logger: node.logger)
+        }
+        return ApplianceApp(node: node, gateway: gateway, curl: fetcher, guardian: service, mesh: mesh, configSync: configSync)
     }
 
     /// Model discovery at start and then on its interval.
@@ -62,6 +68,7 @@ struct ApplianceApp {
                                      .certificate(at: MeshFiles(dataDirectory: node.configuration.dataDirectory).nodeCertificate),
                                      .guardian(guardian)]
         if let mesh { checks.append(.mesh(mesh.service)) }
+        if configSync != nil { checks.append(.configSync(node.database)) }
         let health = HealthController(node: node, checks: checks)
         health.register(on: routes)
         try makeMCPController(fetcher: fetcher, chat: GatewayChatBackend(gateway: gateway), checks: checks).register(on: routes)
@@ -72,6 +79,7 @@ struct ApplianceApp {
         ClientController(services: node.auth).register(on: routes)
         GuardianController(service: guardian, policy: node.auth.policy).register(on: routes)
         MeshAdminController(mesh: mesh?.service, policy: node.auth.policy).register(on: routes)
+        ConfigSyncController(database: node.database, source: configSync?.source, policy: node.auth.policy).register(on: routes)
         AdminController(database: node.database, logRing: node.logRing, policy: node.auth.policy) { [node] in
             let (report, _) = await health.cache.value { await health.runChecks() }
             var status = JSONValue.parse(String(decoding: (try? JSONEncoder().encode(report)) ?? Data(), as: UTF8.self)) ?? [:]
@@ -135,6 +143,10 @@ struct ApplianceApp {
             .init(service: discoveryService()),
             .init(service: guardian),
         ]
+        if let configSync {
+            services.append(.init(service: ConfigSyncService(sync: configSync,
+                                                             interval: .seconds(try node.configuration.syncGitIntervalSeconds()))))
+        }
         var meshServices: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let mesh {
             let meshState = ListenerState()

@@ -1,0 +1,35 @@
+import Core
+import Hummingbird
+import Net
+import Storage
+
+/// `GET /v1/admin/sync/config` (admin): config from git on this node: the source, the
+/// applied commit, the managed objects and the last problem, the same `triforce sync config`
+/// prints.
+struct ConfigSyncController: Sendable {
+    let database: Database
+    let source: ConfigSource?
+    let policy: any AccessPolicy
+
+    func register(on router: some RouterMethods<AppRequestContext>) {
+        router.get("/v1/admin/sync/config") { _, context in
+            guard let principal = context.principal, !principal.isGuest else {
+                throw APIError.unauthorized("admin API: log in as an admin and send Authorization: Bearer <token>")
+            }
+            try await policy.require(.admin, for: principal)
+            return try Response.json(try await ConfigSyncReport.make(source: source, database: database))
+        }
+    }
+}
+
+/// The config-from-git report shared by the admin API, the CLI and the `status` tool.
+enum ConfigSyncReport {
+    static func make(source: ConfigSource?, database: Database) async throws -> JSONValue {
+        guard let source else {
+            return ["enabled": false, "detail": "off: set sync.git_url (`triforce config set sync.git_url URL`)"]
+        }
+        let state = try await ConfigSyncState.load(database)
+        return ["enabled": true, "url": .string(SecretRedaction.redactURLCredentials(source.url)), "branch": .string(source.branch),
+                "signed_only": .bool(source.allowedSigners != nil), "summary": .string(state.summary), "state": state.json]
+    }
+}
