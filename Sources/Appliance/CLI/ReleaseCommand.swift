@@ -1,4 +1,5 @@
 import ArgumentParser
+import Net
 import FoundationEssentials
 
 /// `triforce release install|rollback|list`: the installed binaries under a prefix and the
@@ -6,7 +7,7 @@ import FoundationEssentials
 struct ReleaseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "release", abstract: "Install, list and roll back release binaries.",
-        subcommands: [Install.self, Rollback.self, List.self])
+        subcommands: [Install.self, Fetch.self, Rollback.self, List.self])
 
     struct PrefixOptions: ParsableArguments {
         @Option(help: "Where releases live (env TRIFORCE_PREFIX; default /opt/triforce).")
@@ -46,6 +47,32 @@ struct ReleaseCommand: AsyncParsableCommand {
                 }
             } catch {
                 Startup.fail("\(error)")
+            }
+        }
+    }
+
+    struct Fetch: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Download the release named by release.json of the applied config commit, verify it, install it and make it current.")
+
+        @OptionGroup var data: DataOptions
+        @OptionGroup var options: PrefixOptions
+
+        func run() async throws {
+            let directory = options.directory
+            try await NodeCommand.with(data) { node in
+                guard let manifest = try await ConfigSyncState.load(node.database).release else {
+                    throw ValidationError("no release.json in the applied config commit (`triforce sync config` shows it)")
+                }
+                let previous = directory.current
+                let fetcher = try CurlHTTPClient()
+                let installed = try await ReleaseDownload(fetcher: fetcher, directory: directory).install(manifest)
+                if previous == installed {
+                    print("release \(installed) is already current in \(directory.prefix)")
+                } else {
+                    print("release \(installed) is current in \(directory.prefix)" + (previous.map { " (previous: \($0))" } ?? ""))
+                    print("restart the service to run it: systemctl restart triforce")
+                }
             }
         }
     }

@@ -51,6 +51,7 @@ extension ConfigBundle {
         state.fetchedCommit = commit
         state.checkedAt = now
         state.problem = nil
+        state.release = release
         try state.save(connection)
         return state
     }

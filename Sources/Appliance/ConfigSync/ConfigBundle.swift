@@ -26,18 +26,18 @@ struct ConfigBundle: Sendable, Equatable {
     var tiers: [Tier]?
     var providers: [Provider]?
     var agents: [AgentStore.Agent]?
+    /// `release.json`: the release the mesh should run (rolled out by the guardian).
+    var release: ReleaseManifest?
 
     static let routesFile = "routes.json", tiersFile = "tiers.json", providersFile = "providers.json", agentsFile = "agents.json"
-    /// Files read by other parts (the release manifest), accepted here without parsing.
-    static let otherFiles: Set<String> = ["release.json"]
-    static let configFiles: Set<String> = [routesFile, tiersFile, providersFile, agentsFile]
+    static let configFiles: Set<String> = [routesFile, tiersFile, providersFile, agentsFile, ReleaseManifest.file]
 
     /// Which top-level files are read: every `.json` file, so an unknown one is reported.
     static func isConfigFile(_ name: String) -> Bool { name.hasSuffix(".json") }
 
     static func parse(_ files: [String: String]) throws(ConfigSyncError) -> ConfigBundle {
-        for name in files.keys.sorted() where !configFiles.contains(name) && !otherFiles.contains(name) {
-            throw ConfigSyncError(.invalid, "unknown config file; expected \((configFiles.union(otherFiles)).sorted().joined(separator: ", "))",
+        for name in files.keys.sorted() where !configFiles.contains(name) {
+            throw ConfigSyncError(.invalid, "unknown config file; expected \(configFiles.sorted().joined(separator: ", "))",
                                   path: name)
         }
         var bundle = ConfigBundle()
@@ -45,6 +45,7 @@ struct ConfigBundle: Sendable, Equatable {
         if let text = files[tiersFile] { bundle.tiers = try parseTiers(try json(text, path: tiersFile)) }
         if let text = files[providersFile] { bundle.providers = try parseProviders(try json(text, path: providersFile)) }
         if let text = files[agentsFile] { bundle.agents = try parseAgents(try json(text, path: agentsFile)) }
+        if let text = files[ReleaseManifest.file] { bundle.release = try ReleaseManifest.parse(text) }
         return bundle
     }
 

@@ -32,9 +32,11 @@ struct ConfigSyncState: Codable, Sendable, Equatable {
     var fetchedCommit: String?
     var checkedAt: Int64?
     var problem: Problem?
+    /// The release manifest of the applied commit (nil: the repository names none).
+    var release: ReleaseManifest?
 
     enum CodingKeys: String, CodingKey {
-        case url, branch, managed, problem
+        case url, branch, managed, problem, release
         case appliedCommit = "applied_commit", appliedAt = "applied_at", fetchedCommit = "fetched_commit", checkedAt = "checked_at"
     }
 

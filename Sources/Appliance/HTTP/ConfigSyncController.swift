@@ -29,7 +29,12 @@ enum ConfigSyncReport {
             return ["enabled": false, "detail": "off: set sync.git_url (`triforce config set sync.git_url URL`)"]
         }
         let state = try await ConfigSyncState.load(database)
-        return ["enabled": true, "url": .string(SecretRedaction.redactURLCredentials(source.url)), "branch": .string(source.branch),
+        var release: JSONValue = ["running": .string(TriForceVersion.current), "target": .null]
+        if let manifest = state.release {
+            release = ["running": .string(TriForceVersion.current), "target": .string(manifest.version),
+                       "artifact": manifest.artifactForThisMachine != nil ? .string(ReleaseManifest.machine) : .null]
+        }
+        return ["enabled": true, "release": release, "url": .string(SecretRedaction.redactURLCredentials(source.url)), "branch": .string(source.branch),
                 "signed_only": .bool(source.allowedSigners != nil), "summary": .string(state.summary), "state": state.json]
     }
 }
