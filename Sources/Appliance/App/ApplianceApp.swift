@@ -40,7 +40,8 @@ struct ApplianceApp {
         let members = MeshMembers(configured: configured) { [mesh] in await mesh?.service.snapshot().json }
         let guardian = Guardian(fetcher: fetcher, members: members,
                                 local: .inProcess(version: TriForceVersion.current, nodeID: node.identity.nodeID),
-                                certificatePath: MeshFiles(dataDirectory: configuration.dataDirectory).nodeCertificate)
+                                certificatePath: MeshFiles(dataDirectory: configuration.dataDirectory).nodeCertificate,
+                                certificateAuthority: MeshFiles(dataDirectory: configuration.dataDirectory).caCertificate)
         let service = GuardianService(guardian: guardian, interval: .seconds(try configuration.guardianIntervalSeconds()),
                                       logger: node.logger)
         let configSync = try configuration.configSource().map { source in
