@@ -56,7 +56,7 @@ struct ConfigSyncTests {
         try await Self.withHarness { h in
             let first = try await h.fixture.commit(["routes.json": Self.routes, "tiers.json": Self.tiers,
                                                     "providers.json": Self.providers, "agents.json": Self.agents,
-                                                    "README.md": "not config"])
+                                                    "prompts.json": #"{"code": "You write Swift 6."}"#, "README.md": "not config"])
             let state = await h.sync(environment: ["LAB_KEY": "sk-lab"]).pull()
             #expect(state.problem == nil)
             #expect(state.appliedCommit == first)
@@ -66,7 +66,9 @@ struct ConfigSyncTests {
             let lab = try await h.providers.list().first { $0.name == "lab" }
             #expect(lab?.baseURL == "http://127.0.0.1:8080/v1" && lab?.hasKey == true && lab?.weight == 2)
             #expect(try await h.agents.agent(named: "claude")?.argv == ["claude", "-p", "{prompt}"])
-            #expect(state.managed == .init(routes: ["code", "general"], tiers: ["team"], providers: ["lab"], agents: ["claude"]))
+            #expect(try await SystemPromptStore(database: h.database).prompt(for: .code) == "You write Swift 6.")
+            #expect(state.managed == .init(routes: ["code", "general"], tiers: ["team"], providers: ["lab"], agents: ["claude"],
+                                           prompts: ["code"]))
 
             // The clone's local branch names the applied commit.
             let clone = GitFixture(root: h.dataDirectory)
@@ -74,7 +76,7 @@ struct ConfigSyncTests {
 
             // An object made by hand is never touched by the repository.
             try await h.agents.save(.init(name: "by-hand", argv: ["codex", "exec", "{prompt}"]))
-            let second = try await h.fixture.commit(["providers.json": nil, "agents.json": nil,
+            let second = try await h.fixture.commit(["providers.json": nil, "agents.json": nil, "prompts.json": nil,
                                                      "routes.json": #"{"code": ["openai/gpt-4.1"]}"#])
             let after = await h.sync().pull()
             #expect(after.problem == nil && after.appliedCommit == second)
@@ -84,6 +86,7 @@ struct ConfigSyncTests {
             #expect(try await h.providers.list().contains { $0.name == "lab" } == false)
             #expect(try await h.agents.agent(named: "claude") == nil)
             #expect(try await h.agents.agent(named: "by-hand") != nil)
+            #expect(try await SystemPromptStore(database: h.database).prompt(for: .code) == nil)
             #expect(try await h.tiers.get("team") != nil)
 
             // Nothing new: the next round changes nothing and reports no problem.
@@ -119,10 +122,11 @@ struct ConfigSyncTests {
                 ("tiers.json", #"{"team": {"requests_per_hour": -1}}"#, "requests_per_hour"),
                 ("tiers.json", #"{"team": {"rph": 5}}"#, "unknown field"),
                 ("mystery.json", "{}", "unknown config file"),
+                ("prompts.json", #"{"code": ""}"#, "non-empty"),
             ]
             for (path, content, reason) in cases {
                 var files: [String: String?] = ["tiers.json": Self.tiers, "routes.json": Self.routes, "providers.json": nil,
-                                                "agents.json": nil, "mystery.json": nil]
+                                                "agents.json": nil, "mystery.json": nil, "prompts.json": nil]
                 files[path] = content
                 try await h.fixture.commit(files)
                 let state = await h.sync().pull()
@@ -134,7 +138,7 @@ struct ConfigSyncTests {
 
             // A fix on top applies.
             let fixed = try await h.fixture.commit(["routes.json": #"{"code": ["openai/gpt-4.1"]}"#, "tiers.json": Self.tiers,
-                                                    "mystery.json": nil])
+                                                    "mystery.json": nil, "prompts.json": nil])
             let applied = await h.sync().pull()
             #expect(applied.appliedCommit == fixed && applied.problem == nil)
             #expect(try await h.routes.route(for: .code).models == ["openai/gpt-4.1"])

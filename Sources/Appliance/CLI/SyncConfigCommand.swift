@@ -48,7 +48,7 @@ struct SyncConfigCommand: AsyncParsableCommand {
         print("applied    \(state["applied_commit"]?.stringValue ?? "(none yet)")")
         print("fetched    \(state["fetched_commit"]?.stringValue ?? "(not yet)")")
         if let managed = state["managed"]?.objectValue {
-            for kind in ["routes", "tiers", "providers", "agents"] {
+            for kind in ["routes", "tiers", "providers", "agents", "prompts"] {
                 let names = managed[kind]?.arrayValue?.compactMap(\.stringValue) ?? []
                 print("\(kind.padded(to: 10)) \(names.isEmpty ? "-" : names.joined(separator: ", "))")
             }

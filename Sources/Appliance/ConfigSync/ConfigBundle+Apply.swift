@@ -42,6 +42,10 @@ extension ConfigBundle {
         after.agents = agents.map(\.name).sorted()
         for name in before.agents where !after.agents.contains(name) { try AgentStore.remove(name, connection, origin) }
 
+        let prompts = self.prompts ?? [:]
+        if !prompts.isEmpty || !before.prompts.isEmpty { try SystemPromptStore.write(prompts, connection) }
+        after.prompts = prompts.keys.map(\.rawValue).sorted()
+
         let now = ConfigSyncState.now()
         state.url = source.url
         state.branch = source.branch

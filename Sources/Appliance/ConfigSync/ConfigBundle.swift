@@ -26,11 +26,12 @@ struct ConfigBundle: Sendable, Equatable {
     var tiers: [Tier]?
     var providers: [Provider]?
     var agents: [AgentStore.Agent]?
+    var prompts: [TaskKind: String]?
     /// `release.json`: the release the mesh should run (rolled out by the guardian).
     var release: ReleaseManifest?
 
-    static let routesFile = "routes.json", tiersFile = "tiers.json", providersFile = "providers.json", agentsFile = "agents.json"
-    static let configFiles: Set<String> = [routesFile, tiersFile, providersFile, agentsFile, ReleaseManifest.file]
+    static let routesFile = "routes.json", tiersFile = "tiers.json", providersFile = "providers.json", agentsFile = "agents.json", promptsFile = "prompts.json"
+    static let configFiles: Set<String> = [routesFile, tiersFile, providersFile, agentsFile, promptsFile, ReleaseManifest.file]
 
     /// Which top-level files are read: every `.json` file, so an unknown one is reported.
     static func isConfigFile(_ name: String) -> Bool { name.hasSuffix(".json") }
@@ -45,6 +46,7 @@ struct ConfigBundle: Sendable, Equatable {
         if let text = files[tiersFile] { bundle.tiers = try parseTiers(try json(text, path: tiersFile)) }
         if let text = files[providersFile] { bundle.providers = try parseProviders(try json(text, path: providersFile)) }
         if let text = files[agentsFile] { bundle.agents = try parseAgents(try json(text, path: agentsFile)) }
+        if let text = files[promptsFile] { bundle.prompts = try parsePrompts(try json(text, path: promptsFile)) }
         if let text = files[ReleaseManifest.file] { bundle.release = try ReleaseManifest.parse(text) }
         return bundle
     }
@@ -77,6 +79,24 @@ struct ConfigBundle: Sendable, Equatable {
             routes[task] = models
         }
         return routes
+    }
+
+    static func parsePrompts(_ object: [String: JSONValue]) throws(ConfigSyncError) -> [TaskKind: String] {
+        var prompts: [TaskKind: String] = [:]
+        for (name, value) in object {
+            guard let task = TaskKind(rawValue: name) else {
+                throw ConfigSyncError(.invalid, "\"\(name)\" is not a task; expected \(TaskKind.allCases.map(\.rawValue).joined(separator: ", "))",
+                                      path: promptsFile)
+            }
+            guard let prompt = value.stringValue, !prompt.trimmed().isEmpty else {
+                throw ConfigSyncError(.invalid, "\(name): expected the system prompt as a non-empty string", path: promptsFile)
+            }
+            guard prompt.utf8.count <= SystemPromptStore.maxBytes else {
+                throw ConfigSyncError(.invalid, "\(name): longer than \(SystemPromptStore.maxBytes) bytes", path: promptsFile)
+            }
+            prompts[task] = prompt
+        }
+        return prompts
     }
 
     static let knownFeatures: Set<String> = ["chat", "memory", "agents", "code", "code_write", "web", "shell", "mesh", "admin"]

@@ -12,6 +12,7 @@ struct ConfigSyncState: Codable, Sendable, Equatable {
         var tiers: [String] = []
         var providers: [String] = []
         var agents: [String] = []
+        var prompts: [String] = []
     }
 
     /// The last round that did not apply its commit.
