@@ -44,6 +44,9 @@ struct ApplianceApp {
                                 certificateAuthority: MeshFiles(dataDirectory: configuration.dataDirectory).caCertificate)
         let service = GuardianService(guardian: guardian, interval: .seconds(try configuration.guardianIntervalSeconds()),
                                       logger: node.logger)
+        if let mesh {
+            await ReleaseTransfer.serve(on: mesh.service, directory: ReleaseDirectory(prefix: configuration.string(.releasePrefix) ?? "/opt/triforce"))
+        }
         let configSync = try configuration.configSource().map { source in
             ConfigSync(source: source, database: node.database, origin: node.origin, environment: configuration.environment,
                        logger: node.logger)

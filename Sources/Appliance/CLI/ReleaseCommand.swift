@@ -1,4 +1,5 @@
 import ArgumentParser
+import Mesh
 import Net
 import FoundationEssentials
 
@@ -58,15 +59,28 @@ struct ReleaseCommand: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
         @OptionGroup var options: PrefixOptions
 
+        @Option(help: "A node that has the release: its mesh address wss://HOST:PORT (this data dir's mesh certificate is presented). Default: the manifest's URL.")
+        var peer: String?
+
         func run() async throws {
             let directory = options.directory
+            var address: PeerAddress?
+            if let peer {
+                guard let parsed = PeerAddress(peer) else { throw ValidationError("--peer must be wss://HOST:PORT, got '\(peer)'") }
+                address = parsed
+            }
             try await NodeCommand.with(data) { node in
+                let files = MeshFiles(dataDirectory: node.configuration.dataDirectory)
+                if address != nil, !files.listenerReady {
+                    throw ValidationError("--peer needs this data dir's mesh certificates (`triforce join` or `triforce ca init`)")
+                }
                 guard let manifest = try await ConfigSyncState.load(node.database).release else {
                     throw ValidationError("no release.json in the applied config commit (`triforce sync config` shows it)")
                 }
                 let previous = directory.current
                 let fetcher = try CurlHTTPClient()
-                let installed = try await ReleaseDownload(fetcher: fetcher, directory: directory).install(manifest)
+                let installed = try await ReleaseDownload(fetcher: fetcher, directory: directory)
+                    .install(manifest, peer: address.map { ($0, files) })
                 if previous == installed {
                     print("release \(installed) is already current in \(directory.prefix)")
                 } else {

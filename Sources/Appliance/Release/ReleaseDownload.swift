@@ -1,4 +1,5 @@
 import Net
+import Mesh
 import Glibc
 import FoundationEssentials
 
@@ -11,16 +12,21 @@ struct ReleaseDownload: Sendable {
     var timeout: Duration = .seconds(600)
 
     /// Installs `manifest`'s release and makes it current; returns its version. A release
-    /// already current is left as it is.
-    func install(_ manifest: ReleaseManifest) async throws(ReleaseError) -> String {
+    /// already current is left as it is. The bytes come from `peer` (a node that has the
+    /// release, over the mesh with this data dir's certificate) or else the manifest's URL.
+    func install(_ manifest: ReleaseManifest, peer: (address: PeerAddress, files: MeshFiles)? = nil) async throws(ReleaseError) -> String {
         guard let artifact = manifest.artifactForThisMachine else {
             throw ReleaseError(.invalidArgument, "release.json names no artifact for \(ReleaseManifest.machine) (it has \(manifest.artifacts.keys.sorted().joined(separator: ", ")))")
         }
         if directory.current == manifest.version { return manifest.version }
-        guard let url = artifact.url else {
-            throw ReleaseError(.invalidArgument, "release.json gives no url for \(ReleaseManifest.machine); without one the binary can only come from a peer that has it")
+        let bytes: [UInt8]
+        if let peer {
+            bytes = try await ReleaseTransfer.fetch(version: manifest.version, size: artifact.size, from: peer.address, files: peer.files)
+        } else if let url = artifact.url {
+            bytes = try await download(url, size: artifact.size)
+        } else {
+            throw ReleaseError(.invalidArgument, "release.json gives no url for \(ReleaseManifest.machine); fetch it from a peer that has it (--peer wss://HOST:PORT)")
         }
-        let bytes = try await download(url, size: artifact.size)
         try ReleaseDirectory.makeDirectory(directory.prefix)
         let staging = directory.prefix + "/.download-\(getpid())"
         try ReleaseDirectory.writeDurably(bytes, to: staging, mode: 0o700)
