@@ -219,6 +219,19 @@ struct ConfigSyncTests {
             #expect(health.json?["checks"]?["config"]?["detail"]?.stringValue?.contains(String(commit.prefix(12))) == true)
             let anonymous = try await Curl.request(node.baseURL + "/v1/admin/sync/config")
             #expect(anonymous.status == 401)
+            let admin = try #require(try await node.node.auth.ensureFirstAdmin())
+            let login = try await Curl.request("\(node.baseURL)/v1/client/login", method: "POST", headers: ["Content-Type": "application/json"],
+                                               body: #"{"email":"\#(admin.email)","password":"\#(admin.password)"}"#)
+            let token = try #require(login.json?["token"]?.stringValue)
+            let report = try await Curl.request(node.baseURL + "/v1/admin/sync/config", headers: ["Authorization": "Bearer \(token)"])
+            #expect(report.status == 200)
+            #expect(report.json?["state"]?["applied_commit"]?.stringValue == commit)
+            #expect(report.json?["url"]?.stringValue == fixture.url)
+            // The MCP `status` method carries the same report.
+            let status = try await Curl.request(node.baseURL + "/v1/mcp", method: "POST",
+                                                headers: ["Content-Type": "application/json", "Accept": "application/json, text/event-stream"],
+                                                body: #"{"jsonrpc": "2.0", "id": 1, "method": "status"}"#)
+            #expect(status.json?["result"]?["config"]?["state"]?["applied_commit"]?.stringValue == commit, "\(status.body)")
         }
         let json = try await Subprocess.run([binary, "sync", "config", "--json", "--data-dir", directory], environment: environment)
         #expect(JSONValue.parse(json.stdout)?["state"]?["applied_commit"]?.stringValue == commit)
