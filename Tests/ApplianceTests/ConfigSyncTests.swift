@@ -7,6 +7,7 @@ import Net
 import Storage
 import Logging
 import FoundationEssentials
+import Glibc
 import Testing
 import TestSupport
 
@@ -142,6 +143,31 @@ struct ConfigSyncTests {
             let applied = await h.sync().pull()
             #expect(applied.appliedCommit == fixed && applied.problem == nil)
             #expect(try await h.routes.route(for: .code).models == ["openai/gpt-4.1"])
+        }
+    }
+
+    /// A git killed at its deadline leaves lock files; the next round clears them (it holds
+    /// the clone's own lock, so no git of ours is running). A round already under way makes
+    /// another skip rather than run git beside it.
+    @Test func staleGitLocksAreClearedAndRoundsNeverOverlap() async throws {
+        try await Self.withHarness { h in
+            try await h.fixture.commit(["routes.json": Self.routes])
+            #expect(await h.sync().pull().problem == nil)
+            let clone = h.dataDirectory + "/config-repo"
+            try Data().write(to: URL(fileURLWithPath: clone + "/.git/index.lock"))
+            try Data().write(to: URL(fileURLWithPath: clone + "/.git/refs/heads/applied.lock"))
+            let next = try await h.fixture.commit(["routes.json": #"{"code": ["openai/gpt-4.1"]}"#])
+            let state = await h.sync().pull()
+            #expect(state.problem == nil && state.appliedCommit == next, "\(state.problem?.message ?? "")")
+
+            // Hold the clone's lock as another round would: this round skips and changes nothing.
+            let fd = open(clone + ".lock", O_RDWR | O_CLOEXEC)
+            #expect(fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
+            try await h.fixture.commit(["routes.json": Self.routes])
+            let skipped = await h.sync().pull()
+            #expect(skipped.appliedCommit == next)
+            close(fd)
+            #expect(await h.sync().pull().appliedCommit != next)
         }
     }
 

@@ -1,5 +1,6 @@
 import Net
 import FoundationEssentials
+import Glibc
 
 /// The node's clone of the config repository. Its local branch `applied` only ever moves by
 /// fast-forward to a commit whose config was applied, so it always names the config in
@@ -14,6 +15,25 @@ struct ConfigRepository: Sendable {
     static let maximumFileBytes = 1 << 20
 
     var remoteRef: String { "refs/remotes/origin/\(source.branch)" }
+
+    /// Runs `body` holding an exclusive lock on the clone (`<clone>.lock`, flock), so the
+    /// server's round and `triforce sync config --pull` never run git in it at once. Under the
+    /// lock no git of ours runs, so git lock files still present are left by a git killed at
+    /// its deadline and are removed (they would block every later round). Returns nil when
+    /// another round holds the lock.
+    func exclusively<T>(_ body: () async throws -> T) async rethrows -> T? {
+        let fd = open(source.clonePath + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return try await body() }
+        defer { close(fd) }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return nil }
+        defer { flock(fd, LOCK_UN) }
+        let git = source.clonePath + "/.git/"
+        for stale in ["index.lock", "HEAD.lock", "config.lock", "shallow.lock", "FETCH_HEAD.lock", "ORIG_HEAD.lock",
+                      "refs/heads/applied.lock", remoteRef + ".lock", "packed-refs.lock"] {
+            unlink(git + stale)
+        }
+        return try await body()
+    }
 
     /// Creates the clone on first use (without checking anything out) and points `origin`
     /// at the configured URL.

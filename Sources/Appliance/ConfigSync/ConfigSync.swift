@@ -18,9 +18,15 @@ struct ConfigSync: Sendable {
     /// Runs one round and returns the state after it; never throws (failures are state).
     @discardableResult
     func pull() async -> ConfigSyncState {
+        let repository = self.repository
+        if let state = await repository.exclusively({ await round(repository) }) { return state }
+        logger.notice("config: another round holds \(source.clonePath).lock; this one is skipped")
+        return (try? await ConfigSyncState.load(database)) ?? ConfigSyncState()
+    }
+
+    private func round(_ repository: ConfigRepository) async -> ConfigSyncState {
         var tip: String?
         do {
-            let repository = self.repository
             try await repository.prepare()
             let fetched = try await repository.fetch()
             tip = fetched
