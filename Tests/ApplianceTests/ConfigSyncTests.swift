@@ -227,6 +227,33 @@ struct ConfigSyncTests {
         }
     }
 
+    /// With the mesh, the admin API shows the rollout of release.json: each member's version
+    /// and whose turn it is (here the only member, still on the development version).
+    @Test func adminAPIShowsTheRolloutOfTheManifestsRelease() async throws {
+        let fixture = try await GitFixture.make()
+        let sha = String(repeating: "ab", count: 32)
+        try await fixture.commit(["release.json": #"{"version": "9.9.9", "artifacts": {"\#(ReleaseManifest.machine)": {"sha256": "\#(sha)", "size": 10}}}"#])
+        let directory = TemporaryDirectory.make()
+        let binary = FileManager.default.currentDirectoryPath + "/.build/debug/triforce"
+        var environment = ProcessInfo.processInfo.environment
+        environment["TRIFORCE_SYNC_GIT_URL"] = fixture.url
+        #expect(try await Subprocess.run([binary, "ca", "init", "--data-dir", directory], environment: environment).status == 0)
+        let pulled = try await Subprocess.run([binary, "sync", "config", "--pull", "--data-dir", directory], environment: environment)
+        #expect(pulled.stdout.contains("release    target 9.9.9, this node runs \(TriForceVersion.current)"), "\(pulled.stdout)")
+
+        try await TestNode.run(flags: [.syncGitURL: fixture.url, .meshPort: "0"], dataDirectory: directory) { node in
+            let admin = try #require(try await node.node.auth.ensureFirstAdmin())
+            let login = try await Curl.request("\(node.baseURL)/v1/client/login", method: "POST", headers: ["Content-Type": "application/json"],
+                                               body: #"{"email":"\#(admin.email)","password":"\#(admin.password)"}"#)
+            let token = try #require(login.json?["token"]?.stringValue)
+            let report = try await Curl.request(node.baseURL + "/v1/admin/sync/config", headers: ["Authorization": "Bearer \(token)"])
+            let rollout = report.json?["release"]?["rollout"]
+            #expect(rollout?["target"] == "9.9.9")
+            #expect(rollout?["step"] == "next", "\(report.body)")
+            #expect(rollout?["next"]?.stringValue == node.node.identity.nodeID)
+        }
+    }
+
     @Test func healthAdminAPIAndCLIShowTheAppliedCommit() async throws {
         let fixture = try await GitFixture.make()
         let commit = try await fixture.commit(["routes.json": Self.routes])

@@ -83,7 +83,7 @@ struct ApplianceApp {
         ClientController(services: node.auth).register(on: routes)
         GuardianController(service: guardian, policy: node.auth.policy).register(on: routes)
         MeshAdminController(mesh: mesh?.service, policy: node.auth.policy).register(on: routes)
-        ConfigSyncController(database: node.database, source: configSync?.source, policy: node.auth.policy).register(on: routes)
+        ConfigSyncController(database: node.database, source: configSync?.source, mesh: mesh?.service, policy: node.auth.policy).register(on: routes)
         AdminController(database: node.database, logRing: node.logRing, policy: node.auth.policy) { [node] in
             let (report, _) = await health.cache.value { await health.runChecks() }
             var status = JSONValue.parse(String(decoding: (try? JSONEncoder().encode(report)) ?? Data(), as: UTF8.self)) ?? [:]

@@ -53,6 +53,9 @@ struct SyncConfigCommand: AsyncParsableCommand {
                 print("\(kind.padded(to: 10)) \(names.isEmpty ? "-" : names.joined(separator: ", "))")
             }
         }
+        if let release = report["release"], let target = release["target"]?.stringValue {
+            print("release    target \(target), this node runs \(release["running"]?.stringValue ?? "?")")
+        }
         if let problem = state["problem"], problem != .null {
             let path = problem["path"]?.stringValue.map { "\($0): " } ?? ""
             print("refused    \(problem["commit"]?.stringValue.map { String($0.prefix(12)) + " " } ?? "")\(path)\(problem["message"]?.stringValue ?? "")")
