@@ -29,16 +29,57 @@ public struct AuditStore: Sendable {
         }
     }
 
+    /// What an admin narrows the log to; nil fields match everything. Times are Unix ms.
+    public struct Filter: Sendable, Equatable {
+        public var actor: String?
+        public var action: String?
+        public var outcome: String?
+        public var sinceMilliseconds: Int64?
+        public var untilMilliseconds: Int64?
+
+        public init(actor: String? = nil, action: String? = nil, outcome: String? = nil,
+                    sinceMilliseconds: Int64? = nil, untilMilliseconds: Int64? = nil) {
+            self.actor = actor
+            self.action = action
+            self.outcome = outcome
+            self.sinceMilliseconds = sinceMilliseconds
+            self.untilMilliseconds = untilMilliseconds
+        }
+    }
+
     /// Newest first.
     public func recent(limit: Int = 100, action: String? = nil) async throws -> [Entry] {
+        try await recent(limit: limit, filter: Filter(action: action))
+    }
+
+    /// Newest first, narrowed by `filter`: actor and action match exactly, or by prefix when
+    /// they end in `*` ("admin.*"); outcome matches by prefix ("failed" finds "failed: ...").
+    public func recent(limit: Int, filter: Filter) async throws -> [Entry] {
         await database.flushQueuedWrites()
-        return try await database.read { connection in
-            let rows = if let action {
-                try connection.query("SELECT * FROM audit_log WHERE action = ? ORDER BY id DESC LIMIT ?", action, limit)
+        var sql = "SELECT * FROM audit_log WHERE 1 = 1"
+        var args: [SQLValue] = []
+        func match(_ column: String, _ value: String?, prefixOnly: Bool = false) {
+            guard let value, !value.isEmpty else { return }
+            if prefixOnly || value.hasSuffix("*") {
+                let stem = value.hasSuffix("*") ? String(value.dropLast()) : value
+                sql += " AND substr(\(column), 1, ?) = ?"
+                args += [.integer(Int64(stem.utf8.count)), .text(stem)]
             } else {
-                try connection.query("SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", limit)
+                sql += " AND \(column) = ?"
+                args.append(.text(value))
             }
-            return rows.map { row in
+        }
+        match("actor", filter.actor)
+        match("action", filter.action)
+        match("outcome", filter.outcome, prefixOnly: true)
+        if let since = filter.sinceMilliseconds { sql += " AND at_ms >= ?"; args.append(.integer(since)) }
+        if let until = filter.untilMilliseconds { sql += " AND at_ms <= ?"; args.append(.integer(until)) }
+        sql += " ORDER BY id DESC LIMIT ?"
+        args.append(.integer(Int64(max(0, limit))))
+        let statement = sql
+        let bound = args
+        return try await database.read { connection in
+            try connection.query(statement, bound).map { row in
                 Entry(id: row.int("id") ?? 0, atMilliseconds: row.int("at_ms") ?? 0, actor: row.string("actor") ?? "",
                       action: row.string("action") ?? "", target: row.string("target") ?? "",
                       detail: row.string("detail") ?? "", outcome: row.string("outcome") ?? "",
