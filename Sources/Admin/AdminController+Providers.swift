@@ -34,7 +34,12 @@ extension AdminController {
             return try await audited(context, "admin.provider.weight", target: name) { note in
                 let body = try await request.decodeJSON(as: Weight.self, context: context)
                 note.detail = "\(body.weight)"
-                try await ProviderStore(database: database, origin: auth.users.origin).setWeight(name: name, weight: body.weight)
+                let store = ProviderStore(database: database, origin: auth.users.origin)
+                guard try await store.list().contains(where: { $0.name == name }) else {
+                    throw APIError.notFound("no provider named \(name.prefix(64)) in the providers table; environment providers take "
+                                            + "their weight from the environment", code: "provider_not_found")
+                }
+                try await store.setWeight(name: name, weight: body.weight)
                 return try Self.json(["name": JSONValue.string(name), "weight": .double(body.weight)])
             }
         }

@@ -158,6 +158,7 @@ enum AdminPage {
     header h1 { font-size: 1.1rem; margin: 0; }
     header #node { font-size: .85rem; opacity: .8; overflow-wrap: anywhere; }
     header #refresh { margin-left: auto; }
+    header button { color: #1d2330; }
     main { padding: .8rem; display: grid; gap: .8rem; max-width: 1400px; margin: 0 auto; }
     section { background: #fff; border-radius: 6px; padding: .8rem 1rem; box-shadow: 0 1px 2px rgba(0,0,0,.08); min-width: 0; }
     #dashboard { display: grid; gap: .8rem; min-width: 0; }
@@ -167,6 +168,8 @@ enum AdminPage {
     h2 { font-size: 1.05rem; margin: 0 0 .6rem; }
     h3 { font-size: .95rem; margin: 1rem 0 .4rem; }
     .scroll { overflow-x: auto; }
+    .scroll table { min-width: 560px; }
+    th { overflow-wrap: normal; white-space: nowrap; }
     table { border-collapse: collapse; width: 100%; }
     th, td { text-align: left; padding: .25rem .4rem; border-bottom: 1px solid #e4e6ea; vertical-align: top; overflow-wrap: anywhere; }
     td input, td select { max-width: 100%; }
@@ -190,6 +193,7 @@ enum AdminPage {
     figure { margin: 0; } figcaption { font-size: .85rem; color: #5b6375; }
     svg { width: 100%; height: 120px; background: #fafbfc; border: 1px solid #e4e6ea; }
     svg .bar { fill: #2f6fde; } svg .p50 { stroke: #137333; fill: none; stroke-width: 1.5; } svg .p99 { stroke: #b3261e; fill: none; stroke-width: 1.5; }
+    svg circle.p50 { fill: #137333; } svg circle.p99 { fill: #b3261e; }
     svg text { font-size: 8px; fill: #5b6375; }
     .provider { border-top: 1px solid #e4e6ea; padding-top: .5rem; margin-top: .5rem; }
     .route-input { width: 100%; min-width: 12rem; }

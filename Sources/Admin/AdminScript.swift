@@ -119,9 +119,12 @@ enum AdminScript {
         const points = [];
         s.values.forEach((value, i) => {
           if (value === null) { return; }
-          points.push((i * 300 / Math.max(1, s.values.length - 1)).toFixed(1) + "," + (96 - value / max * 88).toFixed(1));
+          const x = (i * 300 / Math.max(1, s.values.length - 1)).toFixed(1);
+          const y = (96 - value / max * 88).toFixed(1);
+          points.push(x + "," + y);
+          svg.appendChild(svgNode("circle", { class: s.className, cx: x, cy: y, r: 2 }));  // a lone minute still shows
         });
-        if (points.length) { svg.appendChild(svgNode("polyline", { class: s.className, points: points.join(" ") })); }
+        if (points.length > 1) { svg.appendChild(svgNode("polyline", { class: s.className, points: points.join(" ") })); }
       }
       const label = svgNode("text", { x: 2, y: 9 }); label.textContent = "max " + max.toFixed(1) + " ms (green p50, red p99)"; svg.appendChild(label);
     }
