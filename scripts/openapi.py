@@ -115,7 +115,7 @@ admin("/providers", "get", "Providers with their models' state, circuit, EWMA la
 admin("/providers/{name}/weight", "put", "Set a table provider's balancing weight", {"200": json_resp("saved", obj({"name": S, "weight": N}))},
       body=obj({"weight": {"type": "number", "exclusiveMinimum": 0, "maximum": 1000}}), params=[p("name", {"type": "string", "maxLength": 64}, "provider name")], op_id="adminProviderWeight")
 admin("/models/state", "put", "Enable or disable a model (routing skips a disabled one)", {"200": json_resp("saved", ref("ModelState"))}, body=ref("ModelState"), op_id="adminModelState")
-admin("/discovery", "post", "Start a model rediscovery in the background", {"202": json_resp("started", obj({"status": {"const": "started"}}))}, op_id="adminDiscovery")
+admin("/discovery", "post", "Start a model rediscovery in the background", {"202": json_resp("started, or one was already running", obj({"status": {"type": "string", "enum": ["started", "already_running"]}}))}, op_id="adminDiscovery")
 TASK = p("task", {"type": "string", "enum": ["code", "creative", "research", "math", "general"]}, "task")
 admin("/routes", "get", "Every task's route (stored or default)", {"200": json_resp("routes", obj({"routes": arr(ref("Route"))}))}, op_id="adminRoutes")
 admin("/routes/{task}", "put", "Replace a task's route: 1-32 distinct model ids, in order", {"200": json_resp("saved", ref("Route"))},

@@ -44,13 +44,14 @@ extension AdminController {
             }
         }
         api.post("/discovery") { _, context in
-            try await audited(context, "admin.discovery") { _ in
+            try await audited(context, "admin.discovery") { note in
                 let gateway = self.gateway
                 let logger = context.logger
                 // In the background: a slow provider must not hold the request (its own
                 // timeouts bound the run); the console re-reads the providers after.
-                Task { await gateway.discover(logger: logger) }
-                return try Self.json(["status": "started"], status: .accepted)
+                let started = discovery.start { await gateway.discover(logger: logger) }
+                note.detail = started ? "started" : "already running"
+                return try Self.json(["status": started ? "started" : "already_running"], status: .accepted)
             }
         }
     }

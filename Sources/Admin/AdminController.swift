@@ -22,6 +22,8 @@ public struct AdminController: Sendable {
     /// Node status as `/health` reports it (identity, version, uptime, checks) plus what only
     /// the wiring knows (data dir, RSS), built by the wiring.
     let status: @Sendable () async -> JSONValue
+    /// One console-triggered rediscovery at a time.
+    let discovery = SingleFlight()
 
     public init(database: Database, auth: AuthServices, gateway: Gateway, logRing: LogRing, stats: RequestStats,
                 panels: AdminPanels, setup: SetupLink, status: @escaping @Sendable () async -> JSONValue) {

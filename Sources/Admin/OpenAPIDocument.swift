@@ -1195,14 +1195,18 @@ enum OpenAPIDocument {
     "operationId": "adminDiscovery",
     "responses": {
      "202": {
-      "description": "started",
+      "description": "started, or one was already running",
       "content": {
        "application/json": {
         "schema": {
          "type": "object",
          "properties": {
           "status": {
-           "const": "started"
+           "type": "string",
+           "enum": [
+            "started",
+            "already_running"
+           ]
           }
          },
          "required": [
