@@ -121,11 +121,24 @@ import FoundationEssentials
             #expect(try await call("DELETE", "/v1/admin/memory/\(note.id)").status == 404)
             #expect(try await call("GET", "/v1/admin/memory?limit=0").status == 400)
 
+            // Models: a discovered model can be switched off (routing skips it) and on again.
+            try await node.gateway.models.replace(provider: "ollama", with: [DiscoveredModel(upstreamID: "tiny:1b", capabilities: ["chat"])])
+            #expect(try await call("PUT", "/v1/admin/models/state", #"{"id":"ollama/tiny:1b","enabled":false}"#).status == 200)
+            #expect(try await node.gateway.listModels().first { $0.id == "ollama/tiny:1b" }?.status == "disabled")
+            let providers = try await call("GET", "/v1/admin/providers")
+            let ollama = providers.json?["providers"]?.arrayValue?.first { $0["name"] == "ollama" }
+            #expect(ollama?["models"]?[0]?["enabled"] == false && ollama?["models"]?[0]?["circuit"] == "closed")
+            #expect(try await call("PUT", "/v1/admin/models/state", #"{"id":"ollama/tiny:1b","enabled":true}"#).status == 200)
+            #expect(try await node.gateway.listModels().first { $0.id == "ollama/tiny:1b" }?.status == "available")
+            #expect(try await call("PUT", "/v1/admin/models/state", #"{"id":"nobody/none","enabled":false}"#).status == 404)
+            #expect(try await call("PUT", "/v1/admin/providers/ollama/weight", #"{"weight":2}"#).status == 404)  // environment provider
+            #expect(try await call("POST", "/v1/admin/discovery").status == 202)
+
             // Every change is in the audit log with its outcome; filters narrow it.
             let audit = try await call("GET", "/v1/admin/audit?action=admin.*&limit=1000")
             let entries = try #require(audit.json?["entries"]?.arrayValue)
             let actions = Set(entries.compactMap { $0["action"]?.stringValue })
-            for action in ["admin.user.add", "admin.user.update", "admin.user.password", "admin.key.create", "admin.key.revoke",
+            for action in ["admin.model.state", "admin.discovery", "admin.user.add", "admin.user.update", "admin.user.password", "admin.key.create", "admin.key.revoke",
                            "admin.tier.set", "admin.route.set", "admin.route.reset", "admin.memory.delete"] {
                 #expect(actions.contains(action), "\(action) not audited")
             }
