@@ -145,9 +145,10 @@ admin("/memory", "get", "Memory notes of every owner: FTS search with q, newest 
 NID = p("id", {"type": "string", "maxLength": 64}, "note id")
 admin("/memory/{id}", "get", "One note", {"200": json_resp("note", ref("Note"))}, params=[NID], op_id="adminNote")
 admin("/memory/{id}", "delete", "Delete a note", {"200": json_resp("deleted", obj({"deleted": S}))}, params=[NID], op_id="adminNoteDelete")
-admin("/audit", "get", "Audit log, newest first; user/action end in * for a prefix, outcome matches by prefix, times are Unix ms",
+admin("/audit", "get", "Audit log, newest first; user (email or id) and action end in * for a prefix, outcome matches by prefix, times are Unix ms",
       {"200": json_resp("entries", obj({"entries": arr(ref("AuditEntry"))}))},
       params=[q("user", {"type": "string", "maxLength": 256}, "actor"), q("action", {"type": "string", "maxLength": 256}, "action, e.g. admin.*"),
+              q("tool", {"type": "string", "maxLength": 256}, "MCP tool name (action mcp.tool)"),
               q("outcome", {"type": "string", "maxLength": 256}, "outcome prefix, e.g. failed"), q("since", {"type": "integer", "format": "int64"}, "from (Unix ms)"),
               q("until", {"type": "integer", "format": "int64"}, "to (Unix ms)"), q("limit", {"type": "integer", "minimum": 1, "maximum": 1000}, "at most this many")], op_id="adminAudit")
 admin("/logs", "get", "Recent log lines, oldest first; poll with after=<newest timestamp> for a live tail",

@@ -1,3 +1,4 @@
+import Auth
 import Hummingbird
 import Net
 import Storage
@@ -10,10 +11,16 @@ extension AdminController {
         api.get("/audit") { request, context in
             try await requireAdmin(context)
             let limit = try Self.integer(request, "limit", default: 100, in: 1...1_000)
-            let filter = AuditStore.Filter(
-                actor: try Self.string(request, "user"), action: try Self.string(request, "action"),
+            let tool = try Self.string(request, "tool")
+            var filter = AuditStore.Filter(
+                action: try Self.string(request, "action") ?? (tool == nil ? nil : "mcp.tool"), target: tool,
                 outcome: try Self.string(request, "outcome"),
                 sinceMilliseconds: try Self.int64(request, "since"), untilMilliseconds: try Self.int64(request, "until"))
+            if let user = try Self.string(request, "user") {
+                // Logins and admin actions log the email, tool calls the user id: match both.
+                filter.actors = [user]
+                if !user.hasSuffix("*"), let found = try await auth.users.find(email: user) { filter.actors += [found.email, found.id] }
+            }
             let entries = try await audit.recent(limit: limit, filter: filter).map(AuditView.init)
             return try Self.json(["entries": entries])
         }

@@ -125,6 +125,7 @@ enum AdminPage {
           <form id="audit-filter" class="inline">
             <label>User <input id="audit-user" placeholder="email"></label>
             <label>Action <input id="audit-action" placeholder="admin.* or client.login"></label>
+            <label>Tool <input id="audit-tool" placeholder="memory_store"></label>
             <label>Outcome <input id="audit-outcome" placeholder="ok, failed"></label>
             <label>Since <input id="audit-since" type="datetime-local"></label>
             <label>Until <input id="audit-until" type="datetime-local"></label>

@@ -355,7 +355,7 @@ enum AdminScript {
 
     async function loadAudit() {
       const params = new URLSearchParams({ limit: "200" });
-      for (const [name, id] of [["user", "audit-user"], ["action", "audit-action"], ["outcome", "audit-outcome"]]) {
+      for (const [name, id] of [["user", "audit-user"], ["action", "audit-action"], ["tool", "audit-tool"], ["outcome", "audit-outcome"]]) {
         if ($(id).value.trim()) { params.set(name, $(id).value.trim()); }
       }
       for (const [name, id] of [["since", "audit-since"], ["until", "audit-until"]]) {

@@ -2160,7 +2160,7 @@ enum OpenAPIDocument {
   },
   "/v1/admin/audit": {
    "get": {
-    "summary": "Audit log, newest first; user/action end in * for a prefix, outcome matches by prefix, times are Unix ms",
+    "summary": "Audit log, newest first; user (email or id) and action end in * for a prefix, outcome matches by prefix, times are Unix ms",
     "tags": [
      "admin"
     ],
@@ -2218,6 +2218,16 @@ enum OpenAPIDocument {
        "maxLength": 256
       },
       "description": "action, e.g. admin.*"
+     },
+     {
+      "name": "tool",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "maxLength": 256
+      },
+      "description": "MCP tool name (action mcp.tool)"
      },
      {
       "name": "outcome",

@@ -29,18 +29,23 @@ public struct AuditStore: Sendable {
         }
     }
 
-    /// What an admin narrows the log to; nil fields match everything. Times are Unix ms.
+    /// What an admin narrows the log to; nil or empty fields match everything. Times are Unix ms.
     public struct Filter: Sendable, Equatable {
-        public var actor: String?
+        /// Any of these actors (a user is logged by email for logins and admin actions, by id
+        /// for tool calls, so a caller passes both).
+        public var actors: [String]
         public var action: String?
+        /// What was acted on: the tool name for `mcp.tool` rows.
+        public var target: String?
         public var outcome: String?
         public var sinceMilliseconds: Int64?
         public var untilMilliseconds: Int64?
 
-        public init(actor: String? = nil, action: String? = nil, outcome: String? = nil,
+        public init(actors: [String] = [], action: String? = nil, target: String? = nil, outcome: String? = nil,
                     sinceMilliseconds: Int64? = nil, untilMilliseconds: Int64? = nil) {
-            self.actor = actor
+            self.actors = actors
             self.action = action
+            self.target = target
             self.outcome = outcome
             self.sinceMilliseconds = sinceMilliseconds
             self.untilMilliseconds = untilMilliseconds
@@ -58,20 +63,27 @@ public struct AuditStore: Sendable {
         await database.flushQueuedWrites()
         var sql = "SELECT * FROM audit_log WHERE 1 = 1"
         var args: [SQLValue] = []
-        func match(_ column: String, _ value: String?, prefixOnly: Bool = false) {
-            guard let value, !value.isEmpty else { return }
-            if prefixOnly || value.hasSuffix("*") {
-                let stem = value.hasSuffix("*") ? String(value.dropLast()) : value
-                sql += " AND substr(\(column), 1, ?) = ?"
-                args += [.integer(Int64(stem.utf8.count)), .text(stem)]
-            } else {
-                sql += " AND \(column) = ?"
-                args.append(.text(value))
+        /// `column` equals one of `values`, or starts with it when it ends in `*` (or always, `prefixOnly`).
+        func match(_ column: String, _ values: [String], prefixOnly: Bool = false) {
+            let values = values.filter { !$0.isEmpty }
+            guard !values.isEmpty else { return }
+            var alternatives: [String] = []
+            for value in values {
+                if prefixOnly || value.hasSuffix("*") {
+                    let stem = value.hasSuffix("*") ? String(value.dropLast()) : value
+                    alternatives.append("substr(\(column), 1, ?) = ?")
+                    args += [.integer(Int64(stem.utf8.count)), .text(stem)]
+                } else {
+                    alternatives.append("\(column) = ?")
+                    args.append(.text(value))
+                }
             }
+            sql += " AND (" + alternatives.joined(separator: " OR ") + ")"
         }
-        match("actor", filter.actor)
-        match("action", filter.action)
-        match("outcome", filter.outcome, prefixOnly: true)
+        match("actor", filter.actors)
+        match("action", filter.action.map { [$0] } ?? [])
+        match("target", filter.target.map { [$0] } ?? [])
+        match("outcome", filter.outcome.map { [$0] } ?? [], prefixOnly: true)
         if let since = filter.sinceMilliseconds { sql += " AND at_ms >= ?"; args.append(.integer(since)) }
         if let until = filter.untilMilliseconds { sql += " AND at_ms <= ?"; args.append(.integer(until)) }
         sql += " ORDER BY id DESC LIMIT ?"

@@ -222,6 +222,13 @@ def test_console_first_run_users_keys_routes_memory(start_node, browser, tmp_pat
     for action in ("admin.user.add", "admin.user.update", "admin.key.create", "admin.route.set", "admin.memory.delete"):
         assert action in text
     assert "client.login" not in text
+    # By tool and user: the MCP call above is logged under the user's id, found by their email.
+    browser.find_element(By.ID, "audit-action").clear()
+    browser.find_element(By.ID, "audit-tool").send_keys("memory_store")
+    browser.find_element(By.ID, "audit-user").send_keys("root@example.com")
+    browser.find_element(By.CSS_SELECTOR, "#audit-filter button[type=submit]").click()
+    wait(browser, lambda d: "mcp.tool" in d.find_element(By.ID, "audit").text, "tool call in the audit log")
+    assert "admin.key.revoke" not in browser.find_element(By.ID, "audit").text
 
     # Logs and panels render.
     open_tab(browser, "logs")
