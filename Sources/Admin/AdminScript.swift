@@ -2,6 +2,7 @@
 /// ES2020, no build step. Rules it keeps: the bearer token lives in a variable only (no
 /// storage, no cookie, so no CSRF); every value from the API is rendered with textContent
 /// or as an SVG number attribute, never innerHTML; every failed call shows an error banner.
+/// Over 300 lines: one script file is the price of no build step (no bundler to join modules).
 enum AdminScript {
     static let source = #"""
     "use strict";
