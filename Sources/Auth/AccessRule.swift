@@ -28,6 +28,8 @@ public struct AccessRule: Sendable, Equatable {
         AccessRule("/healthz", isPublic: true),
         AccessRule("/v1/models", isPublic: true),
         AccessRule("/v1/client/login", isPublic: true),
+        // MetricsController checks the scrape token or admin credentials itself.
+        AccessRule("/metrics", isPublic: true),
         AccessRule("/v1/chat", feature: .chat, rateLimited: true),
         AccessRule("/v1/messages", feature: .chat, rateLimited: true),
         AccessRule("/v1/mcp", rateLimited: true),

@@ -12,6 +12,7 @@ import Mesh
 import NIOCore
 import ServiceLifecycle
 import UnixSignals
+import Telemetry
 
 /// Builds the HTTP application from a node and runs it with the background services.
 /// Services start in registration order (storage first) and stop in reverse, so the
@@ -27,11 +28,14 @@ struct ApplianceApp {
     let guardian: GuardianService
     /// The mesh, when the data dir holds mesh certificates.
     let mesh: MeshWiring?
+    /// Everything `/metrics` shows.
+    let metrics: NodeMetrics
 
     /// Opens outgoing HTTP and builds the gateway, gated by the node's tier policy, and the mesh.
     static func make(node: Node, peers: [String] = []) async throws -> ApplianceApp {
         let fetcher = try CurlHTTPClient()
-        let gateway = try await GatewayWiring.makeGateway(node: node, fetcher: fetcher, policy: node.auth.policy)
+        let metrics = NodeMetrics()
+        let gateway = try await GatewayWiring.makeGateway(node: node, fetcher: fetcher, policy: node.auth.policy, metrics: metrics.upstream)
         let configuration = node.configuration
         let mesh = try await MeshWiring.make(node: node, extraPeers: peers)
         let configured = ConfiguredMembers(setting: configuration.string(.guardianPeers))
@@ -41,7 +45,9 @@ struct ApplianceApp {
                                 certificatePath: MeshFiles(dataDirectory: configuration.dataDirectory).nodeCertificate)
         let service = GuardianService(guardian: guardian, interval: .seconds(try configuration.guardianIntervalSeconds()),
                                       logger: node.logger)
-        return ApplianceApp(node: node, gateway: gateway, curl: fetcher, guardian: service, mesh: mesh)
+        let app = ApplianceApp(node: node, gateway: gateway, curl: fetcher, guardian: service, mesh: mesh, metrics: metrics)
+        app.addMetricsCollectors()
+        return app
     }
 
     /// Model discovery at start and then on its interval.
@@ -52,6 +58,8 @@ struct ApplianceApp {
     func makeRouter() throws -> Router<AppRequestContext> {
         let router = Router(context: AppRequestContext.self)
         let methods = MethodTable()
+        // First, so it sees the status the error middleware settles on.
+        router.add(middleware: HTTPMetricsMiddleware<AppRequestContext>(metrics: metrics.http))
         router.add(middleware: ErrorMiddleware(methods: methods))
         router.add(middleware: RequestLimitsMiddleware(maxBodyBytes: try node.configuration.maxBodyBytes()))
         // Central enforcement: every route registered below is authenticated, checked
@@ -70,6 +78,8 @@ struct ApplianceApp {
         MessagesController(gateway: gateway).register(on: routes)
         SimpleChatController(gateway: gateway).register(on: routes)
         ClientController(services: node.auth).register(on: routes)
+        MetricsController(registry: metrics.registry, auth: node.auth,
+                          metricsToken: node.configuration.string(.metricsToken)).register(on: routes)
         GuardianController(service: guardian, policy: node.auth.policy).register(on: routes)
         MeshAdminController(mesh: mesh?.service, policy: node.auth.policy).register(on: routes)
         AdminController(database: node.database, logRing: node.logRing, policy: node.auth.policy) { [node] in

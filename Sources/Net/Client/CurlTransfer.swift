@@ -95,6 +95,7 @@ final class CurlTransfer: @unchecked Sendable {
         check(ccurl_easy_setopt_long(easy, CURLOPT_TCP_NODELAY, 1))
         check(ccurl_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, ccurl_http_version_2tls()))
         check(ccurl_easy_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, ""))
+        if let caFile = request.caFile { check(ccurl_easy_setopt_string(easy, CURLOPT_CAINFO, caFile)) }
         check(ccurl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, request.timeouts.connect.curlMilliseconds))
         check(ccurl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, request.timeouts.total.curlMilliseconds))
         let redirects = max(request.maxRedirects, 0)

@@ -23,6 +23,8 @@ public struct OutgoingRequest: Sendable {
     /// Checked against every resolved peer address (IPv4 dotted or IPv6 text) before a socket
     /// connects, on the first hop and every redirect: the SSRF guard. Nil allows all.
     public var allowAddress: (@Sendable (String) -> Bool)?
+    /// PEM file of CA certificates to trust instead of the system store (the CLI's `--cacert`).
+    public var caFile: String?
 
     public struct Timeouts: Sendable, Equatable {
         public var connect: Duration
@@ -42,7 +44,7 @@ public struct OutgoingRequest: Sendable {
 
     public init(method: String = "GET", url: String, headers: [(name: String, value: String)] = [],
                 body: Data? = nil, timeouts: Timeouts = Timeouts(), maxRedirects: Int = 0,
-                maxResponseBytes: Int = 64 << 20, allowAddress: (@Sendable (String) -> Bool)? = nil) {
+                maxResponseBytes: Int = 64 << 20, allowAddress: (@Sendable (String) -> Bool)? = nil, caFile: String? = nil) {
         self.method = method
         self.url = url
         self.headers = headers
@@ -51,6 +53,7 @@ public struct OutgoingRequest: Sendable {
         self.maxRedirects = maxRedirects
         self.maxResponseBytes = maxResponseBytes
         self.allowAddress = allowAddress
+        self.caFile = caFile
     }
 }
 
