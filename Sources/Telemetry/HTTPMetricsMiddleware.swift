@@ -1,7 +1,7 @@
 public import Hummingbird
 
-/// Counts every request by the route template the router matched ("unmatched" for 404s
-/// that matched none) and final status. Registered first, outside the error middleware, so
+/// Counts every request by the route template the router matched (Hummingbird names paths
+/// no route matches "NotFound") and final status. Registered first, outside the error middleware, so
 /// it sees the status the client gets.
 public struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     let metrics: HTTPMetrics

@@ -8,22 +8,24 @@ final class LabelCache<Key: Hashable & Sendable, Handles: Sendable>: Sendable {
     private let entries = Mutex<[Key: Handles]>([:])
     private let limit: Int
     private let make: @Sendable (Key) -> Handles
-    private let overflow: Handles
+    private let overflowKey: Key
 
     init(limit: Int, overflowKey: Key, make: @escaping @Sendable (Key) -> Handles) {
         self.limit = limit
         self.make = make
-        self.overflow = make(overflowKey)
+        self.overflowKey = overflowKey
     }
 
     subscript(key: Key) -> Handles {
-        if let found = entries.withLock({ $0[key] }) { return found }
-        // First sight of a label set: made under our lock (the registry only takes its own).
-        return entries.withLock { table in
+        // One lock either way; a first sight also makes the handles under it (the registry
+        // takes only its own lock, never ours).
+        entries.withLock { table in
             if let found = table[key] { return found }
-            guard table.count < limit else { return overflow }
-            let handles = make(key)
-            table[key] = handles
+            // The overflow set is made on first need, so it shows only when the cap was hit.
+            let target = table.count < limit ? key : overflowKey
+            if let found = table[target] { return found }
+            let handles = make(target)
+            table[target] = handles
             return handles
         }
     }

@@ -81,7 +81,7 @@ def test_metrics_counters_move_and_access_is_guarded(start_node, tmp_path):
         moved("triforce_http_requests_total", 2, route=route, status="200")
         moved("triforce_http_request_duration_seconds_count", 2, route=route, status="200")
         assert value(after, "triforce_http_request_duration_seconds_bucket", route=route, status="200", le="+Inf") >= 2
-        moved("triforce_http_requests_total", 1, route="unmatched", status="404")
+        moved("triforce_http_requests_total", 1, route="NotFound", status="404")
         moved("triforce_http_requests_total", 1, route=route, status="429")
         moved("triforce_rate_limited_requests_total", 1, route=route)
         model = {"provider": "openai", "model": "openai/gpt-4o-mini"}
