@@ -140,11 +140,11 @@ def test_interactive_chat_in_tmux_keeps_history(served):
     MockOpenAI.requests.clear()
     tmux("new-session", "-d", "-s", session, "-x", "160", "-y", "50", command)
     try:
-        wait_for_screen(session, lambda s: "you> " in s)
+        wait_for_screen(session, lambda s: "you>" in s)
         tmux("send-keys", "-t", session, "Say hello", "Enter")
-        wait_for_screen(session, lambda s: REPLY in s and "[model: openai/gpt-4o-mini" in s and s.count("you> ") >= 2)
+        wait_for_screen(session, lambda s: REPLY in s and "[model: openai/gpt-4o-mini" in s and s.count("you>") >= 2)
         tmux("send-keys", "-t", session, "And again", "Enter")
-        screen = wait_for_screen(session, lambda s: s.count("[model: openai/gpt-4o-mini") >= 2 and s.count("you> ") >= 3)
+        screen = wait_for_screen(session, lambda s: s.count("[model: openai/gpt-4o-mini") >= 2 and s.count("you>") >= 3)
         assert "route: openai/gpt-4o-mini" in screen
         # The second turn carried the whole conversation to the upstream.
         roles = [(m["role"], m["content"]) for m in MockOpenAI.requests[-1]["messages"]]
