@@ -221,6 +221,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "TelemetryTests",
+            dependencies: ["Telemetry"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "ApplianceTests",
             dependencies: [
                 "Appliance", "Auth", "Gateway", "Core", "Storage", "Net", "Mesh", "Telemetry", "TestSupport",
