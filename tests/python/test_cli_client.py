@@ -158,6 +158,27 @@ def test_interactive_chat_in_tmux_keeps_history(served):
         tmux("kill-session", "-t", session, check=False)
 
 
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is installed by scripts/dev.sh test")
+def test_login_asks_for_what_is_missing_in_tmux(served):
+    node, config = served
+    session = "triforce-login-" + uuid.uuid4().hex[:8]
+    # The shell keeps the pane after login exits, so its last words and exit code can be read.
+    command = f"env XDG_CONFIG_HOME={config} {triforce_binary()} login {node.base_url}; echo exit=$?; read _"
+    tmux("new-session", "-d", "-s", session, "-x", "160", "-y", "50", command)
+    try:
+        wait_for_screen(session, lambda s: "email:" in s)
+        tmux("send-keys", "-t", session, USER_EMAIL, "Enter")
+        wait_for_screen(session, lambda s: f"password for {USER_EMAIL}:" in s)
+        tmux("send-keys", "-t", session, "-l", USER_PASSWORD)
+        tmux("send-keys", "-t", session, "Enter")
+        screen = wait_for_screen(session, lambda s: "exit=" in s)
+        assert "exit=0" in screen and "logged in to " + node.base_url in screen, screen
+        assert USER_PASSWORD not in screen, "the password was echoed"
+        assert os.path.exists(os.path.join(config, "triforce", "credentials"))
+    finally:
+        tmux("kill-session", "-t", session, check=False)
+
+
 def make_certificates(directory):
     """A test CA and a server certificate for 127.0.0.1 signed by it (openssl CLI)."""
     def run(*args):

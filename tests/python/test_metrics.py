@@ -100,3 +100,12 @@ def test_metrics_counters_move_and_access_is_guarded(start_node, tmp_path):
         assert http("GET", base + "/metrics", token=admin)[0] == 200
     finally:
         mock.shutdown()
+
+
+def test_a_short_metrics_token_stops_serve(tmp_path):
+    short = "short-token"
+    result = subprocess.run([triforce_binary(), "serve", "--port", "0", "--data-dir", str(tmp_path)],
+                            env={"PATH": "/usr/bin:/bin", "TRIFORCE_METRICS_TOKEN": short}, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "metrics_token (TRIFORCE_METRICS_TOKEN) must be at least 24 characters" in result.stderr
+    assert short not in result.stderr

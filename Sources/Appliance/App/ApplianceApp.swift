@@ -33,6 +33,7 @@ struct ApplianceApp {
 
     /// Opens outgoing HTTP and builds the gateway, gated by the node's tier policy, and the mesh.
     static func make(node: Node, peers: [String] = []) async throws -> ApplianceApp {
+        _ = try node.configuration.metricsToken()  // a bad scrape token stops `serve` before anything starts
         let fetcher = try CurlHTTPClient()
         let metrics = NodeMetrics()
         let gateway = try await GatewayWiring.makeGateway(node: node, fetcher: fetcher, policy: node.auth.policy, metrics: metrics.upstream)
@@ -79,7 +80,7 @@ struct ApplianceApp {
         SimpleChatController(gateway: gateway).register(on: routes)
         ClientController(services: node.auth).register(on: routes)
         MetricsController(registry: metrics.registry, auth: node.auth,
-                          metricsToken: node.configuration.string(.metricsToken)).register(on: routes)
+                          metricsToken: try node.configuration.metricsToken()).register(on: routes)
         GuardianController(service: guardian, policy: node.auth.policy).register(on: routes)
         MeshAdminController(mesh: mesh?.service, policy: node.auth.policy).register(on: routes)
         AdminController(database: node.database, logRing: node.logRing, policy: node.auth.policy) { [node] in

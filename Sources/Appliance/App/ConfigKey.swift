@@ -40,9 +40,6 @@ extension ConfigKey {
     static let jwtSecret = ConfigKey("jwt_secret", env: "JWT_SECRET", secret: true,
                                      "login token signing key (>= 32 chars); unset: generated once and stored")
 
-    static let metricsToken = ConfigKey("metrics_token", env: "TRIFORCE_METRICS_TOKEN", secret: true,
-                                        "bearer token Prometheus sends to read /metrics (admins can always read it)")
-
     /// Every key `triforce config` shows. Feature areas append theirs here.
     static let all: [ConfigKey] = [host, port, dataDir, logLevel, maxBodyBytes, idleTimeout, maxConnections, requestTimeout, shutdownGrace,
                                    trustedProxies, jwtSecret, metricsToken] + tlsKeys

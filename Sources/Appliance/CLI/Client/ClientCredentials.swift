@@ -41,6 +41,8 @@ struct ClientCredentials: Sendable, Equatable {
         } catch {
             throw ClientError("cannot create \(directory): \(error)")
         }
+        // An existing directory left looser by hand is tightened too: it holds the token.
+        guard chmod(directory, 0o700) == 0 else { throw ClientError("cannot restrict \(directory) to its owner (errno \(errno))") }
         var fields: [String: JSONValue] = ["url": .string(url), "token": .string(token)]
         if let email { fields["email"] = .string(email) }
         if let caFile { fields["cacert"] = .string(caFile) }
