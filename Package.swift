@@ -85,9 +85,11 @@ let package = Package(
         .target(
             name: "Admin",
             dependencies: [
-                "Core", "Storage", "Net",
+                "Core", "Storage", "Net", "Auth", "Gateway",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -228,7 +230,7 @@ let package = Package(
         .testTarget(
             name: "ApplianceTests",
             dependencies: [
-                "Appliance", "Auth", "Gateway", "Core", "Storage", "Net", "Mesh", "Telemetry", "TestSupport",
+                "Appliance", "Admin", "Auth", "Gateway", "Core", "Storage", "Net", "Mesh", "Telemetry", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
