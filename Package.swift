@@ -24,6 +24,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.34.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // Both import no Foundation (CoreMetrics + Atomics only): /metrics adds no ICU.
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // System libraries: module maps plus the shims Swift cannot import directly.
@@ -57,6 +60,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Metrics (swift-metrics API, Prometheus exposition): cached handles for the hot path.
+        .target(
+            name: "Telemetry",
+            dependencies: [
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Auth",
             dependencies: [
@@ -83,7 +96,7 @@ let package = Package(
         .target(
             name: "MCP",
             dependencies: [
-                "Core", "Storage", "Net",
+                "Core", "Storage", "Net", "Telemetry",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -93,7 +106,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "Core", "Storage", "Net",
+                "Core", "Storage", "Net", "Telemetry",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -120,7 +133,7 @@ let package = Package(
         .executableTarget(
             name: "Appliance",
             dependencies: [
-                "Core", "Storage", "Net", "Admin", "Auth", "MCP", "Gateway", "Mesh",
+                "Core", "Storage", "Net", "Admin", "Auth", "MCP", "Gateway", "Mesh", "Telemetry",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -210,9 +223,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "TelemetryTests",
+            dependencies: ["Telemetry"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "ApplianceTests",
             dependencies: [
-                "Appliance", "Admin", "Auth", "Gateway", "Core", "Storage", "Net", "Mesh", "TestSupport",
+                "Appliance", "Admin", "Auth", "Gateway", "Core", "Storage", "Net", "Mesh", "Telemetry", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

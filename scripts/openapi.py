@@ -66,6 +66,8 @@ paths = {
  "/health": {"get": op("Readiness: every check (database, migrations, providers, certificate, guardian, mesh)",
                       {"200": json_resp("ready", ref("Health")), "503": json_resp("a check failed", ref("Health"))}, "node", public=True, op_id="health")},
  "/healthz": {"get": op("Liveness", {"200": json_resp("running", obj({"status": {"const": "ok"}}))}, "node", public=True, op_id="healthz")},
+ "/metrics": {"get": op("Prometheus text (format 0.0.4); the bearer token is the node's metrics_token or an admin's login token or API key",
+      {"200": {"description": "metrics", "content": {"text/plain": {"schema": S}}}}, "node", op_id="metrics")},
  "/openapi.json": {"get": op("This document", {"200": json_resp("OpenAPI 3.1", {"type": "object", "required": ["openapi", "paths"]})}, "node", public=True, op_id="openapi")},
  "/v1/models": {"get": op("Models in the registry (OpenAI list shape, plus provider, capabilities, status)", {"200": json_resp("models", ref("ModelList"))}, "client", public=True, op_id="listModels")},
  "/v1/chat/completions": {"post": op("OpenAI chat completions; `stream: true` answers with server-sent events",

@@ -133,6 +133,37 @@ enum OpenAPIDocument {
     ]
    }
   },
+  "/metrics": {
+   "get": {
+    "summary": "Prometheus text (format 0.0.4); the bearer token is the node's metrics_token or an admin's login token or API key",
+    "tags": [
+     "node"
+    ],
+    "operationId": "metrics",
+    "responses": {
+     "200": {
+      "description": "metrics",
+      "content": {
+       "text/plain": {
+        "schema": {
+         "type": "string"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "Error: {\"error\": {message, type, code}} with the status it names",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
   "/openapi.json": {
    "get": {
     "summary": "This document",

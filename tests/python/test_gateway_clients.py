@@ -8,70 +8,15 @@ import subprocess
 import tempfile
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 import anthropic
 import openai
 import pytest
+from mock_openai import REPLY, MockOpenAI
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BINARY = os.environ.get("TRIFORCE_BIN", os.path.join(ROOT, ".build", "debug", "triforce"))
-REPLY = "Hello from the mock"
-
-
-class MockOpenAI(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    violations = []
-
-    def log_message(self, *args):
-        pass
-
-    def _json(self, value):
-        data = json.dumps(value).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def do_GET(self):
-        if self.path == "/v1/models":
-            self._json({"object": "list", "data": [{"id": "gpt-4o-mini", "object": "model", "owned_by": "openai", "created": 1}]})
-        else:
-            self.send_error(404)
-
-    def do_POST(self):
-        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
-        if self.headers.get("Authorization") != "Bearer sk-test":
-            MockOpenAI.violations.append("missing bearer key")
-        if not body.get("messages") or not all(m.get("role") in ("system", "user", "assistant", "tool") for m in body["messages"]):
-            MockOpenAI.violations.append("bad messages: %r" % body.get("messages"))
-        model = body["model"]
-        if not body.get("stream"):
-            self._json({"id": "x", "object": "chat.completion", "created": 1, "model": model,
-                        "choices": [{"index": 0, "message": {"role": "assistant", "content": REPLY}, "finish_reason": "stop"}],
-                        "usage": {"prompt_tokens": 5, "completion_tokens": 4, "total_tokens": 9}})
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Connection", "close")
-        self.end_headers()
-        words = REPLY.split(" ")
-        for i, word in enumerate(words):
-            chunk = {"id": "x", "object": "chat.completion.chunk", "created": 1, "model": model,
-                     "choices": [{"index": 0, "delta": {"content": word if i == 0 else " " + word}, "finish_reason": None}]}
-            self.wfile.write(b"data: " + json.dumps(chunk).encode() + b"\n\n")
-            self.wfile.flush()
-        done = {"id": "x", "object": "chat.completion.chunk", "created": 1, "model": model,
-                "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
-        self.wfile.write(b"data: " + json.dumps(done).encode() + b"\n\n")
-        usage = {"id": "x", "object": "chat.completion.chunk", "created": 1, "model": model, "choices": [],
-                 "usage": {"prompt_tokens": 5, "completion_tokens": 4, "total_tokens": 9}}
-        self.wfile.write(b"data: " + json.dumps(usage).encode() + b"\n\ndata: [DONE]\n\n")
-        self.wfile.flush()
-        self.close_connection = True
-
-
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

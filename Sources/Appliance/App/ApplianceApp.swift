@@ -12,6 +12,7 @@ import Mesh
 import NIOCore
 import ServiceLifecycle
 import UnixSignals
+import Telemetry
 import Glibc
 
 /// Builds the HTTP application from a node and runs it with the background services.
@@ -30,6 +31,8 @@ struct ApplianceApp {
     let mesh: MeshWiring?
     /// Config from git, when `sync.git_url` is set.
     let configSync: ConfigSync?
+    /// Everything `/metrics` shows.
+    let metrics: NodeMetrics
     /// Requests per minute and latency for the console's overview (fed by middleware).
     let stats = RequestStats()
     /// The first-run link, issued at start when the node has no admin.
@@ -37,8 +40,10 @@ struct ApplianceApp {
 
     /// Opens outgoing HTTP and builds the gateway, gated by the node's tier policy, and the mesh.
     static func make(node: Node, peers: [String] = []) async throws -> ApplianceApp {
+        _ = try node.configuration.metricsToken()  // a bad scrape token stops `serve` before anything starts
         let fetcher = try CurlHTTPClient()
-        let gateway = try await GatewayWiring.makeGateway(node: node, fetcher: fetcher, policy: node.auth.policy)
+        let metrics = NodeMetrics()
+        let gateway = try await GatewayWiring.makeGateway(node: node, fetcher: fetcher, policy: node.auth.policy, metrics: metrics.upstream)
         let configuration = node.configuration
         let mesh = try await MeshWiring.make(node: node, extraPeers: peers)
         let configured = ConfiguredMembers(setting: configuration.string(.guardianPeers))
@@ -56,7 +61,10 @@ struct ApplianceApp {
             ConfigSync(source: source, database: node.database, origin: node.origin, environment: configuration.environment,
                        logger: node.logger)
         }
-        return ApplianceApp(node: node, gateway: gateway, curl: fetcher, guardian: service, mesh: mesh, configSync: configSync)
+        let app = ApplianceApp(node: node, gateway: gateway, curl: fetcher, guardian: service, mesh: mesh, configSync: configSync,
+                               metrics: metrics)
+        app.addMetricsCollectors()
+        return app
     }
 
     /// Model discovery at start and then on its interval.
@@ -67,6 +75,8 @@ struct ApplianceApp {
     func makeRouter() throws -> Router<AppRequestContext> {
         let router = Router(context: AppRequestContext.self)
         let methods = MethodTable()
+        // First, so it sees the status the error middleware settles on.
+        router.add(middleware: HTTPMetricsMiddleware<AppRequestContext>(metrics: metrics.http))
         router.add(middleware: ErrorMiddleware(methods: methods))
         router.add(middleware: RequestStatsMiddleware(stats: stats))
         router.add(middleware: RequestLimitsMiddleware(maxBodyBytes: try node.configuration.maxBodyBytes()))
@@ -87,6 +97,8 @@ struct ApplianceApp {
         MessagesController(gateway: gateway).register(on: routes)
         SimpleChatController(gateway: gateway).register(on: routes)
         ClientController(services: node.auth).register(on: routes)
+        MetricsController(registry: metrics.registry, auth: node.auth,
+                          metricsToken: try node.configuration.metricsToken()).register(on: routes)
         GuardianController(service: guardian, policy: node.auth.policy).register(on: routes)
         MeshAdminController(mesh: mesh?.service, policy: node.auth.policy).register(on: routes)
         ConfigSyncController(database: node.database, source: configSync?.source, mesh: mesh?.service, policy: node.auth.policy).register(on: routes)

@@ -3,6 +3,7 @@ import Gateway
 import Net
 import Storage
 import FoundationEssentials
+import Telemetry
 
 /// Builds the gateway from a node: providers from the resolved provider settings (flag, env,
 /// .env, stored settings) and the `providers` table, outgoing HTTP through libcurl.
@@ -16,7 +17,8 @@ enum GatewayWiring {
         return env
     }
 
-    static func makeGateway(node: Node, fetcher: any HTTPFetching, policy: any AccessPolicy) async throws -> Gateway {
+    static func makeGateway(node: Node, fetcher: any HTTPFetching, policy: any AccessPolicy,
+                            metrics: UpstreamMetrics = UpstreamMetrics(registry: MetricsRegistry())) async throws -> Gateway {
         let configuration = node.configuration
         // Environment providers are fixed for the process; the table's rows are re-read on change.
         let providers = ProviderSource.environmentAndTable(ProviderCatalog.fromEnvironment(providerEnvironment(configuration)),
@@ -24,7 +26,7 @@ enum GatewayWiring {
         let ttl = Int64(configuration.environment["TRIFORCE_CACHE_TTL"] ?? "") ?? 86_400
         return Gateway(providers: providers, database: node.database,
                        origin: ReplicaOrigin(nodeID: node.identity.nodeID, clock: node.clock),
-                       cacheTTLSeconds: max(0, ttl), policy: policy)
+                       cacheTTLSeconds: max(0, ttl), policy: policy, metrics: metrics)
     }
 
     /// How often discovery runs (`TRIFORCE_DISCOVERY_INTERVAL` seconds, default an hour).

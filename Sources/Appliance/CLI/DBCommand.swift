@@ -37,8 +37,12 @@ struct DBCommand: AsyncParsableCommand {
                 throw ValidationError("\(path) already exists; choose a new file name")
             }
             try await NodeCommand.with(data) { node in
+                let source = node.configuration.databasePath
+                let expected = (FileGrowthProgress.size(of: source) ?? 0) + (FileGrowthProgress.size(of: source + "-wal") ?? 0)
                 do {
-                    try await node.database.backup(to: path)
+                    try await FileGrowthProgress(label: "backing up", path: path, expectedBytes: expected).run {
+                        try await node.database.backup(to: path)
+                    }
                 } catch {
                     throw ConfigurationError("backup to \(path) failed: \(error)")
                 }

@@ -9,6 +9,7 @@ struct TriForce: AsyncParsableCommand {
         version: TriForceVersion.current,
         subcommands: [ServeCommand.self, InitCommand.self, ConfigCommand.self, DBCommand.self,
                       UserCommand.self, KeyCommand.self, TierCommand.self, RouteCommand.self, ProviderCommand.self, AgentCommand.self,
-                      CACommand.self, ReleaseCommand.self, GuardianCommand.self, JoinCommand.self, MeshCommand.self, SyncCommand.self],
+                      CACommand.self, ReleaseCommand.self, GuardianCommand.self, JoinCommand.self, MeshCommand.self, SyncCommand.self,
+                      LoginCommand.self, LogoutCommand.self, ChatCommand.self, ModelsCommand.self, ToolsCommand.self],
         defaultSubcommand: ServeCommand.self)
 }

@@ -1,5 +1,6 @@
 public import Core
 import Net
+import Telemetry
 import FoundationEssentials
 
 extension Gateway {
@@ -16,12 +17,18 @@ extension Gateway {
             let started = ContinuousClock.now
             do {
                 let response = try await candidate.provider.chat(upstream)
-                await health.succeeded(candidate.record.id, latency: .now - started)
+                let latency = ContinuousClock.now - started
+                await health.succeeded(candidate.record.id, latency: latency)
+                metrics.request(provider: candidate.record.provider, model: candidate.record.id, outcome: "ok", latency: latency)
+                if let usage = response.usage {
+                    metrics.tokens(provider: candidate.record.provider, model: candidate.record.id,
+                                   input: usage.promptTokens, output: usage.completionTokens)
+                }
                 await settle(request, principal: principal, model: candidate.record.id, response: response)
                 return GatewayAnswer(response: response, model: candidate.record.id,
                                      trace: RouteTrace(served: candidate.record.id, task: plan.task, fallbackFrom: attempt.failedIDs))
             } catch {
-                try await attempt.fail(candidate, error, health: health)
+                try await attempt.fail(candidate, error, health: health, metrics: metrics, latency: .now - started)
             }
         }
         let fallback = try await offlineAnswer(request, principal: principal, plan: plan, attempt: attempt)
@@ -48,12 +55,16 @@ extension Gateway {
                 if let first = try await events.pipe.next() { events.pipe.unread(first) }
             } catch {
                 events.owner.disarm()
-                try await attempt.fail(candidate, error, health: health)
+                try await attempt.fail(candidate, error, health: health, metrics: metrics, latency: .now - started)
                 continue
             }
-            await health.observe(key, latency: .now - started)
-            let tap = StreamTap(provider: candidate.record.provider) { result in
+            let firstEvent = ContinuousClock.now - started
+            await health.observe(key, latency: firstEvent)
+            metrics.streamOpened()
+            let provider = candidate.record.provider
+            let tap = StreamTap(provider: provider) { result in
                 await self.finishStream(request, principal: principal, key: key, result: result)
+                self.recordStreamEnd(provider: provider, model: key, firstEvent: firstEvent, result: result)
             }
             return GatewayStream(events: events.handOff(tap: tap), model: key,
                                  trace: RouteTrace(served: key, task: plan.task, fallbackFrom: attempt.failedIDs))
@@ -78,6 +89,21 @@ extension Gateway {
         case .failure(let error):
             await health.failed(key, error: error)
             try? await usage.record(subject: principal.subject, model: key, usage: nil)
+        }
+    }
+
+    /// A committed stream ended: its outcome (latency is time to the first event), tokens,
+    /// and one fewer open stream.
+    func recordStreamEnd(provider: String, model: String, firstEvent: Duration, result: Result<ChatAccumulator, ProviderError>) {
+        metrics.streamClosed()
+        switch result {
+        case .success(let accumulator):
+            metrics.request(provider: provider, model: model, outcome: "ok", latency: firstEvent)
+            if let usage = accumulator.usage {
+                metrics.tokens(provider: provider, model: model, input: usage.promptTokens, output: usage.completionTokens)
+            }
+        case .failure(let error):
+            metrics.request(provider: provider, model: model, outcome: error.code.rawValue, latency: firstEvent)
         }
     }
 
@@ -127,6 +153,7 @@ struct CandidateQueue {
             guard !pending.isEmpty else { return nil }
             let candidate = pending.removeFirst()
             if await gateway.health.acquire(candidate.record.id, provider: candidate.record.provider) { return candidate }
+            gateway.metrics.request(provider: candidate.record.provider, model: candidate.record.id, outcome: "circuit_open", latency: nil)
             attempt.skip(candidate)
         }
     }
@@ -143,8 +170,10 @@ struct Attempt: Sendable {
     }
 
     /// Records a failure; rethrows what no other upstream can fix (a bad request, cancellation).
-    mutating func fail(_ candidate: Candidate, _ error: any Error, health: UpstreamHealth) async throws {
+    mutating func fail(_ candidate: Candidate, _ error: any Error, health: UpstreamHealth,
+                       metrics: UpstreamMetrics, latency: Duration) async throws {
         let failure = ProviderError.wrap(error, provider: candidate.record.provider)
+        metrics.request(provider: candidate.record.provider, model: candidate.record.id, outcome: failure.code.rawValue, latency: latency)
         triedIDs.insert(candidate.record.id)
         if failure.code == .cancelled {
             await health.released(candidate.record.id)

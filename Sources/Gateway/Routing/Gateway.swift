@@ -2,6 +2,7 @@ public import Core
 public import Net
 public import Storage
 public import Logging
+public import Telemetry
 
 /// The gateway: providers, the model registry, routing with fallback, the offline chain.
 /// Controllers call `complete` and `stream`; `DiscoveryService` calls `discover`.
@@ -16,10 +17,14 @@ public struct Gateway: Sendable {
     public let usage: UsageStore
     public let offline: OfflineResponder
     public let policy: any AccessPolicy
+    /// Upstream outcomes, latency, tokens and open streams (`/metrics`).
+    public let metrics: UpstreamMetrics
 
     public init(providers source: ProviderSource, database: Database, origin: ReplicaOrigin,
-                health: UpstreamHealth = UpstreamHealth(), cacheTTLSeconds: Int64 = 86_400, policy: any AccessPolicy) {
+                health: UpstreamHealth = UpstreamHealth(), cacheTTLSeconds: Int64 = 86_400, policy: any AccessPolicy,
+                metrics: UpstreamMetrics = UpstreamMetrics(registry: MetricsRegistry())) {
         self.providerSource = source
+        self.metrics = metrics
         self.models = ModelStore(database: database)
         self.routes = RouteStore(database: database, origin: origin)
         self.prompts = SystemPromptStore(database: database)

@@ -38,6 +38,13 @@ public actor UpstreamHealth {
         return now < until ? .open : .halfOpen
     }
 
+    /// Every upstream this process has talked to and its circuit state (for `/metrics`).
+    public func states(now: ContinuousClock.Instant = .now) -> [String: State] {
+        var result: [String: State] = [:]
+        for key in circuits.keys { result[key] = state(key, now: now) }
+        return result
+    }
+
     /// Whether a request may go to `key` now; in half-open state only one probe passes.
     /// A granted request counts as in flight until `succeeded` or `failed`.
     public func acquire(_ key: String, provider: String, now: ContinuousClock.Instant = .now) -> Bool {

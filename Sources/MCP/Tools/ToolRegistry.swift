@@ -4,6 +4,7 @@ public import Net
 public import Storage
 import Logging
 import HTTPTypes
+public import Telemetry
 
 /// The tools this node serves, in registration order. Lists them in pages behind opaque
 /// cursors, validates arguments, gates each call on the caller's tier and audits it.
@@ -12,9 +13,13 @@ public struct ToolRegistry: Sendable {
     public let pageSize: Int
     let policy: any AccessPolicy
     let audit: AuditStore?
+    /// Calls by tool and outcome (`/metrics`).
+    let metrics: ToolMetrics
 
-    public init(tools: [any Tool], policy: any AccessPolicy, audit: AuditStore?, pageSize: Int = 20) {
+    public init(tools: [any Tool], policy: any AccessPolicy, audit: AuditStore?, pageSize: Int = 20,
+                metrics: ToolMetrics = ToolMetrics(registry: MetricsRegistry())) {
         self.tools = tools
+        self.metrics = metrics
         self.policy = policy
         self.audit = audit
         self.pageSize = max(1, pageSize)
@@ -44,11 +49,14 @@ public struct ToolRegistry: Sendable {
     /// (bad arguments, refusal, failure) is a result with `isError: true`.
     public func call(name: String, arguments: JSONValue?, context: ToolContext) async throws(JSONRPCError) -> ToolResult {
         guard let tool = tool(named: name) else {
+            // One label for every unknown name: callers choose names, the label set stays fixed.
+            metrics.call(tool: "unknown", outcome: "rejected")
             throw JSONRPCError.invalidParams("unknown tool: \(name); call tools/list for the available tools")
         }
         let arguments = arguments ?? .object([:])
         let started = ContinuousClock.now
         let result: ToolResult
+        var cancelled = false
         do {
             try await policy.require(tool.feature, for: context.principal)
             let problems = SchemaValidator.validate(arguments, against: tool.inputSchema)
@@ -64,6 +72,7 @@ public struct ToolRegistry: Sendable {
         } catch let error as ToolError {
             result = .error(error.message)
         } catch is CancellationError {
+            cancelled = true
             result = .error("cancelled")
         } catch {
             // Unexpected errors may carry absolute paths, SQL or library dumps: they go to the
@@ -71,6 +80,7 @@ public struct ToolRegistry: Sendable {
             context.logger.error("tool failed", metadata: ["tool": "\(name)", "error": "\(error)"])
             result = .error("\(name) failed with an internal error; the node's log has the details")
         }
+        metrics.call(tool: tool.name, outcome: cancelled ? "cancelled" : result.isError ? "error" : "ok")
         await record(tool: name, arguments: arguments, principal: context.principal, started: started, result: result)
         return result
     }

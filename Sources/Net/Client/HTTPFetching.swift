@@ -45,7 +45,7 @@ public struct OutgoingRequest: Sendable {
 
     public init(method: String = "GET", url: String, headers: [(name: String, value: String)] = [],
                 body: Data? = nil, timeouts: Timeouts = Timeouts(), maxRedirects: Int = 0,
-                maxResponseBytes: Int = 64 << 20, allowAddress: (@Sendable (String) -> Bool)? = nil) {
+                maxResponseBytes: Int = 64 << 20, allowAddress: (@Sendable (String) -> Bool)? = nil, certificateAuthorityFile: String? = nil) {
         self.method = method
         self.url = url
         self.headers = headers
@@ -54,6 +54,7 @@ public struct OutgoingRequest: Sendable {
         self.maxRedirects = maxRedirects
         self.maxResponseBytes = maxResponseBytes
         self.allowAddress = allowAddress
+        self.certificateAuthorityFile = certificateAuthorityFile
     }
 }
 
