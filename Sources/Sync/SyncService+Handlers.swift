@@ -7,7 +7,7 @@ import FoundationEssentials
 /// The sync methods this node serves on its mesh links. Data methods answer members only;
 /// `sync/status` also answers CA-certified clients (`triforce sync status`).
 extension SyncService {
-    func attach() async {
+    public func attach() async {
         await mesh.serve("sync/digest") { [self] _, caller in
             guard caller.isMember else { return .failure(Self.membersOnly) }
             return await self.answer { try await self.digest() }

@@ -40,7 +40,6 @@ public actor SyncService: Service {
     public func run() async throws {
         try? FileManager.default.createDirectory(atPath: configuration.directory, withIntermediateDirectories: true)
         await outbox.removeLeftovers()
-        await attach()
         lastPushed = try? await store.head()
         try? await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in

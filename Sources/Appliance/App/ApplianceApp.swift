@@ -61,7 +61,7 @@ struct ApplianceApp {
         var checks: [HealthCheck] = [.databaseWritable(node.database), .migrationsCurrent(node.database), .providers(gateway),
                                      .certificate(at: MeshFiles(dataDirectory: node.configuration.dataDirectory).nodeCertificate),
                                      .guardian(guardian)]
-        if let mesh { checks.append(.mesh(mesh.service)) }
+        if let mesh { checks += [.mesh(mesh.service), .sync(mesh.sync)] }
         let health = HealthController(node: node, checks: checks)
         health.register(on: routes)
         try makeMCPController(fetcher: fetcher, chat: GatewayChatBackend(gateway: gateway), checks: checks).register(on: routes)
@@ -72,6 +72,7 @@ struct ApplianceApp {
         ClientController(services: node.auth).register(on: routes)
         GuardianController(service: guardian, policy: node.auth.policy).register(on: routes)
         MeshAdminController(mesh: mesh?.service, policy: node.auth.policy).register(on: routes)
+        SyncAdminController(sync: mesh?.sync, policy: node.auth.policy).register(on: routes)
         AdminController(database: node.database, logRing: node.logRing, policy: node.auth.policy) { [node] in
             let (report, _) = await health.cache.value { await health.runChecks() }
             var status = JSONValue.parse(String(decoding: (try? JSONEncoder().encode(report)) ?? Data(), as: UTF8.self)) ?? [:]
@@ -146,6 +147,8 @@ struct ApplianceApp {
                 await onMeshRunning(port)
             }))
             meshServices.append(.init(service: mesh.service))
+            // After the membership service: on shutdown replication stops first.
+            meshServices.append(.init(service: mesh.sync))
             if let renewal = mesh.renewal { meshServices.append(.init(service: renewal)) }
         }
         if let interval = WatchdogService.interval(environment: environment) {

@@ -2,6 +2,7 @@ import Core
 import Storage
 import Gateway
 import Mesh
+import Sync
 import FoundationEssentials
 
 /// One named readiness check. Feature areas (gateway, mesh) add theirs at wiring time.
@@ -114,6 +115,19 @@ extension HealthCheck {
             if troubled.isEmpty { return Result(status: .ok, detail: "\(peers.count) peer(s) ok") }
             return Result(status: .warn, detail: "\(troubled.count) of \(peers.count) peer(s) not ok: "
                 + troubled.map { "\($0.url ?? $0.name) \($0.status.rawValue)" }.joined(separator: ", "))
+        }
+    }
+}
+
+extension HealthCheck {
+    /// Replication: warns (the node still serves its own copy) while a peer's clock runs ahead
+    /// beyond `sync.max_clock_skew_ms` and its batches are refused; names those peers.
+    static func sync(_ service: SyncService) -> HealthCheck {
+        HealthCheck(name: "sync") {
+            let skewed = await service.clockSkewedPeers()
+            return skewed.isEmpty
+                ? Result(status: .ok, detail: "no clock-skewed peers")
+                : Result(status: .warn, detail: "clock-skewed peers (batches refused): " + skewed.joined(separator: ", "))
         }
     }
 }
