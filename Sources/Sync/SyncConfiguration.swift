@@ -18,7 +18,7 @@ public struct SyncConfiguration: Sendable {
     /// Outgoing snapshot files are kept this long for resuming receivers.
     public var outgoingLifetime: Duration = .seconds(600)
     /// A new snapshot request within this age of the newest outgoing file reuses it.
-    public var outgoingReuse: Duration = .seconds(30)
+    public var outgoingReuse: Duration = .seconds(5)
 
     public init(directory: String) { self.directory = directory }
 }

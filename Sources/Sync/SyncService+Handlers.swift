@@ -8,6 +8,8 @@ import FoundationEssentials
 /// `sync/status` also answers CA-certified clients (`triforce sync status`).
 extension SyncService {
     public func attach() async {
+        // Decided before any link opens, so no push can land ahead of the snapshot.
+        bootstrapPending = (try? await needsSnapshot()) ?? true
         await mesh.serve("sync/digest") { [self] _, caller in
             guard caller.isMember else { return .failure(Self.membersOnly) }
             return await self.answer { try await self.digest() }

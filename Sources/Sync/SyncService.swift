@@ -24,6 +24,10 @@ public actor SyncService: Service {
     var lastSnapshot: JSONValue = .null
     /// Peers whose last digest showed a clock ahead beyond the limit, with the gap in ms.
     var skewedPeers: [String: Int64] = [:]
+    /// True from start until this node has installed a snapshot, when it needs one (never
+    /// synced, or away past the tombstone horizon): pushes are ignored meanwhile (the
+    /// snapshot and the pull after it cover them), so a push cannot mark it as synced.
+    var bootstrapPending = true
     /// Filled by the git-config side (issue 13 "Config from git"); null until then.
     public var configCommit: String?
 
@@ -130,7 +134,13 @@ public actor SyncService: Service {
                 return
             }
             skewedPeers[peer] = nil
-            if try await needsSnapshot() { try await fetchSnapshot(from: peer) }
+            if !bootstrapPending, try await needsSnapshot() { bootstrapPending = true }
+            if bootstrapPending {
+                // One snapshot at a time; pulls from other peers wait for the next round.
+                guard !snapshotting else { return }
+                try await fetchSnapshot(from: peer)
+                bootstrapPending = false
+            }
             while true {
                 let cursor = try await store.cursor(for: peer, epoch: epoch)
                 guard cursor < head else { break }
@@ -139,6 +149,8 @@ public actor SyncService: Service {
                 try await store.apply(batch, from: peer)
                 guard batch.more, batch.through > cursor else { break }
             }
+            // Holding the peer's whole log as of its digest, we know what it knew then.
+            if try await store.cursor(for: peer, epoch: epoch) >= head { try await store.merge(vector) }
         } catch let refusal as Refusal {
             if refusal.reason == .clockSkew { skewedPeers[peer] = store.maxClockSkewMilliseconds + 1 }
             logger.warning("sync: batch refused", metadata: ["peer": "\(peer)", "reason": "\(refusal)"])
@@ -156,6 +168,7 @@ public actor SyncService: Service {
 
     /// A batch pushed by a member: applied at once; a gap before it makes us pull.
     func receivePush(_ params: JSONValue, from peer: String) async {
+        guard !bootstrapPending else { return }
         do {
             let batch = try ChangeBatch(json: params)
             let outcome = try await store.apply(batch, from: peer)

@@ -56,6 +56,19 @@ extension ReplicationStore {
         }
     }
 
+    /// Raises this node's vector to `known` where it is higher: called once this node holds
+    /// everything a peer held when it reported `known` (its log pulled through that head, or
+    /// its snapshot installed), so origins whose rows were all superseded count as seen.
+    public func merge(_ known: VersionVector) async throws {
+        try await database.write(quiet: true) { connection in
+            for (origin, hlc) in known.entries {
+                try connection.run("""
+                    INSERT INTO sync_vector(origin, hlc) VALUES (?, ?) ON CONFLICT(origin) DO UPDATE SET hlc = max(hlc, excluded.hlc)
+                    """, origin, hlc)
+            }
+        }
+    }
+
     /// Forgets peers that are no longer members (their acknowledgements no longer gate GC).
     public func forgetPeers(except members: Set<String>) async throws {
         let known = try await peerStates().map(\.peer)

@@ -122,6 +122,10 @@ extension ReplicationStore {
                         }
                     }
                 }
+                try connection.run("""
+                    INSERT INTO main.sync_vector(origin, hlc) SELECT origin, hlc FROM snap.sync_vector WHERE true
+                    ON CONFLICT(origin) DO UPDATE SET hlc = max(hlc, excluded.hlc)
+                    """)
                 _ = try Self.advanceCursor(of: peer, epoch: manifest.epoch, after: 0, through: manifest.seq, applied: rows,
                                            received: rows, now: now, connection)
                 try connection.run("UPDATE sync_peers SET cursor = ?, epoch = ? WHERE peer = ?", manifest.seq, manifest.epoch, peer)
