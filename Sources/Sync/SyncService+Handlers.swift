@@ -49,6 +49,9 @@ extension SyncService {
         await mesh.observe("sync/push") { [self] params, peer in
             await self.receivePush(params, from: peer)
         }
+        await mesh.onMemberChange { [self] member in
+            Task { await self.memberChanged(member.id, alive: member.state == .alive) }
+        }
     }
 
     static let membersOnly = JSONRPCError(code: -32003, message: "sync methods answer mesh members only")

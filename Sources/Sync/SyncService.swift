@@ -19,6 +19,7 @@ public actor SyncService: Service {
     /// The newest own log seq already pushed (pushes carry `(lastPushed, through]`).
     private var lastPushed: Int64?
     private var pulling: Set<String> = []
+    private var aliveMembers: Set<String> = []
     var snapshotting = false
     /// What the last snapshot install did, for the status view.
     var lastSnapshot: JSONValue = .null
@@ -88,6 +89,26 @@ public actor SyncService: Service {
     }
 
     // MARK: pull
+
+    /// Pulls from `peer` as soon as its link is up (a member that joined, came back from a
+    /// partition or restarted), instead of waiting for the next anti-entropy round.
+    func memberChanged(_ peer: String, alive: Bool) async {
+        guard peer != store.nodeID else { return }
+        // Metadata changes (announcements) also arrive here: only a change to alive pulls.
+        let was = aliveMembers.contains(peer)
+        if alive { aliveMembers.insert(peer) } else { aliveMembers.remove(peer) }
+        if alive && !was { await pullWhenLinked(peer) }
+    }
+
+    public func pullWhenLinked(_ peer: String) async {
+        for _ in 0..<40 {
+            if await mesh.linkedPeers.contains(peer) {
+                await pull(from: peer)
+                return
+            }
+            try? await Task.sleep(for: .milliseconds(250))
+        }
+    }
 
     private func antiEntropyLoop() async {
         // The first round soon after start: a node that joins (or restarts) catches up at once.
