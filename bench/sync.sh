@@ -4,7 +4,8 @@
 #   write → visible on all five: p50 / p99 / max over WRITES writes (each written beside a
 #     random node, as the CLI does, and polled in all five SQLite files every 2 ms)
 #   partition: one node SIGSTOPped for 60 s while both sides write; seconds from SIGCONT
-#     until every node's replicated tables hash identically
+#     until every node's replicated tables hash identically (TCP keeps the links, so this is
+#     the queued-messages case); then one node killed for 60 s and restarted (the pull case)
 #   snapshot: a new node joins a hub holding 10,000 notes + 1,000 users; seconds from its
 #     `serve` until it holds them all (with the search index) and its API answers
 # Usage: bench/sync.sh [WRITES]   (BIN=path/to/triforce; default release, else debug)
@@ -76,6 +77,17 @@ done
 kill -CONT "${pid[m4]}"
 d=$($PROBE converge 120 "${dbs[@]}")
 echo "partition of 60 s (writes on both sides): all 5 hash identically ${d}s after healing"
+
+# 2b. m3 killed (-9) for 60 s while both sides write (m3's beside its file), then restarted
+kill -9 "${pid[m3]}"; wait "${pid[m3]}" 2>/dev/null || true
+for i in $(seq 1 60); do
+  $PROBE write "$(db m1)" "${id[m1]}" "k-m1-$i"
+  $PROBE write "$(db m3)" "${id[m3]}" "k-m3-$i"
+  sleep 1
+done
+start m3
+d=$($PROBE converge 120 "${dbs[@]}")
+echo "kill -9 of one node for 60 s (writes on both sides): all 5 hash identically ${d}s after its restart"
 
 # 3. snapshot of 10,000 notes + 1,000 users to a new node
 $PROBE fill "$(db hub)" "${id[hub]}" 10000 1000

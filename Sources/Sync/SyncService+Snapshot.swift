@@ -59,6 +59,8 @@ extension SyncService {
         }
         SnapshotFile.remove(partial)
         SnapshotFile.remove(metaPath)
+        // The rows the install logged came from the mesh: not worth pushing back to it.
+        skipPushes(through: try await store.head())
         let elapsed = started.duration(to: .now)
         let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         lastSnapshot = ["from": .string(peer), "bytes": .int(manifest.size), "rows": .int(Int64(outcome.rows)),

@@ -88,6 +88,10 @@ public actor SyncService: Service {
         lastPushed = after
     }
 
+    func skipPushes(through seq: Int64) {
+        lastPushed = max(lastPushed ?? seq, seq)
+    }
+
     // MARK: pull
 
     /// Pulls from `peer` as soon as its link is up (a member that joined, came back from a

@@ -22,7 +22,7 @@ public struct Gateway: Sendable {
         self.routes = RouteStore(database: database, origin: origin)
         self.health = health
         self.cache = ResponseCache(database: database, ttlSeconds: cacheTTLSeconds)
-        self.usage = UsageStore(database: database)
+        self.usage = UsageStore(database: database, origin: origin)
         self.offline = OfflineResponder(database: database)
         self.policy = policy
     }
