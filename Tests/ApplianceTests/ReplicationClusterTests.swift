@@ -56,6 +56,12 @@ struct ReplicationClusterTests {
         #expect(status?["last_snapshot"]?["rows"]?.intValue ?? 0 > 0, "\(String(describing: status)) \(late.lines.withLock { $0.map(\.line).filter { $0.contains("sync") } })")
         let search = try await Self.tool(late, tokenOnLate ?? "", "memory_search", ["query": "zebra"])
         #expect(search?["structuredContent"]?["count"]?.intValue == 1)
+        // Join-token uses are replicated per signing node: the hub's three uses reach C.
+        let uses = await eventually(within: .seconds(30)) {
+            let out = try? await Subprocess.run(["sqlite3", c.dir + "/triforce.db", "SELECT coalesce(sum(uses), 0) FROM join_token_uses"])
+            return out?.stdout.trimmed() == "3"
+        }
+        #expect(uses, "join-token uses did not replicate")
         for node in nodes { await node.stop() }
     }
 

@@ -63,7 +63,7 @@ struct MeshWiring: Sendable {
             let join = JoinAuthority(
                 database: node.database, authority: authority, hubNodeID: node.identity.nodeID, validityDays: 30,
                 members: { await service.snapshot().json["members"] ?? [] },
-                revocations: { (try? await store.revokedSerials()).map { $0.sorted() } ?? [] })
+                revocations: { (try? await store.revokedSerials()).map { $0.sorted() } ?? [] }, origin: node.origin)
             await service.setJoinHandler { (method: String, params: JSONValue, caller: MeshCaller) async throws(MeshError) -> JSONValue in
                 try await join.handle(method: method, params: params, caller: caller)
             }
