@@ -9,6 +9,7 @@ import Auth
 import Storage
 import Logging
 import Mesh
+import Sync
 import NIOCore
 import ServiceLifecycle
 import UnixSignals
