@@ -2,11 +2,13 @@ import ArgumentParser
 import FoundationEssentials
 import Net
 
-/// `triforce sync status`: asks the running node (over its own mesh port, with its own
-/// certificate) how replication stands, per peer, and prints a table (or the JSON).
+/// `triforce sync ...`: state that comes from elsewhere: `status` asks the running node (over
+/// its own mesh port, with its own certificate) how replication stands, per peer, and prints a
+/// table (or the JSON); `config` is config from git.
 struct SyncCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "sync", abstract: "Inspect replication across the mesh.",
-                                                    subcommands: [Status.self])
+    static let configuration = CommandConfiguration(
+        commandName: "sync", abstract: "Config from git and replication state.",
+        subcommands: [Status.self, SyncConfigCommand.self])
 
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "status", abstract: "Replication as the running node sees it.")

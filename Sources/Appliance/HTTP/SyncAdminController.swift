@@ -1,12 +1,14 @@
 import Core
 import Hummingbird
 import Net
+import Storage
 import Sync
 
 /// `GET /v1/admin/sync` (admin): replication as this node sees it, per peer (vector, lag in
 /// rows and seconds, last batch, refusals), and the config commit applied.
 struct SyncAdminController: Sendable {
     let sync: SyncService?
+    let database: Database
     let policy: any AccessPolicy
 
     func register(on router: some RouterMethods<AppRequestContext>) {
@@ -20,6 +22,8 @@ struct SyncAdminController: Sendable {
                                                            "sync": "off: no mesh certificates (run `triforce ca init` or `triforce join`)"]))
             }
             do {
+                // The commit config-from-git applied on this node (null without it).
+                await sync.setConfigCommit((try? await ConfigSyncState.load(database))?.appliedCommit)
                 return try Response.json(try await sync.status())
             } catch {
                 throw APIError.unavailable("replication status cannot be read now: \(error)")
