@@ -130,10 +130,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Replication over the mesh links (issue 13): push, anti-entropy, snapshots.
+        .target(
+            name: "Sync",
+            dependencies: [
+                "Storage", "Net", "Mesh",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "Appliance",
             dependencies: [
-                "Core", "Storage", "Net", "Admin", "Auth", "MCP", "Gateway", "Mesh", "Telemetry",
+                "Core", "Storage", "Net", "Admin", "Auth", "MCP", "Gateway", "Mesh", "Sync", "Telemetry",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -215,7 +225,7 @@ let package = Package(
         .testTarget(
             name: "MeshTests",
             dependencies: [
-                "Mesh", "Storage", "Net", "TestSupport",
+                "Mesh", "Storage", "Net", "Sync", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -230,7 +240,7 @@ let package = Package(
         .testTarget(
             name: "ApplianceTests",
             dependencies: [
-                "Appliance", "Admin", "Auth", "Gateway", "Core", "Storage", "Net", "Mesh", "Telemetry", "TestSupport",
+                "Appliance", "Admin", "Auth", "Gateway", "Core", "Storage", "Net", "Mesh", "Sync", "Telemetry", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

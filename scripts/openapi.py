@@ -112,6 +112,7 @@ admin("/status", "get", "Health report plus data dir and RSS", {"200": json_resp
 admin("/overview", "get", "Status, requests/s and p50/p99 per minute over 15 minutes, tokens today, rate-limited requests", {"200": json_resp("overview", ref("Overview"))}, op_id="adminOverview")
 admin("/panels", "get", "Mesh, replication and guardian panels: data, or configured=false", {"200": json_resp("panels", obj({"mesh": ref("Panel"), "replication": ref("Panel"), "guardian": ref("Panel")}))}, op_id="adminPanels")
 admin("/mesh", "get", "Mesh members as this node sees them", {"200": json_resp("members", {"type": "object"})}, op_id="adminMesh")
+admin("/sync", "get", "Replication per peer (vector, lag in rows and seconds, last batch, refusals), last snapshot, config_commit", {"200": json_resp("replication", {"type": "object"})}, op_id="adminSync")
 admin("/guardian", "get", "The guardian's last report", {"200": json_resp("report", {"type": "object"})}, op_id="adminGuardian")
 admin("/sync/config", "get", "Config from git: source, applied commit, managed objects, last refusal, release target and rollout step", {"200": json_resp("report ({\"enabled\": false, ...} when sync.git_url is unset)", {"type": "object"})}, op_id="adminSyncConfig")
 admin("/providers", "get", "Providers with their models' state, circuit, EWMA latency, last error", {"200": json_resp("providers", obj({"providers": arr(ref("Provider"))}))}, op_id="adminProviders")

@@ -1028,6 +1028,37 @@ enum OpenAPIDocument {
     }
    }
   },
+  "/v1/admin/sync": {
+   "get": {
+    "summary": "Replication per peer (vector, lag in rows and seconds, last batch, refusals), last snapshot, config_commit",
+    "tags": [
+     "admin"
+    ],
+    "operationId": "adminSync",
+    "responses": {
+     "200": {
+      "description": "replication",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "Error: {\"error\": {message, type, code}} with the status it names",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
   "/v1/admin/guardian": {
    "get": {
     "summary": "The guardian's last report",

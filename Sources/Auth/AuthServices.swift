@@ -32,7 +32,7 @@ public struct AuthServices: Sendable {
         self.tiers = tiers
         self.keys = APIKeyStore(database: database, origin: origin)
         self.revocations = RevocationStore(database: database, origin: origin)
-        self.limiter = RateLimiter(database: database)
+        self.limiter = RateLimiter(database: database, origin: origin)
         self.backoff = LoginBackoff(database: database, parameters: configuration.backoff)
         self.loginAdmission = LoginAdmission(perSource: configuration.loginsInFlightPerClient, total: configuration.loginsInFlightTotal)
         self.jwt = JWT(secret: secret)

@@ -25,17 +25,38 @@ public struct RateLimiter: Sendable {
     public let database: Database
     private let now: @Sendable () -> Int64
     private let state = RateLimitTable()
+    /// With a replica origin (a mesh member), the hourly limit also holds across the mesh.
+    private let mesh: RateWindowCounter?
 
-    public init(database: Database, now: @escaping @Sendable () -> Int64 = RateLimiter.systemMilliseconds) {
+    public init(database: Database, origin: ReplicaOrigin? = nil,
+                now: @escaping @Sendable () -> Int64 = RateLimiter.systemMilliseconds) {
         self.database = database
         self.now = now
+        self.mesh = origin.map { RateWindowCounter(database: database, origin: $0, now: now) }
     }
 
     /// Counts one request for `subject` against `limitPerHour` when it fits.
     public func consume(subject: String, limitPerHour: Int) async throws -> Decision {
         if !state.isLoaded(subject) { state.load(subject, stored: try await storedTAT(subject)) }
         let now = self.now()
+        // Requests this hour across the mesh: this node's plus the others' replicated counts.
+        // Alone (no other node counted this hour) GCRA decides as before; with others it must
+        // also leave room in the shared hour.
+        var meshUsed: Int64 = 0, others: Int64 = 0
+        if let mesh {
+            others = try await mesh.othersCount(subject, now: now)
+            if others > 0 {
+                let (sum, overflow) = try await mesh.ownCount(subject, now: now).addingReportingOverflow(others)
+                meshUsed = overflow ? .max : sum
+            }
+        }
+        if others > 0, meshUsed >= Int64(Self.effective(limitPerHour)) {
+            let reset = Self.seconds(RateWindowCounter.window(now) * 1000 + Self.hourMilliseconds - now)
+            return Decision(allowed: false, limit: Self.effective(limitPerHour), remaining: 0, resetSeconds: reset,
+                            retryAfterSeconds: max(1, reset))
+        }
         let (decision, newTAT) = state.decide(subject, now: now) { Self.decide(stored: $0, now: now, limit: limitPerHour) }
+        if decision.allowed, let mesh { await mesh.record(subject, now: now) }
         if let newTAT {
             await database.enqueue("rate_limits") { connection in
                 _ = try connection.run(Self.persistSQL, subject, newTAT)

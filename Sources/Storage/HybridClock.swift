@@ -42,6 +42,18 @@ public final class HybridClock: Sendable {
         }
     }
 
+    /// This node's wall clock in Unix milliseconds (with any configured test offset).
+    public var wallMilliseconds: UInt64 { wallClock() }
+
+    /// Moves the clock past a timestamp already vetted or stored locally (the newest `hlc`
+    /// in the database at start, rows of an accepted batch): a node whose wall clock jumped
+    /// back keeps issuing timestamps above everything it has written or seen.
+    public func advance(past value: HLC) {
+        last.withLock { last in
+            if value > last { last = value }
+        }
+    }
+
     private static func successor(of value: HLC) -> HLC {
         value.counter == UInt16.max
             ? HLC(milliseconds: value.milliseconds + 1, counter: 0)

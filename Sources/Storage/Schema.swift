@@ -11,6 +11,7 @@ public enum Schema {
         Migration(version: 1, name: "initial", sql: initial),
         Migration(version: 2, name: "issued_certificates", sql: issuedCertificates),
         Migration(version: 3, name: "agent_shell_interpolation", sql: agentShellInterpolation),
+        Migration(version: 4, name: "replication_log", sql: replicationLog + "\n" + replicationBackfill),
     ]
 
     /// Replicated: an agent whose template splices the prompt into code or text runs only
@@ -36,6 +37,7 @@ public enum Schema {
     public static let replicatedTables = [
         "users", "tiers", "api_keys", "token_revocations", "providers", "routes",
         "memory_notes", "peers", "revocations", "node_tools", "agents",
+        "usage_node_daily", "rate_windows", "join_token_uses",
     ]
 
     static let initial = """

@@ -112,3 +112,33 @@ final class MillisecondClock: Sendable {
     var now: Int64 { value.withLock { $0 } }
     func advance(_ milliseconds: Int64) { value.withLock { $0 += milliseconds } }
 }
+
+/// The hourly limit across the mesh: other nodes' replicated window counts for this hour
+/// (rows of `rate_windows` a peer's batch brought) leave only the rest of the quota here.
+@Suite struct MeshRateLimitTests {
+    @Test func otherNodesCountsForThisHourShareTheQuota() async throws {
+        let database = try await Database(path: TemporaryDirectory.make() + "/t.db")
+        let clock = MillisecondClock()
+        let origin = ReplicaOrigin(nodeID: "node-a", clock: HybridClock())
+        let limiter = RateLimiter(database: database, origin: origin, now: { clock.now })
+        let window = (clock.now / 3_600_000) * 3_600
+        // Alone: GCRA as before.
+        #expect(try await limiter.consume(subject: "s", limitPerHour: 5).allowed)
+        // Two other nodes allowed 1 and 2 requests this hour (as a replicated batch would write).
+        try await database.write { connection in
+            try connection.run("INSERT INTO rate_windows(node, subject, window_start, requests, hlc, origin) VALUES ('node-b', 's', ?, 1, 1, 'node-b')", window)
+            try connection.run("INSERT INTO rate_windows(node, subject, window_start, requests, hlc, origin) VALUES ('node-c', 's', ?, 2, 1, 'node-c')", window)
+            // Last hour's counts do not count.
+            try connection.run("INSERT INTO rate_windows(node, subject, window_start, requests, hlc, origin) VALUES ('node-b', 's', ?, 50, 1, 'node-b')", window - 3_600)
+        }
+        #expect(try await limiter.consume(subject: "s", limitPerHour: 5).allowed)      // own 1 + others 3 < 5
+        let denied = try await limiter.consume(subject: "s", limitPerHour: 5)
+        #expect(!denied.allowed && denied.retryAfterSeconds > 0)
+        await database.flushQueuedWrites()
+        let own = try await database.read {
+            try $0.scalar("SELECT requests FROM rate_windows WHERE node = 'node-a' AND subject = 's' AND window_start = ?", window)
+        }
+        #expect(own == .integer(2))
+        await database.close()
+    }
+}

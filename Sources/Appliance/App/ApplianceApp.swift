@@ -9,6 +9,7 @@ import Auth
 import Storage
 import Logging
 import Mesh
+import Sync
 import NIOCore
 import ServiceLifecycle
 import UnixSignals
@@ -87,7 +88,7 @@ struct ApplianceApp {
         var checks: [HealthCheck] = [.databaseWritable(node.database), .migrationsCurrent(node.database), .providers(gateway),
                                      .certificate(at: MeshFiles(dataDirectory: node.configuration.dataDirectory).nodeCertificate),
                                      .guardian(guardian)]
-        if let mesh { checks.append(.mesh(mesh.service)) }
+        if let mesh { checks += [.mesh(mesh.service), .sync(mesh.sync)] }
         if configSync != nil { checks.append(.configSync(node.database)) }
         let health = HealthController(node: node, checks: checks)
         health.register(on: routes)
@@ -101,6 +102,7 @@ struct ApplianceApp {
                           metricsToken: try node.configuration.metricsToken()).register(on: routes)
         GuardianController(service: guardian, policy: node.auth.policy).register(on: routes)
         MeshAdminController(mesh: mesh?.service, policy: node.auth.policy).register(on: routes)
+        SyncAdminController(sync: mesh?.sync, database: node.database, policy: node.auth.policy).register(on: routes)
         ConfigSyncController(database: node.database, source: configSync?.source, mesh: mesh?.service, policy: node.auth.policy).register(on: routes)
         AdminController(database: node.database, auth: node.auth, gateway: gateway, logRing: node.logRing, stats: stats,
                         panels: adminPanels(), setup: setupLink) { [node] in
@@ -162,6 +164,9 @@ struct ApplianceApp {
         if let service = mesh?.service {
             panels.mesh = { await service.snapshot().json }
         }
+        if let sync = mesh?.sync {
+            panels.replication = { try await sync.status() }
+        }
         return panels
     }
 
@@ -217,6 +222,8 @@ struct ApplianceApp {
                 await onMeshRunning(port)
             }))
             meshServices.append(.init(service: mesh.service))
+            // After the membership service: on shutdown replication stops first.
+            meshServices.append(.init(service: mesh.sync))
             if let renewal = mesh.renewal { meshServices.append(.init(service: renewal)) }
         }
         if let interval = WatchdogService.interval(environment: environment) {

@@ -4,6 +4,7 @@ import Mesh
 import Net
 import ServiceLifecycle
 import Storage
+import Sync
 
 /// The mesh of one node, when its data dir holds the mesh certificates (`ca init` or
 /// `join` ran): the membership service, the listener, the revocation refresher and, on a
@@ -14,6 +15,8 @@ struct MeshWiring: Sendable {
     let refresher: RevocationRefreshService
     /// On a node without the CA key: renews its certificate at two thirds of its lifetime.
     let renewal: CertificateRenewalService?
+    /// Replication of the replicated tables over the mesh links (issue 13).
+    let sync: SyncService
 
     static func make(node: Node, extraPeers: [String]) async throws -> MeshWiring? {
         let configuration = node.configuration
@@ -60,7 +63,7 @@ struct MeshWiring: Sendable {
             let join = JoinAuthority(
                 database: node.database, authority: authority, hubNodeID: node.identity.nodeID, validityDays: 30,
                 members: { await service.snapshot().json["members"] ?? [] },
-                revocations: { (try? await store.revokedSerials()).map { $0.sorted() } ?? [] })
+                revocations: { (try? await store.revokedSerials()).map { $0.sorted() } ?? [] }, origin: node.origin)
             await service.setJoinHandler { (method: String, params: JSONValue, caller: MeshCaller) async throws(MeshError) -> JSONValue in
                 try await join.handle(method: method, params: params, caller: caller)
             }
@@ -68,8 +71,16 @@ struct MeshWiring: Sendable {
         let renewal = files.canSign ? nil : CertificateRenewalService(
             renewal: CertificateRenewal(files: files, nodeID: node.identity.nodeID), authorities: meshConfiguration.peers,
             logger: node.logger)
+        let replication = try await ReplicationStore.open(database: node.database, nodeID: node.identity.nodeID, clock: node.clock,
+                                                          maxClockSkewMilliseconds: try configuration.maxClockSkewMilliseconds())
+        var syncConfiguration = SyncConfiguration(directory: configuration.dataDirectory + "/sync")
+        syncConfiguration.antiEntropyInterval = try configuration.antiEntropyInterval()
+        let sync = SyncService(store: replication, mesh: service, configuration: syncConfiguration,
+                               logger: Logger(label: "triforce.sync"))
+        // Before the listener starts, so a peer's first sync call finds its handler.
+        await sync.attach()
         return MeshWiring(service: service, listener: MeshListener(service: service, revocations: list), refresher: refresher,
-                          renewal: renewal)
+                          renewal: renewal, sync: sync)
     }
 
     /// The API base URL members advertise (the guardian of every other member probes it): a

@@ -35,7 +35,12 @@ struct Node: Sendable {
             let configuration = ApplianceConfiguration(flags: flags, environment: environment, dotenv: dotenv, stored: stored)
             try configuration.validateJWTSecret()
             let identity = try await NodeIdentity.loadOrCreate(in: database)
-            let clock = HybridClock()
+            let clock = try configuration.hybridClock()
+            // Never stamp below what this file already holds (a wall clock that jumped back,
+            // rows applied from a peer slightly ahead): every process on the file does this.
+            if let newest = try await database.read({ try $0.scalar("SELECT max(hlc) FROM sync_vector")?.int64 }) {
+                clock.advance(past: HLC(storageValue: newest))
+            }
             let auth = try await AuthServices.open(database: database, origin: ReplicaOrigin(nodeID: identity.nodeID, clock: clock),
                                                    configuration: configuration.authConfiguration)
             return Node(configuration: configuration, database: database, identity: identity, clock: clock,

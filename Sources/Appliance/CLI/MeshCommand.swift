@@ -28,7 +28,8 @@ struct MeshCommand: AsyncParsableCommand {
 
         /// `mesh/nodes` asked of the node running from this data dir, over its own mesh port
         /// with its own certificate (a one-shot connection, not a link).
-        static func runningNodeView(_ configuration: ApplianceConfiguration, meshPort: Int?) async throws -> JSONValue {
+        static func runningNodeView(_ configuration: ApplianceConfiguration, meshPort: Int?,
+                                    method: String = "mesh/nodes") async throws -> JSONValue {
             let files = MeshFiles(dataDirectory: configuration.dataDirectory)
             guard files.listenerReady else {
                 throw ConfigurationError("no mesh certificates in \(files.dataDirectory): run `triforce ca init` or `triforce join`")
@@ -39,7 +40,7 @@ struct MeshCommand: AsyncParsableCommand {
             let tls = try MbedTLSContext(configuration: .client(
                 trustRoots: .file(files.caCertificate), certificateChain: .file(files.nodeCertificate), privateKey: .file(files.nodeKey)))
             let connection = try await MeshClient(tls: tls).connect(to: PeerAddress(host: host, port: port), oneShot: true)
-            return try await connection.call("mesh/nodes", params: [:])
+            return try await connection.call(method, params: [:])
         }
 
         static func table(_ view: JSONValue) -> String {

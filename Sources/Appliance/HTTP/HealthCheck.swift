@@ -2,6 +2,7 @@ import Core
 import Storage
 import Gateway
 import Mesh
+import Sync
 import FoundationEssentials
 
 /// One named readiness check. Feature areas (gateway, mesh) add theirs at wiring time.
@@ -119,6 +120,17 @@ extension HealthCheck {
 }
 
 extension HealthCheck {
+    /// Replication: warns (the node still serves its own copy) while a peer's clock runs ahead
+    /// beyond `sync.max_clock_skew_ms` and its batches are refused; names those peers.
+    static func sync(_ service: SyncService) -> HealthCheck {
+        HealthCheck(name: "sync") {
+            let skewed = await service.clockSkewedPeers()
+            return skewed.isEmpty
+                ? Result(status: .ok, detail: "no clock-skewed peers")
+                : Result(status: .warn, detail: "clock-skewed peers (batches refused): " + skewed.joined(separator: ", "))
+        }
+    }
+
     /// Config from git: the applied commit; warns (the previous config still serves) while
     /// the branch's newest commit is refused, naming the file and the reason.
     static func configSync(_ database: Database) -> HealthCheck {

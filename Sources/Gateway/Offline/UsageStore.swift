@@ -1,11 +1,18 @@
 public import Storage
 public import FoundationEssentials
 
-/// Token usage per subject, model and UTC day (`usage_daily`), for tier limits and reports.
+/// Token usage per subject, model and UTC day (`usage_daily`, this node's view), for tier
+/// limits and reports. With an origin, each use also lands in the replicated
+/// `usage_node_daily` under this node's id: every node writes only its own rows, so the
+/// counters never conflict across the mesh and a report sums them over nodes.
 public struct UsageStore: Sendable {
     public let database: Database
+    public let origin: ReplicaOrigin?
 
-    public init(database: Database) { self.database = database }
+    public init(database: Database, origin: ReplicaOrigin? = nil) {
+        self.database = database
+        self.origin = origin
+    }
 
     /// Queued behind the response (`Database.enqueue`): batched, written by the next flush
     /// or at shutdown; additive, so batches commit in any order.
@@ -20,6 +27,14 @@ public struct UsageStore: Sendable {
                     prompt_tokens = prompt_tokens + excluded.prompt_tokens,
                     completion_tokens = completion_tokens + excluded.completion_tokens
                 """, day, subject, model, prompt, completion)
+            guard let origin else { return }
+            _ = try connection.run("""
+                INSERT INTO usage_node_daily (node, day, subject, model, requests, prompt_tokens, completion_tokens, hlc, origin)
+                VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)
+                ON CONFLICT(node, day, subject, model) DO UPDATE SET requests = requests + 1,
+                    prompt_tokens = prompt_tokens + excluded.prompt_tokens,
+                    completion_tokens = completion_tokens + excluded.completion_tokens, hlc = excluded.hlc
+                """, origin.nodeID, day, subject, model, prompt, completion, origin.stamp(), origin.nodeID)
         }
     }
 

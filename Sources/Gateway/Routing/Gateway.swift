@@ -30,7 +30,7 @@ public struct Gateway: Sendable {
         self.prompts = SystemPromptStore(database: database)
         self.health = health
         self.cache = ResponseCache(database: database, ttlSeconds: cacheTTLSeconds)
-        self.usage = UsageStore(database: database)
+        self.usage = UsageStore(database: database, origin: origin)
         self.offline = OfflineResponder(database: database)
         self.policy = policy
     }

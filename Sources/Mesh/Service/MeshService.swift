@@ -105,6 +105,11 @@ public actor MeshService: Service {
     public func listening(on port: Int) {
         var metadata = configuration.selfMetadata(port: port)
         metadata.health = membership.me.metadata.health
+        // The API listener may have reported its real address first (services start
+        // concurrently): keep it rather than the configured one (port 0 in tests).
+        if membership.me.metadata.apiAddress != configuration.apiAddress {
+            metadata.apiAddress = membership.me.metadata.apiAddress
+        }
         perform(membership.updateSelf(metadata: metadata, now: now()))
     }
 

@@ -16,11 +16,16 @@ public struct JoinAuthority: Sendable {
     /// The current members and revocations, sent to the new node.
     let members: @Sendable () async -> JSONValue
     let revocations: @Sendable () async -> [String]
+    /// Stamps the replicated `join_token_uses` row (uses per token and signing node) written
+    /// in the transaction that spends a use, so every member sees how each token was used.
+    let origin: ReplicaOrigin?
 
     static let maxNames = 8
 
     public init(database: Database, authority: CertificateAuthority, hubNodeID: String, validityDays: Int,
-                members: @escaping @Sendable () async -> JSONValue, revocations: @escaping @Sendable () async -> [String]) {
+                members: @escaping @Sendable () async -> JSONValue, revocations: @escaping @Sendable () async -> [String],
+                origin: ReplicaOrigin? = nil) {
+        self.origin = origin
         self.database = database
         self.authority = authority
         self.hubNodeID = hubNodeID
@@ -87,6 +92,12 @@ public struct JoinAuthority: Sendable {
                     guard (row.int("expires_at") ?? 0) > now else { throw MeshError(.joinRefused, "join token expired") }
                     guard (row.int("uses_left") ?? 0) > 0 else { throw MeshError(.joinRefused, "join token already used up") }
                     _ = try connection.run("UPDATE join_tokens SET uses_left = uses_left - 1 WHERE id = ?", id)
+                    if let origin {
+                        _ = try connection.run("""
+                            INSERT INTO join_token_uses(token_id, node, uses, hlc, origin) VALUES (?, ?, 1, ?, ?)
+                            ON CONFLICT(token_id, node) DO UPDATE SET uses = uses + 1, hlc = excluded.hlc
+                            """, id, origin.nodeID, origin.stamp(), origin.nodeID)
+                    }
                 }
                 let certificate = try authority.sign(request: request, profile: profile)
                 let info = certificate.info
