@@ -27,6 +27,9 @@ struct ApplianceApp {
     let guardian: GuardianService
     /// The mesh, when the data dir holds mesh certificates.
     let mesh: MeshWiring?
+    /// Client sessions (`node/register` on `/v1/mesh`, or the mesh port with a client
+    /// certificate) and the tools they offer.
+    let clientSessions: ClientSessions
 
     /// Opens outgoing HTTP and builds the gateway, gated by the node's tier policy, and the mesh.
     static func make(node: Node, peers: [String] = []) async throws -> ApplianceApp {
@@ -41,7 +44,8 @@ struct ApplianceApp {
                                 certificatePath: MeshFiles(dataDirectory: configuration.dataDirectory).nodeCertificate)
         let service = GuardianService(guardian: guardian, interval: .seconds(try configuration.guardianIntervalSeconds()),
                                       logger: node.logger)
-        return ApplianceApp(node: node, gateway: gateway, curl: fetcher, guardian: service, mesh: mesh)
+        let sessions = ClientSessions(logger: node.logger)
+        return ApplianceApp(node: node, gateway: gateway, curl: fetcher, guardian: service, mesh: mesh, clientSessions: sessions)
     }
 
     /// Model discovery at start and then on its interval.
@@ -49,7 +53,10 @@ struct ApplianceApp {
         DiscoveryService(gateway: gateway, interval: GatewayWiring.discoveryInterval(node.configuration), logger: node.logger)
     }
 
-    func makeRouter() throws -> Router<AppRequestContext> {
+    func makeRouter() throws -> Router<AppRequestContext> { try makeRoutes().router }
+
+    /// The router and the `/v1/mesh` WebSocket endpoint (which shares the MCP tool registry).
+    func makeRoutes() throws -> (router: Router<AppRequestContext>, meshClients: MeshClientEndpoint) {
         let router = Router(context: AppRequestContext.self)
         let methods = MethodTable()
         router.add(middleware: ErrorMiddleware(methods: methods))
@@ -64,7 +71,12 @@ struct ApplianceApp {
         if let mesh { checks.append(.mesh(mesh.service)) }
         let health = HealthController(node: node, checks: checks)
         health.register(on: routes)
-        try makeMCPController(fetcher: fetcher, chat: GatewayChatBackend(gateway: gateway), checks: checks).register(on: routes)
+        let mcp = try makeMCPController(fetcher: fetcher, chat: GatewayChatBackend(gateway: gateway), checks: checks)
+        mcp.register(on: routes)
+        let meshClients = MeshClientEndpoint(auth: node.auth, sessions: clientSessions,
+                                             environment: MeshClientEnvironment.make(auth: node.auth, registry: mcp.server.registry,
+                                                                                     stats: mcp.server.meshStats))
+        meshClients.register(on: routes)
         ModelsController(gateway: gateway).register(on: routes)
         ChatCompletionsController(gateway: gateway).register(on: routes)
         MessagesController(gateway: gateway).register(on: routes)
@@ -81,7 +93,7 @@ struct ApplianceApp {
             }
             return status
         }.register(on: routes)
-        return router
+        return (router, meshClients)
     }
 
     func makeApplication(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
@@ -92,18 +104,14 @@ struct ApplianceApp {
         let http1 = HTTP1Channel.Configuration.limited(idleTimeout: .seconds(Int64(try configuration.idleTimeoutSeconds())),
                                                        requestDeadline: .seconds(Int64(try configuration.requestTimeoutSeconds())))
         let limiter = ConnectionLimiter(maximum: try configuration.maxConnections())
-        let server: HTTPServerBuilder
-        let scheme: String
-        if let files = try configuration.tlsFiles() {
-            server = try .mbedTLS(configuration: ServerTLS.configuration(certificateFile: files.certificate, keyFile: files.key),
-                                  http1: http1, limiter: limiter)
-            scheme = "https"
-        } else {
-            server = .http1(configuration: http1, limiter: limiter)
-            scheme = "http"
-        }
+        let routes = try makeRoutes()
+        let files = try configuration.tlsFiles()
+        let tls = try files.map { try ServerTLS.configuration(certificateFile: $0.certificate, keyFile: $0.key) }
+        let scheme = tls == nil ? "http" : "https"
+        let server: HTTPServerBuilder = try .http1(configuration: http1, limiter: limiter, tls: tls, maxWebSocketFrame: ClientSocket.maxMessageBytes,
+                                                   upgrade: routes.meshClients.shouldUpgrade)
         return Application(
-            router: try makeRouter(),
+            router: routes.router,
             server: server,
             configuration: .init(address: .hostname(configuration.host, port: try configuration.port()), serverName: nil),
             onServerRunning: { [mesh] channel in
