@@ -101,6 +101,24 @@ public struct LoginBackoff: Sendable {
         }
     }
 
+    /// Deletes rows that no longer change any decision: counters idle past the forget window
+    /// whose block has ended, and remembered sign-in sites past the remember window. Without
+    /// it a password spray from many addresses would grow the table for good. Returns how
+    /// many rows went.
+    @discardableResult
+    public func prune() async throws -> Int {
+        let now = self.now()
+        let forgotten = now.subtractingReportingOverflow(Self.milliseconds(parameters.forgetAfterSeconds)).partialValue
+        let unremembered = now.subtractingReportingOverflow(Self.milliseconds(parameters.rememberSourceSeconds)).partialValue
+        return try await database.write(quiet: true) { connection in  // login_failures: no snapshot holds it
+            try connection.run("""
+                DELETE FROM login_failures
+                WHERE (subject NOT LIKE 'known:%' AND last_ms < ? AND blocked_until_ms <= ?)
+                   OR (subject LIKE 'known:%' AND last_ms < ?)
+                """, forgotten, now, unremembered)
+        }
+    }
+
     /// Seconds of block after the `failures`-th failure: none within `free`, then doubling
     /// from `base` up to `cap`.
     static func backoff(_ failures: Int64, free: Int64, base: Int64, cap: Int64) -> Int64 {

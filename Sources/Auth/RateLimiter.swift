@@ -95,3 +95,13 @@ public struct RateLimiter: Sendable {
         return (Decision(allowed: true, limit: limit, remaining: remaining, resetSeconds: seconds(newTAT - now), retryAfterSeconds: 0), newTAT)
     }
 }
+
+extension RateLimiter {
+    /// Deletes stored arrival times already in the past: such a row means "full quota", the
+    /// same as no row, so it only costs space (guests are keyed by network; they add up).
+    @discardableResult
+    public func pruneStored() async throws -> Int {
+        let now = self.now()
+        return try await database.write(quiet: true) { try $0.run("DELETE FROM rate_limits WHERE tat_ms < ?", now) }
+    }
+}

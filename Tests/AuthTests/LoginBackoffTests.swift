@@ -48,6 +48,31 @@ import TestSupport
         }
     }
 
+    @Test func pruningDropsOnlyRowsThatNoLongerDecideAnything() async throws {
+        var parameters = LoginBackoff.Parameters()
+        parameters.baseSeconds = 7_200  // the first block outlives the forget window
+        parameters.maxSeconds = 7_200
+        try await Self.withBackoff(parameters) { (backoff: LoginBackoff, clock: Clock) async throws in
+            func rows() async throws -> Int64 {
+                try await backoff.database.read { try $0.queryOne("SELECT count(*) AS n FROM login_failures")?.int("n") ?? -1 }
+            }
+            // A spray: one failure each from many sources, plus one blocked pair and one success.
+            for i in 0..<50 { _ = try await Self.refusal(backoff, "spray\(i)@example.com", "203.0.113.\(i)") }
+            for _ in 0..<7 { _ = try await Self.refusal(backoff, "victim@example.com", "198.51.100.7") }
+            let good = try await backoff.reserve(email: "user@example.com", address: "192.0.2.1")
+            try await backoff.succeeded(good)
+            let before = try await rows()
+            #expect(try await backoff.prune() == 0, "nothing is stale yet")
+            clock.advance(seconds: parameters.forgetAfterSeconds + 1)
+            let pruned = try await backoff.prune()
+            #expect(pruned > 0 && pruned < Int(before), "idle counters go; the long block and the known site stay")
+            #expect(try await Self.refusal(backoff, "victim@example.com", "198.51.100.7") > 0, "the block still holds")
+            clock.advance(seconds: parameters.rememberSourceSeconds)
+            try await backoff.prune()
+            #expect(try await rows() == 0)
+        }
+    }
+
     @Test func pairBackoffDoublesAndBlocksOnlyThatSite() async throws {
         try await Self.withBackoff { (backoff: LoginBackoff, clock: Clock) async throws in
             for _ in 0..<6 { #expect(try await Self.refusal(backoff, "a@example.com", "198.51.100.7") == 0) }

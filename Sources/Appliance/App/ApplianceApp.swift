@@ -142,6 +142,7 @@ struct ApplianceApp {
             .init(service: DatabaseService(database: node.database, logger: node.logger)),
             .init(service: discoveryService()),
             .init(service: guardian),
+            .init(service: HousekeepingService(auth: node.auth, logger: node.logger)),
         ]
         var meshServices: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let mesh {

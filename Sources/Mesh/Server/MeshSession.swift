@@ -39,9 +39,14 @@ struct MeshSession: Sendable {
                 await service.receive(message, from: peer)
             } else if method == "mesh/revocations" {
                 await service.receiveRevocations(params, from: peer)
+            } else if let handler = await service.notificationHandler(method) {
+                await handler(params ?? [:], peer)
             }
             return true
-        case .success(.response):
+        case .success(.response(let id, let result, let error)):
+            if case .member(let peer) = caller {
+                await service.receiveResponse(id: id, result: result, error: error, from: peer)
+            }
             return true
         case .success(.request(let id, let method, let params)):
             if caller == .anonymous, !Self.anonymousMethods.contains(method) {
@@ -49,13 +54,42 @@ struct MeshSession: Sendable {
                 transport.send(JSONRPC.error(id: id, error).jsonText)
                 return false
             }
-            let reply = await answer(method: method, params: params)
-            switch reply {
-            case .success(let result): transport.send(JSONRPC.result(id: id, result).jsonText)
-            case .failure(let error): transport.send(JSONRPC.error(id: id, error).jsonText)
+            if caller != .anonymous, await answerInBackground(id: id, method: method, params: params) {
+                return true
             }
+            send(id: id, await answer(method: method, params: params))
             return caller != .anonymous
         }
+    }
+
+    func send(id: JSONValue, _ reply: Result<JSONValue, JSONRPCError>) {
+        switch reply {
+        case .success(let result): transport.send(JSONRPC.result(id: id, result).jsonText)
+        case .failure(let error): transport.send(JSONRPC.error(id: id, error).jsonText)
+        }
+    }
+
+    /// Methods other modules serve (`MeshService.serve`) run in their own task so the link
+    /// keeps reading; false when no handler is registered for `method`.
+    func answerInBackground(id: JSONValue, method: String, params: JSONValue?) async -> Bool {
+        let key: String
+        switch caller {
+        case .member(let peer): key = peer
+        case .client(let name): key = "client:" + (name ?? "")
+        case .anonymous: return false
+        }
+        let (handler, busy) = await service.admitRequest(method, from: key)
+        if busy {
+            send(id: id, .failure(JSONRPCError(code: -32000, message: "too many requests in flight from this peer; retry later")))
+            return true
+        }
+        guard let handler else { return false }
+        let session = self
+        Task {
+            session.send(id: id, await handler(params ?? [:], session.caller))
+            await session.service.requestFinished(from: key)
+        }
+        return true
     }
 
     func answer(method: String, params: JSONValue?) async -> Result<JSONValue, JSONRPCError> {

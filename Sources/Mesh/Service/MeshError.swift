@@ -13,6 +13,8 @@ public struct MeshError: Error, Sendable, CustomStringConvertible {
         /// A join refused (bad token, pin mismatch, no CA here).
         case joinRefused
         case timeout
+        /// The peer answered a request with this JSON-RPC error code.
+        case remote(Int)
     }
 
     public let code: Code
@@ -29,6 +31,7 @@ public struct MeshError: Error, Sendable, CustomStringConvertible {
     public var rpcCode: Int {
         switch code {
         case .joinRefused: -32003
+        case .remote(let code): code
         case .protocolViolation: -32600
         case .configuration, .connect, .link, .timeout: -32603
         }

@@ -38,6 +38,17 @@ public actor MeshService: Service {
     public func setJoinHandler(_ handler: JoinHandler?) { joinHandler = handler }
     /// Stores revocations received from an authority (the wiring writes them to SQLite).
     var revocationSink: (@Sendable ([String]) async -> Void)?
+    /// What other modules serve and observe on the links (`MeshService+Calls.swift`).
+    var requestHandlers: [String: MeshRequestHandler] = [:]
+    var notificationHandlers: [String: MeshNotificationHandler] = [:]
+    var memberChangeHandlers: [@Sendable (Member) -> Void] = []
+    /// Requests this node sent and still waits for, by JSON-RPC id.
+    var pendingCalls: [Int64: PendingCall] = [:]
+    var nextCallID: Int64 = 0
+    /// Handler tasks running for each peer's requests (bounded by `maxRequestsInFlight`).
+    var requestsInFlight: [String: Int] = [:]
+    /// The keys of this node's gossiped announcement (member metadata `health`).
+    var announcements: [String: JSONValue] = [:]
 
     struct LinkEntry {
         let transport: any MeshTransport
@@ -104,18 +115,12 @@ public actor MeshService: Service {
         perform(membership.updateSelf(metadata: metadata, now: now()))
     }
 
-    /// Replaces the health summary members see (providers usable, load).
-    public func updateHealth(_ health: JSONValue) {
-        var metadata = membership.me.metadata
-        metadata.health = health
-        perform(membership.updateSelf(metadata: metadata, now: now()))
-    }
-
     /// Says "left" to every linked member, closes the links, and waits (bounded) for them to go.
     public func leave(drainFor limit: Duration) async {
         guard !stopped else { return }
         perform(membership.leave(now: now()))
         stopped = true
+        for id in pendingCalls.keys { finishCall(id, .failure(MeshError(.link, "this node is leaving the mesh"))) }
         for entry in links.values { entry.transport.close() }
         let deadline = ContinuousClock.now + limit
         while openLinkRuns > 0, ContinuousClock.now < deadline {
@@ -150,6 +155,7 @@ public actor MeshService: Service {
     public func linkClosed(_ peer: String, token: Int) {
         guard links[peer]?.token == token else { return }
         links[peer] = nil
+        failCalls(to: peer)
         logger.info("mesh: link down", metadata: ["peer": "\(peer)"])
         guard !stopped else { return }
         perform(membership.linkClosed(peer, now: now()))
@@ -177,6 +183,7 @@ public actor MeshService: Service {
                 if member.state == .left, member.id != nodeID, let entry = links[member.id] {
                     entry.transport.close()
                 }
+                for handler in memberChangeHandlers { handler(member) }
             }
         }
     }
