@@ -51,8 +51,10 @@ extension ApplianceApp {
         tools += StatusTools.all(status: status, health: health, logRing: node.logRing)
         tools += OllamaTools.all(fetcher: fetcher, baseURL: configuration.string(.ollamaBaseURL) ?? "http://127.0.0.1:11434",
                                  policy: node.auth.policy)
-        let registry = ToolRegistry(tools: tools, policy: node.auth.policy, audit: AuditStore(database: node.database),
-                                    sources: [MeshToolSource(sessions: clientSessions)])
+        let audit = AuditStore(database: node.database)
+        let registry = ToolRegistry(tools: tools, policy: node.auth.policy, audit: audit,
+                                    sources: [meshTools.source(localTools: tools, policy: node.auth.policy, audit: audit,
+                                                               nodeID: node.identity.nodeID)])
         let server = MCPServer(
             info: .init(version: TriForceVersion.current,
                         instructions: "TriForce node \(node.identity.nodeID): memory, workspace code/file tools, web search and crawl, CLI agents, node status."),

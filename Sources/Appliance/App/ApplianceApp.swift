@@ -29,7 +29,8 @@ struct ApplianceApp {
     let mesh: MeshWiring?
     /// Client sessions (`node/register` on `/v1/mesh`, or the mesh port with a client
     /// certificate) and the tools they offer.
-    let clientSessions: ClientSessions
+    let meshTools: MeshToolWiring
+    var clientSessions: ClientSessions { meshTools.sessions }
 
     /// Opens outgoing HTTP and builds the gateway, gated by the node's tier policy, and the mesh.
     static func make(node: Node, peers: [String] = []) async throws -> ApplianceApp {
@@ -44,8 +45,8 @@ struct ApplianceApp {
                                 certificatePath: MeshFiles(dataDirectory: configuration.dataDirectory).nodeCertificate)
         let service = GuardianService(guardian: guardian, interval: .seconds(try configuration.guardianIntervalSeconds()),
                                       logger: node.logger)
-        let sessions = ClientSessions(logger: node.logger)
-        return ApplianceApp(node: node, gateway: gateway, curl: fetcher, guardian: service, mesh: mesh, clientSessions: sessions)
+        let tools = await MeshToolWiring.make(mesh: mesh?.service, logger: node.logger)
+        return ApplianceApp(node: node, gateway: gateway, curl: fetcher, guardian: service, mesh: mesh, meshTools: tools)
     }
 
     /// Model discovery at start and then on its interval.
@@ -154,6 +155,7 @@ struct ApplianceApp {
                 await onMeshRunning(port)
             }))
             meshServices.append(.init(service: mesh.service))
+            if let federation = meshTools.federation { meshServices.append(.init(service: federation)) }
             if let renewal = mesh.renewal { meshServices.append(.init(service: renewal)) }
         }
         if let interval = WatchdogService.interval(environment: environment) {

@@ -35,7 +35,7 @@ public actor ClientSessions {
         let timer: Task<Void, Never>?
     }
 
-    public let limits: ClientSessionLimits
+    public nonisolated let limits: ClientSessionLimits
     let logger: Logger
     var connections: [Int: Connection] = [:]
     var sessions: [String: Session] = [:]
