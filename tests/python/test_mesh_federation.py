@@ -162,12 +162,13 @@ def test_client_tool_listed_and_called_from_another_node(pair):
     gone, elapsed = asyncio.run(run())
     assert gone and elapsed < 1.0, f"tools vanished from the other node after {elapsed:.2f} s"
     assert len(seen) == 2
-    # The owner audited the forwarded call with the origin node.
-    audit = subprocess.run(["sqlite3", os.path.join(hub.data_dir, "triforce.db"),
-                            "SELECT detail FROM audit_log WHERE target = 'my-client.custom_tool'"],
-                           capture_output=True, text=True)
-    if audit.returncode == 0:
-        assert f"origin={member.node_id}" in audit.stdout
+    # The owner audited the forwarded call with the origin node (written behind the reply).
+    def audited():
+        import sqlite3
+        with sqlite3.connect(f"file:{os.path.join(hub.data_dir, 'triforce.db')}?mode=ro", uri=True, timeout=10) as db:
+            rows = db.execute("SELECT detail FROM audit_log WHERE target = 'my-client.custom_tool'").fetchall()
+        return any(f"origin={member.node_id}" in row[0] for row in rows)
+    assert wait_until(audited, timeout=10)
 
 
 def test_owner_tier_policy_applies_to_forwarded_calls(pair):
