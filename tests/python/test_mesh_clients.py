@@ -222,3 +222,46 @@ def test_floods_and_oversized_definitions_refused(node):
     # The refused definitions were never stored; the node still serves.
     assert wait_until(lambda: not any(n.startswith("s0.") for n in listed(node)), timeout=2)
     assert node.proc.poll() is None
+
+
+def test_ca_certified_client_registers_on_the_mesh_port(start_node, tmp_path):
+    """The mesh port takes sessions from clients holding a mesh-CA certificate."""
+    import os
+    import re
+    import ssl
+    import subprocess
+    from conftest import triforce_binary
+    data = str(tmp_path / "data")
+    os.makedirs(data)
+    for args in (["init"], ["ca", "init"], ["ca", "issue", "py-client", "--out", str(tmp_path / "client")]):
+        out = subprocess.run([triforce_binary(), *args, "--data-dir", data], capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr
+    n = start_node(data_dir=data, args=["--mesh-port", "0"])
+    n.key = make_key(n, "admin@localhost")
+    port = None
+    assert wait_until(lambda: any(re.search(r"mesh listening .*port=(\d+)", l) for l in n.stderr_lines), timeout=30)
+    for line in n.stderr_lines:
+        m = re.search(r"mesh listening .*port=(\d+)", line)
+        if m:
+            port = int(m.group(1))
+    ctx = ssl.create_default_context(cafile=str(tmp_path / "client" / "ca.crt"))
+    ctx.load_cert_chain(str(tmp_path / "client" / "py-client.crt"), str(tmp_path / "client" / "py-client.key"))
+    seen = []
+
+    async def run():
+        async with websockets.connect(f"wss://127.0.0.1:{port}/", ssl=ctx, open_timeout=20) as ws:
+            await ws.send(rpc(1, "node/register", {"session_id": "certified", "tools": ["custom_tool"], "tier": "pro"}))
+            reply = await recv_json(ws)
+            assert reply["result"]["registered"] is True and reply["result"]["tier"] == "pro"
+            await ws.send(rpc(2, "ping"))  # the mesh session's own methods still answer
+            assert (await recv_json(ws))["result"]["pong"] is True
+            responder = asyncio.create_task(answer_calls(ws, seen))
+            assert "certified.custom_tool" in await asyncio.to_thread(listed, n)
+            body = await asyncio.to_thread(mcp_post, n, {"jsonrpc": "2.0", "id": 3, "method": "tools/call",
+                                                         "params": {"name": "certified.custom_tool", "arguments": {"text": "tls"}}})
+            responder.cancel()
+            return body
+
+    body = asyncio.run(run())
+    assert body["result"]["content"][0]["text"] == "TLS" and len(seen) == 1
+    assert wait_until(lambda: "certified.custom_tool" not in listed(n), timeout=1.0)

@@ -1,6 +1,7 @@
 import Hummingbird
 import HummingbirdCore
 import Admin
+import Core
 import FoundationEssentials
 import Gateway
 import MCP
@@ -78,6 +79,11 @@ struct ApplianceApp {
                                              environment: MeshClientEnvironment.make(auth: node.auth, registry: mcp.server.registry,
                                                                                      stats: mcp.server.meshStats))
         meshClients.register(on: routes)
+        // CA-certified clients register on the mesh port too: the CA's holder issued their
+        // certificates, so they act as operators (lowered by the tier they ask for).
+        mesh?.service.setClientGateway(ClientGateway(sessions: clientSessions, environment: meshClients.environment) { name in
+            Principal(subject: "mesh-client:" + (name ?? "unnamed"), tier: "unlimited", method: .mesh)
+        })
         ModelsController(gateway: gateway).register(on: routes)
         ChatCompletionsController(gateway: gateway).register(on: routes)
         MessagesController(gateway: gateway).register(on: routes)
