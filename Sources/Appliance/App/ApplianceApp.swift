@@ -162,6 +162,7 @@ struct ApplianceApp {
             }))
             meshServices.append(.init(service: mesh.service))
             if let federation = meshTools.federation { meshServices.append(.init(service: federation)) }
+            meshServices.append(.init(service: ChatFailoverService(gateway: gateway, service: mesh.service, logger: node.logger)))
             if let renewal = mesh.renewal { meshServices.append(.init(service: renewal)) }
         }
         if let interval = WatchdogService.interval(environment: environment) {

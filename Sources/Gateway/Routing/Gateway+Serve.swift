@@ -1,12 +1,21 @@
 public import Core
 import Net
 import FoundationEssentials
+import HTTPTypes
 
 extension Gateway {
     /// Answers a request whole: candidates in order, then local runtimes, the response cache,
     /// and the offline responder. Throws `APIError` only for the caller's own mistakes.
-    public func complete(_ request: ChatRequest, principal: Principal) async throws -> GatewayAnswer {
-        let plan = try await plan(request, principal: principal)
+    /// `forwarded`: a peer sent this request; it is never forwarded again.
+    public func complete(_ request: ChatRequest, principal: Principal, forwarded: Bool = false) async throws -> GatewayAnswer {
+        let plan: RoutePlan
+        do {
+            plan = try await self.plan(request, principal: principal)
+        } catch let error as APIError where error.status.code == 404 && !forwarded {
+            // A model this node does not know (no providers, say) may be served by a peer.
+            if let peers = peers.current, let answer = await peers.complete(request, principal: principal) { return answer }
+            throw error
+        }
         var attempt = Attempt()
         var queue = CandidateQueue(plan: plan)
         while let candidate = try await queue.next(gateway: self, attempt: &attempt, principal: principal) {
@@ -23,6 +32,9 @@ extension Gateway {
                 try await attempt.fail(candidate, error, health: health)
             }
         }
+        if !forwarded, !plan.offlineOnly, let peers = peers.current, let answer = await peers.complete(request, principal: principal) {
+            return answer
+        }
         let fallback = try await offlineAnswer(request, principal: principal, plan: plan, attempt: attempt)
         return fallback
     }
@@ -31,8 +43,14 @@ extension Gateway {
     /// answer is committed to that upstream. No relay task: the client's writer pulls events
     /// straight from the provider's bounded pipe (backpressure), and dropping the stream
     /// aborts the upstream (cancellation).
-    public func stream(_ request: ChatRequest, principal: Principal) async throws -> GatewayStream {
-        let plan = try await plan(request, principal: principal)
+    public func stream(_ request: ChatRequest, principal: Principal, forwarded: Bool = false) async throws -> GatewayStream {
+        let plan: RoutePlan
+        do {
+            plan = try await self.plan(request, principal: principal)
+        } catch let error as APIError where error.status.code == 404 && !forwarded {
+            if let peers = peers.current, let stream = await peers.stream(request, principal: principal) { return stream }
+            throw error
+        }
         var attempt = Attempt()
         var queue = CandidateQueue(plan: plan)
         while let candidate = try await queue.next(gateway: self, attempt: &attempt, principal: principal) {
@@ -55,6 +73,9 @@ extension Gateway {
             }
             return GatewayStream(events: events.handOff(tap: tap), model: key,
                                  trace: RouteTrace(served: key, task: plan.task, fallbackFrom: attempt.failedIDs))
+        }
+        if !forwarded, !plan.offlineOnly, let peers = peers.current, let stream = await peers.stream(request, principal: principal) {
+            return stream
         }
         let answer = try await offlineAnswer(request, principal: principal, plan: plan, attempt: attempt)
         var synthesized: [ChatEvent] = []

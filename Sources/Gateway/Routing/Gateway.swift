@@ -14,6 +14,8 @@ public struct Gateway: Sendable {
     public let usage: UsageStore
     public let offline: OfflineResponder
     public let policy: any AccessPolicy
+    /// Other nodes to ask when every local upstream failed (empty until the mesh is wired).
+    public let peers = PeerForwarderSlot()
 
     public init(providers source: ProviderSource, database: Database, origin: ReplicaOrigin,
                 health: UpstreamHealth = UpstreamHealth(), cacheTTLSeconds: Int64 = 86_400, policy: any AccessPolicy) {
