@@ -81,6 +81,10 @@ def wait_until(condition, timeout=20.0, step=0.05):
 def pair(start_node, tmp_path):
     """(hub, member): the member joined the hub; both have an admin key; `ops` keys whose
     tier includes mesh on the member but not on the hub."""
+    return make_pair(start_node, tmp_path)
+
+
+def make_pair(start_node, tmp_path, hub_env=None):
     hub_dir, member_dir = str(tmp_path / "hub"), str(tmp_path / "member")
     os.makedirs(hub_dir)
     os.makedirs(member_dir)
@@ -89,11 +93,12 @@ def pair(start_node, tmp_path):
     cli(hub_dir, "ca", "init")
     cli(hub_dir, "tier", "set", "ops", "--rph", "none", "--features", "chat", "--models-rule", '{"all":true}')
     cli(member_dir, "tier", "set", "ops", "--rph", "none", "--features", "chat,mesh", "--models-rule", '{"all":true}')
-    hub = start_node(data_dir=hub_dir, args=["--mesh-port", "0"])
+    no_upstreams = {"OLLAMA_BASE_URL": "http://127.0.0.1:1"}
+    hub = start_node(data_dir=hub_dir, args=["--mesh-port", "0"], env={**no_upstreams, **(hub_env or {})})
     hub.mesh_port = mesh_port(hub)
     token = cli(hub_dir, "ca", "token", "create").splitlines()[-1]
     cli(member_dir, "join", f"wss://127.0.0.1:{hub.mesh_port}", "--token", token)
-    member = start_node(data_dir=member_dir, args=["--mesh-port", "0"])
+    member = start_node(data_dir=member_dir, args=["--mesh-port", "0"], env=no_upstreams)
     member.mesh_port = mesh_port(member)
     for node in (hub, member):
         node.key = cli(node.data_dir, "key", "create", "admin@localhost", "--name", "pytest").splitlines()[-1]
