@@ -14,6 +14,15 @@ public struct RemoteToolEntry: Sendable, Equatable {
     /// The client session offering it, for session tools.
     public let session: String?
 
+    public init(owner: String, name: String, description: String, inputSchema: JSONValue, feature: String, session: String?) {
+        self.owner = owner
+        self.name = name
+        self.description = description
+        self.inputSchema = inputSchema
+        self.feature = feature
+        self.session = session
+    }
+
     /// The tool's own name, without a session prefix.
     public var bareName: String { name.split(separator: ".").last.map(String.init) ?? name }
 
