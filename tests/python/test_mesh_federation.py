@@ -84,7 +84,8 @@ def pair(start_node, tmp_path):
     return make_pair(start_node, tmp_path)
 
 
-def make_pair(start_node, tmp_path, hub_env=None):
+def make_pair(start_node, tmp_path, hub_env=None, agents=None):
+    """`agents`: {"hub"|"member": [(name, argv), ...]} added before the nodes start."""
     hub_dir, member_dir = str(tmp_path / "hub"), str(tmp_path / "member")
     os.makedirs(hub_dir)
     os.makedirs(member_dir)
@@ -93,6 +94,11 @@ def make_pair(start_node, tmp_path, hub_env=None):
     cli(hub_dir, "ca", "init")
     cli(hub_dir, "tier", "set", "ops", "--rph", "none", "--features", "chat", "--models-rule", '{"all":true}')
     cli(member_dir, "tier", "set", "ops", "--rph", "none", "--features", "chat,mesh", "--models-rule", '{"all":true}')
+    for role, data in (("hub", hub_dir), ("member", member_dir)):
+        for name, argv in (agents or {}).get(role, []):
+            out = subprocess.run([triforce_binary(), "agent", "add", name, "--data-dir", data, "--", *argv],
+                                 capture_output=True, text=True, timeout=120)
+            assert out.returncode == 0, out.stderr
     no_upstreams = {"OLLAMA_BASE_URL": "http://127.0.0.1:1"}
     hub = start_node(data_dir=hub_dir, args=["--mesh-port", "0"], env={**no_upstreams, **(hub_env or {})})
     hub.mesh_port = mesh_port(hub)
