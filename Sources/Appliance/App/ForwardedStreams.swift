@@ -43,7 +43,10 @@ actor ForwardedStreams {
         entries[id] = entry
     }
 
-    func close(_ id: String) { entries[id] = nil }
+    func close(_ id: String) {
+        guard var entry = entries.removeValue(forKey: id) else { return }
+        wake(&entry)
+    }
 
     func model(_ id: String) -> String? { entries[id]?.model }
 

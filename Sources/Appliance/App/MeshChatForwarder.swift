@@ -87,16 +87,25 @@ struct MeshChatForwarder: PeerForwarder {
             trace.via = peer
             logger.info("chat stream through a peer", metadata: ["peer": "\(peer)", "model": "\(model)"])
             let events = ChatEventStream.producing { sink in
-                defer { call.cancel() }
-                try await sink.ready()
-                sink.yield(first)
-                do {
-                    while let event = try await streams.next(id) {
-                        try await sink.ready()
-                        sink.yield(event)
+                // The client went away: stop the call (which ends the wait below) and forget
+                // the stream, whatever the peer still sends for it.
+                defer {
+                    call.cancel()
+                    Task { await streams.close(id) }
+                }
+                try await withTaskCancellationHandler {
+                    try await sink.ready()
+                    sink.yield(first)
+                    do {
+                        while let event = try await streams.next(id) {
+                            try await sink.ready()
+                            sink.yield(event)
+                        }
+                    } catch {
+                        throw ProviderError(.interrupted, provider: "mesh:" + peer, message: "\(error)")
                     }
-                } catch {
-                    throw ProviderError(.interrupted, provider: "mesh:" + peer, message: "\(error)")
+                } onCancel: {
+                    call.cancel()
                 }
             }
             return GatewayStream(events: events, model: model, trace: trace)
