@@ -33,6 +33,8 @@ struct ApplianceApp {
     /// certificate) and the tools they offer.
     let meshTools: MeshToolWiring
     var clientSessions: ClientSessions { meshTools.sessions }
+    /// Config from git, when `sync.git_url` is set.
+    let configSync: ConfigSync?
     /// Requests per minute and latency for the console's overview (fed by middleware).
     let stats = RequestStats()
     /// The first-run link, issued at start when the node has no admin.
@@ -48,11 +50,20 @@ struct ApplianceApp {
         let members = MeshMembers(configured: configured) { [mesh] in await mesh?.service.snapshot().json }
         let guardian = Guardian(fetcher: fetcher, members: members,
                                 local: .inProcess(version: TriForceVersion.current, nodeID: node.identity.nodeID),
-                                certificatePath: MeshFiles(dataDirectory: configuration.dataDirectory).nodeCertificate)
+                                certificatePath: MeshFiles(dataDirectory: configuration.dataDirectory).nodeCertificate,
+                                certificateAuthority: MeshFiles(dataDirectory: configuration.dataDirectory).caCertificate)
         let service = GuardianService(guardian: guardian, interval: .seconds(try configuration.guardianIntervalSeconds()),
                                       logger: node.logger)
+        if let mesh {
+            await ReleaseTransfer.serve(on: mesh.service, directory: ReleaseDirectory(prefix: configuration.string(.releasePrefix) ?? "/opt/triforce"))
+        }
+        let configSync = try configuration.configSource().map { source in
+            ConfigSync(source: source, database: node.database, origin: node.origin, environment: configuration.environment,
+                       logger: node.logger)
+        }
         let tools = await MeshToolWiring.make(mesh: mesh?.service, logger: node.logger)
-        return ApplianceApp(node: node, gateway: gateway, curl: fetcher, guardian: service, mesh: mesh, meshTools: tools)
+        return ApplianceApp(node: node, gateway: gateway, curl: fetcher, guardian: service, mesh: mesh, meshTools: tools,
+                            configSync: configSync)
     }
 
     /// Model discovery at start and then on its interval.
@@ -77,6 +88,7 @@ struct ApplianceApp {
                                      .certificate(at: MeshFiles(dataDirectory: node.configuration.dataDirectory).nodeCertificate),
                                      .guardian(guardian)]
         if let mesh { checks.append(.mesh(mesh.service)) }
+        if configSync != nil { checks.append(.configSync(node.database)) }
         let health = HealthController(node: node, checks: checks)
         health.register(on: routes)
         let mcp = try makeMCPController(fetcher: fetcher, chat: GatewayChatBackend(gateway: gateway), checks: checks)
@@ -97,6 +109,7 @@ struct ApplianceApp {
         ClientController(services: node.auth).register(on: routes)
         GuardianController(service: guardian, policy: node.auth.policy).register(on: routes)
         MeshAdminController(mesh: mesh?.service, policy: node.auth.policy).register(on: routes)
+        ConfigSyncController(database: node.database, source: configSync?.source, mesh: mesh?.service, policy: node.auth.policy).register(on: routes)
         AdminController(database: node.database, auth: node.auth, gateway: gateway, logRing: node.logRing, stats: stats,
                         panels: adminPanels(), setup: setupLink) { [node] in
             let (report, _) = await health.cache.value { await health.runChecks() }
@@ -194,6 +207,10 @@ struct ApplianceApp {
             .init(service: guardian),
             .init(service: HousekeepingService(auth: node.auth, logger: node.logger)),
         ]
+        if let configSync {
+            services.append(.init(service: ConfigSyncService(sync: configSync,
+                                                             interval: .seconds(try node.configuration.syncGitIntervalSeconds()))))
+        }
         var meshServices: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let mesh {
             let meshState = ListenerState()

@@ -16,6 +16,7 @@ extension Gateway {
             if let peers = peers.current, let answer = await peers.complete(request, principal: principal) { return answer }
             throw error
         }
+        let request = try await prompts.applied(to: request, task: plan.task)
         var attempt = Attempt()
         var queue = CandidateQueue(plan: plan)
         while let candidate = try await queue.next(gateway: self, attempt: &attempt, principal: principal) {
@@ -51,6 +52,7 @@ extension Gateway {
             if let peers = peers.current, let stream = await peers.stream(request, principal: principal) { return stream }
             throw error
         }
+        let request = try await prompts.applied(to: request, task: plan.task)
         var attempt = Attempt()
         var queue = CandidateQueue(plan: plan)
         while let candidate = try await queue.next(gateway: self, attempt: &attempt, principal: principal) {
