@@ -117,7 +117,7 @@ let package = Package(
         .target(
             name: "Mesh",
             dependencies: [
-                "Storage", "Net",
+                "Core", "Storage", "Net",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),

@@ -38,6 +38,7 @@ public struct AccessRule: Sendable, Equatable {
         AccessRule("/v1/mcp", rateLimited: true),
         AccessRule("/mcp", rateLimited: true),
         AccessRule("/v1/admin", feature: .admin, rateLimited: true),
+        AccessRule("/v1/mesh", feature: .mesh),
     ]
 
     /// The rule for a path, matched on its normalized form ("//v1//admin/x" is "/v1/admin/x",

@@ -49,13 +49,42 @@ extension ApplianceApp {
         tools += WebTools.all(fetcher: fetcher, searxngURL: configuration.string(.searxngURL),
                               guard: SSRFGuard(allowlist: SSRFGuard.parseList(configuration.string(.ssrfAllowlist))))
         tools += [MCPTools.shell(workspace: workspace)]
-        tools += AgentTools.all(store: AgentStore(database: node.database, origin: origin),
-                                queue: AgentQueue(limit: (try? configuration.int(.agentConcurrency, in: 1...64)) ?? 2),
-                                workspace: workspace)
+        let agentStore = AgentStore(database: node.database, origin: origin)
+        let agentQueue = AgentQueue(limit: (try? configuration.int(.agentConcurrency, in: 1...64)) ?? 2)
+        tools += AgentTools.all(store: agentStore, queue: agentQueue, workspace: workspace)
         tools += StatusTools.all(status: status, health: health, logRing: node.logRing)
         tools += OllamaTools.all(fetcher: fetcher, baseURL: configuration.string(.ollamaBaseURL) ?? "http://127.0.0.1:11434",
                                  policy: node.auth.policy)
-        let registry = ToolRegistry(tools: tools, policy: node.auth.policy, audit: AuditStore(database: node.database),
+        let owner = meshTools.owner
+        let localAgents: @Sendable () async -> (names: [String], active: Int) = {
+            ((try? await agentStore.list().map(\.name)) ?? [], await agentQueue.active)
+        }
+        let board = MeshTaskBoard(
+            nodeID: node.identity.nodeID, service: meshService, federation: meshTools.federation,
+            lease: .seconds(Double(configuration.string(.meshTaskLeaseSeconds).flatMap(Int.init).map { min(max($0, 1), 3600) } ?? 10)),
+            logger: node.logger, localAgents: localAgents,
+            runLocal: { arguments, principal in
+                guard let registry = owner.current else { return .failure(.internalError("starting")) }
+                do throws(JSONRPCError) {
+                    return .success(try await registry.call(name: "agent_call", arguments: arguments, context: ToolContext(principal: principal)).json)
+                } catch {
+                    return .failure(error)
+                }
+            })
+        if let meshService {
+            Task {
+                await meshService.serve("mesh/agents") { _, caller in
+                    guard caller.isMember else { return .failure(JSONRPCError(code: -32000, message: "mesh/agents is for members")) }
+                    let local = await localAgents()
+                    return .success(["agents": .array(local.names.map { .string($0) }), "active": .int(Int64(local.active))])
+                }
+            }
+        }
+        tools += MeshMCPTools.all(nodeID: node.identity.nodeID, service: meshService, board: board, localToolCount: tools.count + 3)
+        let audit = AuditStore(database: node.database)
+        let registry = ToolRegistry(tools: tools, policy: node.auth.policy, audit: audit,
+                                    sources: [meshTools.source(localTools: tools, policy: node.auth.policy, audit: audit,
+                                                               nodeID: node.identity.nodeID)],
                                     metrics: metrics.tools)
         let server = MCPServer(
             info: .init(version: TriForceVersion.current,

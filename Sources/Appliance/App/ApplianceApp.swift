@@ -1,6 +1,7 @@
 import Hummingbird
 import HummingbirdCore
 import Admin
+import Core
 import FoundationEssentials
 import Gateway
 import MCP
@@ -30,6 +31,10 @@ struct ApplianceApp {
     let guardian: GuardianService
     /// The mesh, when the data dir holds mesh certificates.
     let mesh: MeshWiring?
+    /// Client sessions (`node/register` on `/v1/mesh`, or the mesh port with a client
+    /// certificate) and the tools they offer.
+    let meshTools: MeshToolWiring
+    var clientSessions: ClientSessions { meshTools.sessions }
     /// Config from git, when `sync.git_url` is set.
     let configSync: ConfigSync?
     /// Everything `/metrics` shows.
@@ -62,8 +67,9 @@ struct ApplianceApp {
             ConfigSync(source: source, database: node.database, origin: node.origin, environment: configuration.environment,
                        logger: node.logger)
         }
-        let app = ApplianceApp(node: node, gateway: gateway, curl: fetcher, guardian: service, mesh: mesh, configSync: configSync,
-                               metrics: metrics)
+        let tools = await MeshToolWiring.make(mesh: mesh?.service, logger: node.logger)
+        let app = ApplianceApp(node: node, gateway: gateway, curl: fetcher, guardian: service, mesh: mesh, meshTools: tools,
+                               configSync: configSync, metrics: metrics)
         app.addMetricsCollectors()
         return app
     }
@@ -73,7 +79,10 @@ struct ApplianceApp {
         DiscoveryService(gateway: gateway, interval: GatewayWiring.discoveryInterval(node.configuration), logger: node.logger)
     }
 
-    func makeRouter() throws -> Router<AppRequestContext> {
+    func makeRouter() throws -> Router<AppRequestContext> { try makeRoutes().router }
+
+    /// The router and the `/v1/mesh` WebSocket endpoint (which shares the MCP tool registry).
+    func makeRoutes() throws -> (router: Router<AppRequestContext>, meshClients: MeshClientEndpoint) {
         let router = Router(context: AppRequestContext.self)
         let methods = MethodTable()
         // First, so it sees the status the error middleware settles on.
@@ -92,7 +101,17 @@ struct ApplianceApp {
         if configSync != nil { checks.append(.configSync(node.database)) }
         let health = HealthController(node: node, checks: checks)
         health.register(on: routes)
-        try makeMCPController(fetcher: fetcher, chat: GatewayChatBackend(gateway: gateway), checks: checks).register(on: routes)
+        let mcp = try makeMCPController(fetcher: fetcher, chat: GatewayChatBackend(gateway: gateway), checks: checks)
+        mcp.register(on: routes)
+        let meshClients = MeshClientEndpoint(auth: node.auth, sessions: clientSessions,
+                                             environment: MeshClientEnvironment.make(auth: node.auth, registry: mcp.server.registry,
+                                                                                     stats: mcp.server.meshStats))
+        meshClients.register(on: routes)
+        // CA-certified clients register on the mesh port too: the CA's holder issued their
+        // certificates, so they act as operators (lowered by the tier they ask for).
+        mesh?.service.setClientGateway(ClientGateway(sessions: clientSessions, environment: meshClients.environment) { name in
+            Principal(subject: "mesh-client:" + (name ?? "unnamed"), tier: "unlimited", method: .mesh)
+        })
         ModelsController(gateway: gateway).register(on: routes)
         ChatCompletionsController(gateway: gateway).register(on: routes)
         MessagesController(gateway: gateway).register(on: routes)
@@ -116,7 +135,7 @@ struct ApplianceApp {
             return status
         }.register(on: routes)
         OpenAPIController().register(on: routes)
-        return router
+        return (router, meshClients)
     }
 
     func makeApplication(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
@@ -127,18 +146,14 @@ struct ApplianceApp {
         let http1 = HTTP1Channel.Configuration.limited(idleTimeout: .seconds(Int64(try configuration.idleTimeoutSeconds())),
                                                        requestDeadline: .seconds(Int64(try configuration.requestTimeoutSeconds())))
         let limiter = ConnectionLimiter(maximum: try configuration.maxConnections())
-        let server: HTTPServerBuilder
-        let scheme: String
-        if let files = try configuration.tlsFiles() {
-            server = try .mbedTLS(configuration: ServerTLS.configuration(certificateFile: files.certificate, keyFile: files.key),
-                                  http1: http1, limiter: limiter)
-            scheme = "https"
-        } else {
-            server = .http1(configuration: http1, limiter: limiter)
-            scheme = "http"
-        }
+        let routes = try makeRoutes()
+        let files = try configuration.tlsFiles()
+        let tls = try files.map { try ServerTLS.configuration(certificateFile: $0.certificate, keyFile: $0.key) }
+        let scheme = tls == nil ? "http" : "https"
+        let server: HTTPServerBuilder = try .http1(configuration: http1, limiter: limiter, tls: tls, maxWebSocketFrame: ClientSocket.maxMessageBytes,
+                                                   upgrade: routes.meshClients.shouldUpgrade)
         return Application(
-            router: try makeRouter(),
+            router: routes.router,
             server: server,
             configuration: .init(address: .hostname(configuration.host, port: try configuration.port()), serverName: nil),
             onServerRunning: { [mesh] channel in
@@ -224,6 +239,8 @@ struct ApplianceApp {
             meshServices.append(.init(service: mesh.service))
             // After the membership service: on shutdown replication stops first.
             meshServices.append(.init(service: mesh.sync))
+            if let federation = meshTools.federation { meshServices.append(.init(service: federation)) }
+            meshServices.append(.init(service: ChatFailoverService(gateway: gateway, service: mesh.service, logger: node.logger)))
             if let renewal = mesh.renewal { meshServices.append(.init(service: renewal)) }
         }
         if let interval = WatchdogService.interval(environment: environment) {

@@ -16,7 +16,11 @@ extension ConfigKey {
     static let meshAuthorities = ConfigKey("mesh_authorities", env: "TRIFORCE_MESH_AUTHORITIES", default: "",
                                            "node ids (holding the mesh CA key) whose revocation lists this node takes; `triforce join` sets it")
 
-    static let meshKeys: [ConfigKey] = [peers, meshHost, meshAuthorities, meshProbeInterval, meshProbeTimeout, meshSuspicionMultiplier]
+    static let meshTaskLeaseSeconds = ConfigKey("mesh_task_lease_seconds", env: "TRIFORCE_MESH_TASK_LEASE_SECONDS", default: "10",
+                                                "mesh_task: a task whose runner died is retried elsewhere this long after (1 to 3600)")
+
+    static let meshKeys: [ConfigKey] = [peers, meshHost, meshAuthorities, meshProbeInterval, meshProbeTimeout, meshSuspicionMultiplier,
+                                        meshTaskLeaseSeconds]
 }
 
 extension ApplianceConfiguration {

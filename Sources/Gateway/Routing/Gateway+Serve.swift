@@ -2,12 +2,21 @@ public import Core
 import Net
 import Telemetry
 import FoundationEssentials
+import HTTPTypes
 
 extension Gateway {
     /// Answers a request whole: candidates in order, then local runtimes, the response cache,
     /// and the offline responder. Throws `APIError` only for the caller's own mistakes.
-    public func complete(_ request: ChatRequest, principal: Principal) async throws -> GatewayAnswer {
-        let plan = try await plan(request, principal: principal)
+    /// `forwarded`: a peer sent this request; it is never forwarded again.
+    public func complete(_ request: ChatRequest, principal: Principal, forwarded: Bool = false) async throws -> GatewayAnswer {
+        let plan: RoutePlan
+        do {
+            plan = try await self.plan(request, principal: principal)
+        } catch let error as APIError where error.status.code == 404 && !forwarded {
+            // A model this node does not know (no providers, say) may be served by a peer.
+            if let peers = peers.current, let answer = await peers.complete(request, principal: principal) { return answer }
+            throw error
+        }
         let request = try await prompts.applied(to: request, task: plan.task)
         var attempt = Attempt()
         var queue = CandidateQueue(plan: plan)
@@ -31,6 +40,9 @@ extension Gateway {
                 try await attempt.fail(candidate, error, health: health, metrics: metrics, latency: .now - started)
             }
         }
+        if !forwarded, !plan.offlineOnly, let peers = peers.current, let answer = await peers.complete(request, principal: principal) {
+            return answer
+        }
         let fallback = try await offlineAnswer(request, principal: principal, plan: plan, attempt: attempt)
         return fallback
     }
@@ -39,8 +51,14 @@ extension Gateway {
     /// answer is committed to that upstream. No relay task: the client's writer pulls events
     /// straight from the provider's bounded pipe (backpressure), and dropping the stream
     /// aborts the upstream (cancellation).
-    public func stream(_ request: ChatRequest, principal: Principal) async throws -> GatewayStream {
-        let plan = try await plan(request, principal: principal)
+    public func stream(_ request: ChatRequest, principal: Principal, forwarded: Bool = false) async throws -> GatewayStream {
+        let plan: RoutePlan
+        do {
+            plan = try await self.plan(request, principal: principal)
+        } catch let error as APIError where error.status.code == 404 && !forwarded {
+            if let peers = peers.current, let stream = await peers.stream(request, principal: principal) { return stream }
+            throw error
+        }
         let request = try await prompts.applied(to: request, task: plan.task)
         var attempt = Attempt()
         var queue = CandidateQueue(plan: plan)
@@ -68,6 +86,9 @@ extension Gateway {
             }
             return GatewayStream(events: events.handOff(tap: tap), model: key,
                                  trace: RouteTrace(served: key, task: plan.task, fallbackFrom: attempt.failedIDs))
+        }
+        if !forwarded, !plan.offlineOnly, let peers = peers.current, let stream = await peers.stream(request, principal: principal) {
+            return stream
         }
         let answer = try await offlineAnswer(request, principal: principal, plan: plan, attempt: attempt)
         var synthesized: [ChatEvent] = []

@@ -19,6 +19,8 @@ public struct Gateway: Sendable {
     public let policy: any AccessPolicy
     /// Upstream outcomes, latency, tokens and open streams (`/metrics`).
     public let metrics: UpstreamMetrics
+    /// Other nodes to ask when every local upstream failed (empty until the mesh is wired).
+    public let peers = PeerForwarderSlot()
 
     public init(providers source: ProviderSource, database: Database, origin: ReplicaOrigin,
                 health: UpstreamHealth = UpstreamHealth(), cacheTTLSeconds: Int64 = 86_400, policy: any AccessPolicy,

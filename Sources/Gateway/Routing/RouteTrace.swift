@@ -8,6 +8,8 @@ public struct RouteTrace: Sendable, Equatable {
     public var task: TaskKind?
     public var fallbackFrom: [String]
     public var cached = false
+    /// The peer that answered when local upstreams all failed (`via=NODE`).
+    public var via: String? = nil
 
     public init(served: String, task: TaskKind? = nil, fallbackFrom: [String] = [], cached: Bool = false) {
         self.served = served
@@ -21,6 +23,7 @@ public struct RouteTrace: Sendable, Equatable {
         if let task { parts.append("task=\(task.rawValue)") }
         if !fallbackFrom.isEmpty { parts.append("fallback-from=" + fallbackFrom.joined(separator: ",")) }
         if cached { parts.append("cached") }
+        if let via { parts.append("via=\(via)") }
         return parts.joined(separator: "; ")
     }
 }
@@ -30,6 +33,12 @@ public struct GatewayAnswer: Sendable {
     public var response: ChatResponse
     public var model: String
     public var trace: RouteTrace
+
+    public init(response: ChatResponse, model: String, trace: RouteTrace) {
+        self.response = response
+        self.model = model
+        self.trace = trace
+    }
 }
 
 /// A streamed answer whose first event has already arrived (so fallback is over and
@@ -38,4 +47,10 @@ public struct GatewayStream: Sendable {
     public var events: ChatEventStream
     public var model: String
     public var trace: RouteTrace
+
+    public init(events: ChatEventStream, model: String, trace: RouteTrace) {
+        self.events = events
+        self.model = model
+        self.trace = trace
+    }
 }

@@ -91,14 +91,17 @@ public struct ToolContext: Sendable {
     public var progress: @Sendable (_ progress: Double, _ total: Double?, _ message: String?) async -> Void
     /// Sends `notifications/message` when the client's log level admits it.
     public var log: @Sendable (_ level: Logger.Level, _ message: String) async -> Void
+    /// The node a forwarded call came from (nil: this node); the audit log records it.
+    public var origin: String?
 
     public init(principal: Principal, logger: Logger = Logger(label: "triforce.mcp"),
                 progress: @escaping @Sendable (Double, Double?, String?) async -> Void = { _, _, _ in },
-                log: @escaping @Sendable (Logger.Level, String) async -> Void = { _, _ in }) {
+                log: @escaping @Sendable (Logger.Level, String) async -> Void = { _, _ in }, origin: String? = nil) {
         self.principal = principal
         self.logger = logger
         self.progress = progress
         self.log = log
+        self.origin = origin
     }
 }
 

@@ -15,23 +15,47 @@ public struct ToolRegistry: Sendable {
     let audit: AuditStore?
     /// Calls by tool and outcome (`/metrics`).
     let metrics: ToolMetrics
+    /// Tools from elsewhere (client sessions, other nodes), listed after the local ones.
+    public let sources: [any ToolSource]
 
-    public init(tools: [any Tool], policy: any AccessPolicy, audit: AuditStore?, pageSize: Int = 20,
+    public init(tools: [any Tool], policy: any AccessPolicy, audit: AuditStore?, pageSize: Int = 20, sources: [any ToolSource] = [],
                 metrics: ToolMetrics = ToolMetrics(registry: MetricsRegistry())) {
         self.tools = tools
         self.metrics = metrics
         self.policy = policy
         self.audit = audit
         self.pageSize = max(1, pageSize)
+        self.sources = sources
     }
 
+    /// A local tool.
     public func tool(named name: String) -> (any Tool)? { tools.first { $0.name == name } }
+
+    /// A local tool, else the first source's tool of that name: a local name always wins.
+    public func resolve(_ name: String) async -> (any Tool)? {
+        if let local = tool(named: name) { return local }
+        for source in sources {
+            if let tool = await source.tool(named: name) { return tool }
+        }
+        return nil
+    }
+
+    /// Local tools, then each source's tools whose names are not taken yet.
+    public func allTools() async -> [any Tool] {
+        guard !sources.isEmpty else { return tools }
+        var all = tools
+        var names = Set(tools.map(\.name))
+        for source in sources {
+            for tool in await source.tools() where names.insert(tool.name).inserted { all.append(tool) }
+        }
+        return all
+    }
 
     /// One page of the tools `principal` may call, and the cursor of the next page (nil at
     /// the end). A cursor is opaque to clients; a forged one is an invalid-params error.
     public func list(cursor: String?, principal: Principal) async throws(JSONRPCError) -> (tools: [any Tool], nextCursor: String?) {
         var visible: [any Tool] = []
-        for tool in tools {
+        for tool in await allTools() {
             if await permitted(tool, principal) { visible.append(tool) }
         }
         var start = 0
@@ -48,7 +72,7 @@ public struct ToolRegistry: Sendable {
     /// Runs a tool. Unknown tools are a protocol error; everything about the call itself
     /// (bad arguments, refusal, failure) is a result with `isError: true`.
     public func call(name: String, arguments: JSONValue?, context: ToolContext) async throws(JSONRPCError) -> ToolResult {
-        guard let tool = tool(named: name) else {
+        guard let tool = await resolve(name) else {
             // One label for every unknown name: callers choose names, the label set stays fixed.
             metrics.call(tool: "unknown", outcome: "rejected")
             throw JSONRPCError.invalidParams("unknown tool: \(name); call tools/list for the available tools")
@@ -81,7 +105,7 @@ public struct ToolRegistry: Sendable {
             result = .error("\(name) failed with an internal error; the node's log has the details")
         }
         metrics.call(tool: tool.name, outcome: cancelled ? "cancelled" : result.isError ? "error" : "ok")
-        await record(tool: name, arguments: arguments, principal: context.principal, started: started, result: result)
+        await record(tool: name, arguments: arguments, principal: context.principal, origin: context.origin, started: started, result: result)
         return result
     }
 
@@ -99,14 +123,16 @@ public struct ToolRegistry: Sendable {
         do { try await policy.require(tool.feature, for: principal); return true } catch { return false }
     }
 
-    private func record(tool: String, arguments: JSONValue, principal: Principal, started: ContinuousClock.Instant, result: ToolResult) async {
+    private func record(tool: String, arguments: JSONValue, principal: Principal, origin: String?, started: ContinuousClock.Instant,
+                        result: ToolResult) async {
         guard let audit else { return }
         let elapsed = ContinuousClock.now - started
         let milliseconds = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
         let outcome = result.isError ? "error: " + String((result.text.first ?? "").prefix(200)) : "ok"
         // The digest identifies repeated calls without storing arguments (they may hold secrets).
         try? await audit.record(actor: principal.subject, action: "mcp.tool", target: tool,
-                                detail: "sha256:" + SHA256.hexHash(Array(arguments.jsonText.utf8)), outcome: outcome,
+                                detail: "sha256:" + SHA256.hexHash(Array(arguments.jsonText.utf8)) + (origin.map { " origin=" + $0 } ?? ""),
+                                outcome: outcome,
                                 durationMilliseconds: milliseconds)
     }
 

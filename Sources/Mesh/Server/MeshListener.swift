@@ -93,7 +93,11 @@ public struct MeshListener: Sendable {
             "peer_node_id": "\(peer?.nodeID ?? "-")", "peer_cn": "\(peer?.commonName ?? "-")",
             "peer_serial": "\(peer?.serialHex ?? "-")", "remote": "\(channel.remoteAddress?.description ?? "-")",
         ])
-        let session = MeshSession(service: service, caller: caller, transport: transport, peer: peer, takesMembership: !oneShot)
+        var session = MeshSession(service: service, caller: caller, transport: transport, peer: peer, takesMembership: !oneShot)
+        if case .client(let name) = caller, !oneShot, let gateway = service.clientGateway {
+            session.clients = await ClientSocket(sessions: gateway.sessions, environment: gateway.environment,
+                                                 credentials: gateway.principal(name), transport: transport)
+        }
         try? await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await item in transport.items {
@@ -127,6 +131,7 @@ public struct MeshListener: Sendable {
         if case .member(let id) = caller, let token {
             await service.linkClosed(id, token: token)
         }
+        await session.clients?.closed()
         await service.linkRunEnded()
     }
 }

@@ -13,6 +13,9 @@ struct MeshSession: Sendable {
     var peer: PeerCertificate? = nil
     /// False on a one-shot connection: requests only, no membership traffic.
     var takesMembership = true
+    /// A CA-certified client's session socket: `node/register`, `tools/list`, `tools/call`
+    /// and the client's responses (to our `tools/call`) go there.
+    var clients: ClientSocket? = nil
 
     /// Methods served without a client certificate.
     static let anonymousMethods: Set<String> = ["join/request"]
@@ -29,7 +32,20 @@ struct MeshSession: Sendable {
             transport.send(JSONRPC.error(id: .null, .invalidRequest("batches are not served on the mesh port")).jsonText)
             return caller != .anonymous
         }
-        switch JSONRPCMessage.decode(value) {
+        let message = JSONRPCMessage.decode(value)
+        if let clients {
+            let routed: Bool
+            switch message {
+            case .success(.response): routed = true
+            case .success(.request(_, let method, _)): routed = ClientGateway.methods.contains(method)
+            default: routed = false
+            }
+            if routed {
+                await clients.received(text)
+                return true
+            }
+        }
+        switch message {
         case .failure(let invalid):
             transport.send(JSONRPC.error(id: invalid.id, invalid.error).jsonText)
             return caller != .anonymous

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Synchronization
 public import Logging
 public import Net
 public import ServiceLifecycle
@@ -49,6 +50,9 @@ public actor MeshService: Service {
     var requestsInFlight: [String: Int] = [:]
     /// The keys of this node's gossiped announcement (member metadata `health`).
     var announcements: [String: JSONValue] = [:]
+    /// Client sessions on the mesh port (nil: the node takes none there). Set once at wiring
+    /// time from synchronous code, hence a lock rather than actor state.
+    nonisolated let clientGatewaySlot = Mutex<ClientGateway?>(nil)
 
     struct LinkEntry {
         let transport: any MeshTransport
