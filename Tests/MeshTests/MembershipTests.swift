@@ -72,12 +72,14 @@ struct MembershipTests {
     }
 
     @Test func lossyDuplicatingReorderingLinksCauseNoFalseDeaths() {
-        // 5 % loss per message (each probe round trip loses ~10 %); at 10 % a false death shows
-        // up within a minute with the default suspicion multiplier (noted in the README).
-        let faults = LinkFaults(dropRate: 0.05, duplicateRate: 0.1, reorderRate: 0.1)
+        // 10 % loss per message (a probe round trip loses ~19 %), for ten simulated minutes:
+        // suspicions happen, and the repeated buddy reminder plus the direct answer to a
+        // stale suspicion get every refutation through before the suspicion expires.
+        let faults = LinkFaults(dropRate: 0.10, duplicateRate: 0.1, reorderRate: 0.1)
         let mesh = SimulatedMesh(count: 5, faults: faults)
         mesh.linkAll()
-        mesh.run(for: .seconds(60))
+        mesh.run(for: .seconds(600))
+        #expect(mesh.history.contains { $0.state == .suspect }, "the loss was high enough to cause suspicions")
         #expect(mesh.history.filter { $0.state == .dead }.isEmpty)
         #expect(mesh.ids.allSatisfy { observer in mesh.ids.allSatisfy { mesh.state(of: $0, at: observer) == .alive } })
         let counts = mesh.faultTransports.map(\.counts)
@@ -87,6 +89,31 @@ struct MembershipTests {
         mesh.kill("node-1")
         mesh.run(for: .seconds(10))
         #expect(mesh.observers(seeing: "node-1", as: .dead) == 4)
+    }
+
+    @Test func sparseMeshAboveThirtyTwoMembersConvergesAndFindsADeath() throws {
+        // 40 members that each know only the hub: above 32 a node dials up to 8 learned
+        // members and relies on gossip for the rest.
+        let mesh = SimulatedMesh(count: 40)
+        for id in mesh.ids where id != "node-0" { mesh.link(id, "node-0") }
+        mesh.run(for: .seconds(30))
+        for observer in mesh.ids {
+            #expect(mesh.nodes[observer]!.members.count == 40, "\(observer) knows \(mesh.nodes[observer]!.members.count)")
+        }
+        #expect(mesh.ids.allSatisfy { observer in mesh.ids.allSatisfy { mesh.state(of: $0, at: observer) == .alive } })
+        let outbound = mesh.ids.filter { $0 != "node-0" }.map { mesh.links[$0]!.count }
+        #expect(outbound.max()! < 39, "not a full mesh: \(outbound)")
+        #expect(mesh.history.filter { $0.state == .dead }.isEmpty)
+
+        let killedAt = mesh.time
+        mesh.kill("node-17")
+        var allDeadAt: Duration?
+        mesh.run(for: .seconds(30)) {
+            if allDeadAt == nil, mesh.observers(seeing: "node-17", as: .dead) == 38 { allDeadAt = mesh.time }
+        }
+        let elapsed = try #require(allDeadAt, "dead at \(mesh.observers(seeing: "node-17", as: .dead)) of 38") - killedAt
+        #expect(elapsed <= .seconds(15), "dead everywhere after \(elapsed)")
+        #expect(mesh.history.filter { $0.state == .dead && $0.member != "node-17" }.isEmpty)
     }
 
     @Test func aPeerCannotKillOrMoveAnotherMemberOnItsOwnWord() {

@@ -147,6 +147,7 @@ struct ApplianceApp {
             }))
             meshServices.append(.init(service: mesh.service))
             if let renewal = mesh.renewal { meshServices.append(.init(service: renewal)) }
+            meshServices.append(.init(service: MeshHealthAnnouncer(gateway: gateway, mesh: mesh.service, interval: .seconds(5))))
         }
         if let interval = WatchdogService.interval(environment: environment) {
             services.append(.init(service: WatchdogService(notifier: notifier, interval: interval,

@@ -12,38 +12,71 @@ public struct ToolRegistry: Sendable {
     public let pageSize: Int
     let policy: any AccessPolicy
     let audit: AuditStore?
+    /// The distinct features the tools need: a caller's permissions are resolved per
+    /// feature (a handful of policy checks), not per tool.
+    let features: [Feature]
+    let listings: ToolListingCache
 
     public init(tools: [any Tool], policy: any AccessPolicy, audit: AuditStore?, pageSize: Int = 20) {
         self.tools = tools
         self.policy = policy
         self.audit = audit
         self.pageSize = max(1, pageSize)
+        var seen: Set<Feature> = []
+        features = tools.map(\.feature).filter { seen.insert($0).inserted }
+        listings = ToolListingCache(tools: tools, pageSize: self.pageSize)
     }
 
-    public func tool(named name: String) -> (any Tool)? { tools.first { $0.name == name } }
+    public func tool(named name: String) -> (any Tool)? { listings.tool(named: name) }
 
     /// One page of the tools `principal` may call, and the cursor of the next page (nil at
     /// the end). A cursor is opaque to clients; a forged one is an invalid-params error.
     public func list(cursor: String?, principal: Principal) async throws(JSONRPCError) -> (tools: [any Tool], nextCursor: String?) {
-        var visible: [any Tool] = []
-        for tool in tools {
-            if await permitted(tool, principal) { visible.append(tool) }
+        let page = try await page(cursor: cursor, principal: principal)
+        return (Array(page.listing.tools[page.range]), page.nextCursor)
+    }
+
+    /// One page of `tools/list` as its JSON entries, from the listing built once for the
+    /// caller's set of permitted features (shared by every tier granting the same set).
+    public func listEntries(cursor: String?, principal: Principal) async throws(JSONRPCError) -> (entries: ArraySlice<JSONValue>, nextCursor: String?) {
+        let page = try await page(cursor: cursor, principal: principal)
+        return (page.listing.entries[page.range], page.nextCursor)
+    }
+
+    /// The same page with its entries already encoded as a JSON array (built once per
+    /// feature set and page, like the entries).
+    public func listEncoded(cursor: String?, principal: Principal) async throws(JSONRPCError)
+        -> (entries: ArraySlice<JSONValue>, encoded: [UInt8], nextCursor: String?) {
+        let page = try await page(cursor: cursor, principal: principal)
+        let encoded: [UInt8]
+        if page.range.lowerBound % pageSize == 0, page.range.lowerBound / pageSize < page.listing.encodedPages.count {
+            encoded = page.listing.encodedPages[page.range.lowerBound / pageSize]
+        } else {
+            // A cursor at an offset we never hand out (still valid: any offset in range).
+            encoded = JSONSerializer.serialize(.array(Array(page.listing.entries[page.range])))
         }
+        return (page.listing.entries[page.range], encoded, page.nextCursor)
+    }
+
+    private func page(cursor: String?, principal: Principal) async throws(JSONRPCError) -> (listing: ToolListing, range: Range<Int>, nextCursor: String?) {
+        var permitted: Set<Feature> = []
+        for feature in features where await allows(feature, principal) { permitted.insert(feature) }
+        let listing = listings.listing(for: permitted)
         var start = 0
         if let cursor {
-            guard let offset = Self.decodeCursor(cursor), offset >= 0, offset <= visible.count else {
+            guard let offset = Self.decodeCursor(cursor), offset >= 0, offset <= listing.tools.count else {
                 throw JSONRPCError.invalidParams("invalid cursor; pass back nextCursor exactly as received")
             }
             start = offset
         }
-        let end = min(visible.count, start + pageSize)
-        return (Array(visible[start..<end]), end < visible.count ? Self.encodeCursor(end) : nil)
+        let end = min(listing.tools.count, start + pageSize)
+        return (listing, start..<end, end < listing.tools.count ? Self.encodeCursor(end) : nil)
     }
 
     /// Runs a tool. Unknown tools are a protocol error; everything about the call itself
     /// (bad arguments, refusal, failure) is a result with `isError: true`.
     public func call(name: String, arguments: JSONValue?, context: ToolContext) async throws(JSONRPCError) -> ToolResult {
-        guard let tool = tool(named: name) else {
+        guard let (tool, schema) = listings.toolAndSchema(named: name) else {
             throw JSONRPCError.invalidParams("unknown tool: \(name); call tools/list for the available tools")
         }
         let arguments = arguments ?? .object([:])
@@ -51,7 +84,7 @@ public struct ToolRegistry: Sendable {
         let result: ToolResult
         do {
             try await policy.require(tool.feature, for: context.principal)
-            let problems = SchemaValidator.validate(arguments, against: tool.inputSchema)
+            let problems = SchemaValidator.validate(arguments, against: schema)
             if problems.isEmpty {
                 result = try await tool.call(arguments.objectValue ?? [:], context: context)
             } else {
@@ -85,8 +118,8 @@ public struct ToolRegistry: Sendable {
         }
     }
 
-    func permitted(_ tool: any Tool, _ principal: Principal) async -> Bool {
-        do { try await policy.require(tool.feature, for: principal); return true } catch { return false }
+    func allows(_ feature: Feature, _ principal: Principal) async -> Bool {
+        do { try await policy.require(feature, for: principal); return true } catch { return false }
     }
 
     private func record(tool: String, arguments: JSONValue, principal: Principal, started: ContinuousClock.Instant, result: ToolResult) async {

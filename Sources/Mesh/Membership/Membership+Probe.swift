@@ -9,6 +9,7 @@ extension Membership {
         if probe == nil, now >= nextProbeAt {
             nextProbeAt = now + scaledInterval
             if let target = nextProbeTarget() { actions += startProbe(of: target, now: now) }
+            actions += remindSuspects()
         }
         for (seq, relay) in relays where now >= relay.deadline {
             relays[seq] = nil
@@ -193,6 +194,17 @@ extension Membership {
         let update = member.update
         gossip.enqueue(update)
         return [.changed(member)] + pushToLinks(update, first: nil)
+    }
+
+    /// Lifeguard's buddy system, repeated: once per probe round every member we suspect and
+    /// still have a link to hears the suspicion again. One lost message (the first push, or
+    /// the refutation) then costs a round, not a false death: the suspect refutes, or answers
+    /// a stale suspicion with its current state (`aboutSelf`).
+    func remindSuspects() -> [MembershipAction] {
+        suspicions.keys.sorted().compactMap { id in
+            guard linked.contains(id), let member = members[id], member.state == .suspect else { return nil }
+            return .send(.gossip([member.update]), to: id)
+        }
     }
 
     /// Someone suspects or buries us: take a higher incarnation and say so everywhere.

@@ -49,6 +49,11 @@ public actor MeshService: Service {
     var requestsInFlight: [String: Int] = [:]
     /// The keys of this node's gossiped announcement (member metadata `health`).
     var announcements: [String: JSONValue] = [:]
+    /// Members' addresses saved by an earlier run, dialed while no link is up
+    /// (`MeshService+Remembered.swift`), and what this run saved last.
+    var remembered: [PeerAddress] = []
+    var savedMembers: [JSONValue] = []
+    var nextMembersSaveAt: Duration = .zero
 
     struct LinkEntry {
         let transport: any MeshTransport
@@ -74,6 +79,7 @@ public actor MeshService: Service {
         startedWall = Date().timeIntervalSince1970
         membership = Membership(selfID: configuration.nodeID, metadata: configuration.selfMetadata(port: configuration.listenPort),
                                 timing: configuration.timing, now: source())
+        remembered = Self.rememberedAddresses(configuration.files)
     }
 
     public var nodeID: String { configuration.nodeID }
@@ -99,6 +105,7 @@ public actor MeshService: Service {
             nextReconcileAt = time + .milliseconds(250)
             reconcileDials(at: time)
         }
+        saveMembersIfChanged(at: time)
     }
 
     /// The listener learned its port (0 was asked for): advertise the real one.
