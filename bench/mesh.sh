@@ -105,6 +105,7 @@ if [ -n "${SOAK_SECONDS:-}" ]; then
   for n in "${all[@]}"; do
     c=$(tail -n +$((offset[$n] + 1)) "$work/$n.log" | grep -c 'mesh: member dead' || true)
     false_deaths=$((false_deaths + c))
+    tail -n +$((offset[$n] + 1)) "$work/$n.log" | grep 'mesh: member dead' | sed "s/^/  $n: /" | head -5 || true
   done
   echo "soak ${SOAK_SECONDS}s with one core busy: $false_deaths false death(s) logged (target 0)"
 fi

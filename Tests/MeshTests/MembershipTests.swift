@@ -91,6 +91,30 @@ struct MembershipTests {
         #expect(mesh.observers(seeing: "node-1", as: .dead) == 4)
     }
 
+    @Test func aStarvedNodeReadsItsQueueBeforeBuryingAnyone() {
+        let mesh = SimulatedMesh(count: 5)
+        mesh.linkAll()
+        mesh.run(for: .seconds(3))
+        // node-0 suspects node-1, which refutes at once; the refutation waits in node-0's queue.
+        let incarnation = mesh.nodes["node-0"]!.members["node-1"]!.incarnation
+        mesh.apply(mesh.nodes["node-0"]!.suspect("node-1", incarnation: incarnation, confirmer: "node-0", now: mesh.time, originated: true),
+                   at: "node-0")
+        mesh.paused.insert("node-0")
+        mesh.deliver()  // node-1 hears it and refutes; the answer waits for node-0
+        // node-0 could not run for 10 s (far past the longest suspicion): its first tick must
+        // not bury node-1 before reading what arrived meanwhile.
+        let late = mesh.time + .seconds(10)
+        let actions = mesh.nodes["node-0"]!.tick(now: late)
+        #expect(!actions.contains { if case .changed(let member) = $0 { member.id == "node-1" && member.state == .dead } else { false } })
+        mesh.time = late
+        mesh.paused.remove("node-0")
+        mesh.apply(actions, at: "node-0")
+        mesh.deliver()
+        #expect(mesh.state(of: "node-1", at: "node-0") == .alive)
+        mesh.run(for: .seconds(5))
+        #expect(mesh.history.filter { $0.state == .dead }.isEmpty)
+    }
+
     @Test func sparseMeshAboveThirtyTwoMembersConvergesAndFindsADeath() throws {
         // 40 members that each know only the hub: once a node knows more than 32 it dials
         // learned members only up to 8 links and relies on gossip for the rest.
