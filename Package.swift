@@ -72,9 +72,11 @@ let package = Package(
         .target(
             name: "Admin",
             dependencies: [
-                "Core", "Storage", "Net",
+                "Core", "Storage", "Net", "Auth", "Gateway",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -210,7 +212,7 @@ let package = Package(
         .testTarget(
             name: "ApplianceTests",
             dependencies: [
-                "Appliance", "Auth", "Gateway", "Core", "Storage", "Net", "Mesh", "TestSupport",
+                "Appliance", "Admin", "Auth", "Gateway", "Core", "Storage", "Net", "Mesh", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(libsqlite3-dev libmbedtls-dev libcurl4-openssl-dev curl openssl python3 python3-venv ca-certificates)
-TEST_PACKAGES=(chromium)
+TEST_PACKAGES=(chromium chromium-driver)
 
 as_root() {
     if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else

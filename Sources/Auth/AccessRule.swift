@@ -28,6 +28,9 @@ public struct AccessRule: Sendable, Equatable {
         AccessRule("/healthz", isPublic: true),
         AccessRule("/v1/models", isPublic: true),
         AccessRule("/v1/client/login", isPublic: true),
+        // First-run setup: open to guests (the one-time token is the credential), but limited,
+        // so wrong tokens cannot flood the audit log.
+        AccessRule("/v1/setup", rateLimited: true),
         AccessRule("/v1/chat", feature: .chat, rateLimited: true),
         AccessRule("/v1/messages", feature: .chat, rateLimited: true),
         AccessRule("/v1/mcp", rateLimited: true),

@@ -76,16 +76,31 @@ public struct MemoryStore: Sendable {
     /// taken as plain words (each quoted), so FTS syntax in user text cannot break it.
     public func search(_ query: String, owners: [String], kinds: [Kind] = [], tags: [String] = [],
                        minConfidence: Double = 0, limit: Int = 10) async throws -> [Hit] {
+        guard !owners.isEmpty else { return [] }
+        return try await search(query, anyOf: owners, kinds: kinds, tags: tags, minConfidence: minConfidence, limit: limit)
+    }
+
+    /// The same over every owner's notes: the admin console's view.
+    public func searchAllOwners(_ query: String, limit: Int = 50) async throws -> [Hit] {
+        try await search(query, anyOf: nil, kinds: [], tags: [], minConfidence: 0, limit: limit)
+    }
+
+    /// `owners` nil: every owner.
+    private func search(_ query: String, anyOf owners: [String]?, kinds: [Kind], tags: [String],
+                        minConfidence: Double, limit: Int) async throws -> [Hit] {
         let words = query.split { !$0.isLetter && !$0.isNumber && $0 != "_" }.map { "\"\($0)\"" }
-        guard !words.isEmpty, !owners.isEmpty else { return [] }
+        guard !words.isEmpty else { return [] }
         var sql = """
             SELECT n.*, snippet(memory_fts, 0, '[', ']', '…', 12) AS snip, bm25(memory_fts) AS score
             FROM memory_fts JOIN memory_notes n ON n.rowid = memory_fts.rowid
             WHERE memory_fts MATCH ? AND n.deleted = 0 AND (n.expires_at IS NULL OR n.expires_at > ?)
-              AND n.confidence >= ? AND n.owner IN (\(owners.map { _ in "?" }.joined(separator: ",")))
+              AND n.confidence >= ?
             """
         var args: [SQLValue] = [.text(words.joined(separator: " OR ")), .integer(Self.nowMilliseconds()), .real(minConfidence)]
-        args += owners.map { .text($0) }
+        if let owners {
+            sql += " AND n.owner IN (\(owners.map { _ in "?" }.joined(separator: ",")))"
+            args += owners.map { .text($0) }
+        }
         if !kinds.isEmpty {
             sql += " AND n.type IN (\(kinds.map { _ in "?" }.joined(separator: ",")))"
             args += kinds.map { .text($0.rawValue) }
@@ -123,6 +138,35 @@ public struct MemoryStore: Sendable {
         let statement = sql
         let bound = args
         return try await database.write(quiet: true) { connection in try connection.run(statement, bound) }
+    }
+
+    /// A live note by id, whoever owns it (nil when absent, deleted or expired).
+    public func note(id: String) async throws -> Note? {
+        try await database.read { connection in
+            try connection.queryOne(
+                "SELECT * FROM memory_notes WHERE id = ? AND deleted = 0 AND (expires_at IS NULL OR expires_at > ?)",
+                id, Self.nowMilliseconds()
+            ).map(Self.note)
+        }
+    }
+
+    /// Tombstones one note by id; false when there was no live note with that id.
+    public func delete(id: String) async throws -> Bool {
+        let stamp = origin.stamp()
+        let nodeID = origin.nodeID
+        return try await database.write(quiet: true) { connection in
+            try connection.run("UPDATE memory_notes SET deleted = 1, hlc = ?, origin = ? WHERE id = ? AND deleted = 0", stamp, nodeID, id)
+        } > 0
+    }
+
+    /// Live notes of every owner, newest first.
+    public func recentAllOwners(limit: Int = 50) async throws -> [Note] {
+        try await database.read { connection in
+            try connection.query(
+                "SELECT * FROM memory_notes WHERE deleted = 0 AND (expires_at IS NULL OR expires_at > ?) ORDER BY created_at DESC LIMIT ?",
+                Self.nowMilliseconds(), limit
+            ).map(Self.note)
+        }
     }
 
     /// Live notes of one owner, newest first.

@@ -26,11 +26,13 @@ class Node:
     def __init__(self, data_dir, env=None, args=None):
         self.data_dir = data_dir
         self.stderr_lines = []
+        # stdout carries what is printed for the operator only (the first-run setup link).
+        self.stdout_lines = []
         full_env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
         full_env.update(env or {})
         self.proc = subprocess.Popen(
             [triforce_binary(), "serve", "--port", "0", "--data-dir", data_dir] + (args or []),
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=full_env, cwd=data_dir)
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=full_env, cwd=data_dir)
         self.port = None
         ready = threading.Event()
 
@@ -43,11 +45,27 @@ class Node:
                     ready.set()
             ready.set()
 
+        def pump_stdout():
+            for line in self.proc.stdout:
+                self.stdout_lines.append(line)
+
         threading.Thread(target=pump, daemon=True).start()
+        threading.Thread(target=pump_stdout, daemon=True).start()
         if not ready.wait(30) or self.port is None:
             self.stop()
             raise RuntimeError("node did not start:\n" + "".join(self.stderr_lines))
         self.base_url = f"http://127.0.0.1:{self.port}"
+
+    def setup_link(self, timeout=30):
+        """The one-time first-run link the node printed on stdout (it has no admin)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for line in list(self.stdout_lines):
+                m = re.search(r"(https?://\S+/admin#setup=\S+)", line)
+                if m:
+                    return m.group(1)
+            time.sleep(0.05)
+        raise RuntimeError("no setup link on stdout:\n" + "".join(self.stdout_lines))
 
     def cli(self, *args, input=None, env=None):
         """Runs another triforce subcommand against the same data dir."""

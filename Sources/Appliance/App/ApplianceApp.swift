@@ -12,6 +12,7 @@ import Mesh
 import NIOCore
 import ServiceLifecycle
 import UnixSignals
+import Glibc
 
 /// Builds the HTTP application from a node and runs it with the background services.
 /// Services start in registration order (storage first) and stop in reverse, so the
@@ -27,6 +28,10 @@ struct ApplianceApp {
     let guardian: GuardianService
     /// The mesh, when the data dir holds mesh certificates.
     let mesh: MeshWiring?
+    /// Requests per minute and latency for the console's overview (fed by middleware).
+    let stats = RequestStats()
+    /// The first-run link, issued at start when the node has no admin.
+    let setupLink = SetupLink()
 
     /// Opens outgoing HTTP and builds the gateway, gated by the node's tier policy, and the mesh.
     static func make(node: Node, peers: [String] = []) async throws -> ApplianceApp {
@@ -53,6 +58,7 @@ struct ApplianceApp {
         let router = Router(context: AppRequestContext.self)
         let methods = MethodTable()
         router.add(middleware: ErrorMiddleware(methods: methods))
+        router.add(middleware: RequestStatsMiddleware(stats: stats))
         router.add(middleware: RequestLimitsMiddleware(maxBodyBytes: try node.configuration.maxBodyBytes()))
         // Central enforcement: every route registered below is authenticated, checked
         // against its tier and, on chat/MCP/admin paths, rate limited (AccessRule.defaults).
@@ -72,15 +78,18 @@ struct ApplianceApp {
         ClientController(services: node.auth).register(on: routes)
         GuardianController(service: guardian, policy: node.auth.policy).register(on: routes)
         MeshAdminController(mesh: mesh?.service, policy: node.auth.policy).register(on: routes)
-        AdminController(database: node.database, logRing: node.logRing, policy: node.auth.policy) { [node] in
+        AdminController(database: node.database, auth: node.auth, gateway: gateway, logRing: node.logRing, stats: stats,
+                        panels: adminPanels(), setup: setupLink) { [node] in
             let (report, _) = await health.cache.value { await health.runChecks() }
             var status = JSONValue.parse(String(decoding: (try? JSONEncoder().encode(report)) ?? Data(), as: UTF8.self)) ?? [:]
             if case .object(var fields) = status {
                 fields["data_dir"] = .string(node.configuration.dataDirectory)
+                if let rss = ResidentMemory.bytes() { fields["rss_bytes"] = .int(rss) }
                 status = .object(fields)
             }
             return status
         }.register(on: routes)
+        OpenAPIController().register(on: routes)
         return router
     }
 
@@ -113,9 +122,43 @@ struct ApplianceApp {
                     await mesh.service.apiListening(address: MeshWiring.apiURL(scheme: scheme, host: configuration.host,
                                                                                 port: port, advertisedHost: mesh.service.configuration.advertisedHost))
                 }
+                await announceSetupLink(scheme: scheme, port: port)
                 await onRunning(port)
             },
             logger: logger)
+    }
+
+    /// The console's mesh, replication and guardian panels: what exists on this node today.
+    /// Replication has no data source yet: its panel says "not configured".
+    func adminPanels() -> AdminPanels {
+        let guardian = self.guardian
+        var panels = AdminPanels(guardian: { [guardian] in
+            JSONValue.parse(String(decoding: try JSONEncoder().encode(await guardian.report()), as: UTF8.self)) ?? .null
+        })
+        if let service = mesh?.service {
+            panels.mesh = { await service.snapshot().json }
+        }
+        return panels
+    }
+
+    /// A node without an admin prints, once per start, a one-time link to create the first
+    /// one in the console (stdout, never the log: the token is a credential). The token is
+    /// in the URL fragment, which browsers do not send to the server or proxies.
+    func announceSetupLink(scheme: String, port: Int) async {
+        do {
+            guard try await !node.auth.users.hasAdmin() else { return }
+            let token = try setupLink.issue()
+            let host = ["0.0.0.0", "::", ""].contains(node.configuration.host) ? "127.0.0.1" : node.configuration.host
+            let shown = host.contains(":") ? "[\(host)]" : host
+            print("""
+                No admin yet. Create the first one within an hour (the link works once):
+                  \(scheme)://\(shown):\(port)/admin#setup=\(token)
+                """)
+            fflush(nil)  // every stream: stdout may be a pipe (systemd, tests)
+            node.logger.notice("first-run setup link printed on stdout (valid 1 h, single use)")
+        } catch {
+            node.logger.error("could not issue the first-run setup link", metadata: ["error": "\(error)"])
+        }
     }
 
     /// The services in start order: storage, the systemd watchdog (when systemd asked for one),

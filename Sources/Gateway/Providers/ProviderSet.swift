@@ -17,7 +17,7 @@ public struct ProviderSet: Sendable {
     public subscript(name: String) -> (any LLMProvider)? { byName[name] }
     public var all: [any LLMProvider] { byName.keys.sorted().compactMap { byName[$0] } }
     public var count: Int { byName.count }
-    func weight(_ name: String) -> Double { weights[name] ?? 1 }
+    public func weight(_ name: String) -> Double { weights[name] ?? 1 }
 }
 
 /// Where the gateway's providers come from: a fixed list (tests, built-in responders), or

@@ -60,6 +60,19 @@ public struct ProviderStore: Sendable {
         }
     }
 
+    /// Changes a table provider's balancing weight (environment providers have no row: 404).
+    public func setWeight(name: String, weight: Double) async throws {
+        guard weight.isFinite, weight > 0, weight <= 1000 else { throw ProviderStoreError("weight must be a number above 0 and at most 1000") }
+        let hlc = origin.stamp()
+        let node = origin.nodeID
+        let changed = try await database.write { connection in
+            try connection.run("UPDATE providers SET weight = ?, hlc = ?, origin = ? WHERE name = ? AND deleted = 0", weight, hlc, node, name)
+        }
+        guard changed > 0 else {
+            throw ProviderStoreError("no provider named \(name) in the providers table; environment providers take their weight from the environment")
+        }
+    }
+
     /// Tombstones a provider (the delete replicates like any other write).
     public func remove(name: String) async throws {
         let hlc = origin.stamp()

@@ -12,7 +12,13 @@ public struct ModelStore: Sendable {
         self.database = database
         self.cached = Snapshot(database: database) { database in
             RegistrySnapshot(records: try await database.read { connection in
-                try connection.query("SELECT * FROM models ORDER BY id").map(Self.record)
+                let disabled = try Self.disabledIDs(connection)
+                return try connection.query("SELECT * FROM models ORDER BY id").map { row in
+                    var record = Self.record(row)
+                    // An admin's "disabled" wins over discovery: routing skips it, /v1/models says so.
+                    if disabled.contains(record.id) { record.status = Self.disabledStatus }
+                    return record
+                }
             })
         }
     }
@@ -45,6 +51,29 @@ public struct ModelStore: Sendable {
     }
 
     public func all() async throws -> [ModelRecord] { try await snapshot().records }
+
+    /// Status of a model an admin switched off.
+    public static let disabledStatus = "disabled"
+    /// Node setting holding the disabled model ids (a JSON array): local, like the registry.
+    static let disabledSetting = "models.disabled"
+
+    /// Switches a model off (routing skips it) or back on; the snapshot swaps on the write.
+    public func setEnabled(_ id: String, _ enabled: Bool) async throws {
+        try await database.transaction { connection in
+            var ids = try Self.disabledIDs(connection)
+            if enabled { ids.remove(id) } else { ids.insert(id) }
+            let text = JSONValue.array(ids.sorted().map { .string($0) }).jsonText
+            _ = try connection.run("""
+                INSERT INTO settings(key, value, updated_at) VALUES (?, ?, ?)
+                ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
+                """, Self.disabledSetting, text, Self.now())
+        }
+    }
+
+    static func disabledIDs(_ connection: Connection) throws -> Set<String> {
+        let text = try connection.queryOne("SELECT value FROM settings WHERE key = ?", disabledSetting)?.string("value")
+        return Set(JSONValue.parse(text ?? "[]")?.arrayValue?.compactMap(\.stringValue) ?? [])
+    }
 
     static func record(_ row: Row) -> ModelRecord {
         let capabilities = JSONValue.parse(row.string("capabilities") ?? "[]")?.arrayValue?.compactMap(\.stringValue) ?? []

@@ -18,7 +18,8 @@ public struct RegistrySnapshot: Sendable {
         for (index, record) in records.enumerated() {
             byID[record.id] = index
             byUpstream[record.upstreamID, default: []].append(index)
-            if record.isAvailable { discovered.insert(record.provider) }
+            // A disabled model was still listed: its provider's discovery succeeded.
+            if record.isAvailable || record.status == ModelStore.disabledStatus { discovered.insert(record.provider) }
         }
         self.byID = byID
         self.byUpstream = byUpstream

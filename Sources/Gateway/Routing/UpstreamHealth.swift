@@ -21,6 +21,8 @@ public actor UpstreamHealth {
         var probing = false
         var ewmaMilliseconds: Double?
         var inFlight = 0
+        /// The newest failure's message, for the admin console (never holds a key).
+        var lastError: String?
     }
 
     public enum State: String, Sendable { case closed, open, halfOpen = "half_open" }
@@ -75,6 +77,7 @@ public actor UpstreamHealth {
         var circuit = circuits[key] ?? Circuit()
         circuit.inFlight = max(0, circuit.inFlight - 1)
         circuit.probing = false
+        circuit.lastError = error.message
         if error.isUpstreamFault {
             circuit.failures += 1
             if let wait = error.retryAfter, error.code == .rateLimited {

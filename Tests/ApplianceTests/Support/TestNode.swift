@@ -2,6 +2,7 @@
 import Net
 import Storage
 import Gateway
+import Admin
 import Logging
 import Hummingbird
 import ServiceLifecycle
@@ -13,6 +14,8 @@ import TestSupport
 struct TestNode {
     let node: Node
     let gateway: Gateway
+    /// The first-run link the node issued at start (it had no admin); tests issue a fresh one.
+    let setupLink: SetupLink
     let port: Int
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
@@ -41,7 +44,7 @@ struct TestNode {
         defer { running.cancel() }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw TestNodeError("server did not start") }
-        let result = try await body(TestNode(node: node, gateway: appliance.gateway, port: port))
+        let result = try await body(TestNode(node: node, gateway: appliance.gateway, setupLink: appliance.setupLink, port: port))
         await group.triggerGracefulShutdown()
         _ = try? await running.value
         return result
