@@ -81,8 +81,9 @@ apt_install() {
 missing_packages() { local p; for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || printf '%s ' "$p"; done; }
 
 # curl verifies /health at the end; ca-certificates lets the node reach HTTPS providers.
+# git runs config from git (`sync.git_url`); ssh-keygen (openssh-client) verifies signed commits.
 # shellcheck disable=SC2046
-apt_install $(missing_packages ca-certificates curl)
+apt_install $(missing_packages ca-certificates curl git openssh-client)
 
 # ---------------------------------------------------------------- the binary
 case "$SOURCE_KIND" in

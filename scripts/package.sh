@@ -52,7 +52,8 @@ Package: triforce
 Version: $version
 Architecture: $arch
 Maintainer: TriForce <triforce@localhost>
-Depends: libc6, libstdc++6, libgcc-s1, ca-certificates, $depends
+Depends: libc6, libstdc++6, libgcc-s1, ca-certificates, git, $depends
+Recommends: openssh-client
 Section: net
 Priority: optional
 Installed-Size: $(du -sk "$root" | cut -f1)

@@ -1028,6 +1028,37 @@ enum OpenAPIDocument {
     }
    }
   },
+  "/v1/admin/sync/config": {
+   "get": {
+    "summary": "Config from git: source, applied commit, managed objects, last refusal, release target and rollout step",
+    "tags": [
+     "admin"
+    ],
+    "operationId": "adminSyncConfig",
+    "responses": {
+     "200": {
+      "description": "report ({\"enabled\": false, ...} when sync.git_url is unset)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object"
+        }
+       }
+      }
+     },
+     "default": {
+      "description": "Error: {\"error\": {message, type, code}} with the status it names",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
   "/v1/admin/providers": {
    "get": {
     "summary": "Providers with their models' state, circuit, EWMA latency, last error",

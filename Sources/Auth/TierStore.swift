@@ -41,15 +41,29 @@ public struct TierStore: Sendable {
 
     /// Creates or replaces a tier.
     public func set(_ tier: Tier) async throws {
-        guard !tier.name.isEmpty, tier.name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
-            throw AuthError(.invalidTier, "tier name must be letters, digits, - or _")
-        }
-        if let rph = tier.requestsPerHour, rph < 0 { throw AuthError(.invalidTier, "requests per hour must be >= 0") }
+        if let problem = Self.problem(with: tier) { throw problem }
         let origin = self.origin
         try await database.transaction { try Self.write(tier, $0, origin) }
     }
 
-    static func write(_ tier: Tier, _ connection: Connection, _ origin: ReplicaOrigin) throws {
+    /// Why `tier` cannot be saved, or nil when it can.
+    public static func problem(with tier: Tier) -> AuthError? {
+        guard !tier.name.isEmpty, tier.name.count <= 64, tier.name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+            return AuthError(.invalidTier, "tier name must be 1-64 letters, digits, - or _")
+        }
+        if let rph = tier.requestsPerHour, rph < 0 { return AuthError(.invalidTier, "requests per hour must be >= 0") }
+        return nil
+    }
+
+    /// Tombstones a tier on a caller's connection; false when there was none.
+    @discardableResult
+    public static func remove(_ name: String, _ connection: Connection, _ origin: ReplicaOrigin) throws -> Bool {
+        try connection.run("UPDATE tiers SET deleted = 1, hlc = ?, origin = ? WHERE name = ? AND deleted = 0",
+                           origin.stamp(), origin.nodeID, name) > 0
+    }
+
+    /// The upsert on a caller's connection (one transaction with other stores' writes).
+    public     static func write(_ tier: Tier, _ connection: Connection, _ origin: ReplicaOrigin) throws {
         let features = JSONValue.array(tier.features.map(\.rawValue).sorted().map(JSONValue.string)).jsonText
         let rule = String(decoding: (try? JSONEncoder().encode(tier.modelsRule)) ?? Data("{}".utf8), as: UTF8.self)
         try connection.run("""

@@ -24,10 +24,13 @@ extension ApplianceApp {
             }
             return await meshService.stats()
         }
+        let configSource = configSync?.source
         let status: @Sendable () async -> JSONValue = {
-            ["node_id": .string(node.identity.nodeID), "version": .string(TriForceVersion.current),
-             "uptime_seconds": .double((node.uptimeSeconds * 1000).rounded() / 1000),
-             "mcp_sessions": .int(Int64(await sessions.count)), "status": "ok", "mesh": await meshStats()]
+            let config = (try? await ConfigSyncReport.make(source: configSource, database: node.database, mesh: meshService)) ?? "unreadable"
+            return ["node_id": .string(node.identity.nodeID), "version": .string(TriForceVersion.current),
+                    "uptime_seconds": .double((node.uptimeSeconds * 1000).rounded() / 1000),
+                    "mcp_sessions": .int(Int64(await sessions.count)), "status": "ok", "mesh": await meshStats(),
+                    "config": config]
         }
         let health: @Sendable () async -> JSONValue = {
             var results: [String: JSONValue] = [:]

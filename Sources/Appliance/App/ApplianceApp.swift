@@ -28,6 +28,8 @@ struct ApplianceApp {
     let guardian: GuardianService
     /// The mesh, when the data dir holds mesh certificates.
     let mesh: MeshWiring?
+    /// Config from git, when `sync.git_url` is set.
+    let configSync: ConfigSync?
     /// Requests per minute and latency for the console's overview (fed by middleware).
     let stats = RequestStats()
     /// The first-run link, issued at start when the node has no admin.
@@ -43,10 +45,18 @@ struct ApplianceApp {
         let members = MeshMembers(configured: configured) { [mesh] in await mesh?.service.snapshot().json }
         let guardian = Guardian(fetcher: fetcher, members: members,
                                 local: .inProcess(version: TriForceVersion.current, nodeID: node.identity.nodeID),
-                                certificatePath: MeshFiles(dataDirectory: configuration.dataDirectory).nodeCertificate)
+                                certificatePath: MeshFiles(dataDirectory: configuration.dataDirectory).nodeCertificate,
+                                certificateAuthority: MeshFiles(dataDirectory: configuration.dataDirectory).caCertificate)
         let service = GuardianService(guardian: guardian, interval: .seconds(try configuration.guardianIntervalSeconds()),
                                       logger: node.logger)
-        return ApplianceApp(node: node, gateway: gateway, curl: fetcher, guardian: service, mesh: mesh)
+        if let mesh {
+            await ReleaseTransfer.serve(on: mesh.service, directory: ReleaseDirectory(prefix: configuration.string(.releasePrefix) ?? "/opt/triforce"))
+        }
+        let configSync = try configuration.configSource().map { source in
+            ConfigSync(source: source, database: node.database, origin: node.origin, environment: configuration.environment,
+                       logger: node.logger)
+        }
+        return ApplianceApp(node: node, gateway: gateway, curl: fetcher, guardian: service, mesh: mesh, configSync: configSync)
     }
 
     /// Model discovery at start and then on its interval.
@@ -68,6 +78,7 @@ struct ApplianceApp {
                                      .certificate(at: MeshFiles(dataDirectory: node.configuration.dataDirectory).nodeCertificate),
                                      .guardian(guardian)]
         if let mesh { checks.append(.mesh(mesh.service)) }
+        if configSync != nil { checks.append(.configSync(node.database)) }
         let health = HealthController(node: node, checks: checks)
         health.register(on: routes)
         try makeMCPController(fetcher: fetcher, chat: GatewayChatBackend(gateway: gateway), checks: checks).register(on: routes)
@@ -78,6 +89,7 @@ struct ApplianceApp {
         ClientController(services: node.auth).register(on: routes)
         GuardianController(service: guardian, policy: node.auth.policy).register(on: routes)
         MeshAdminController(mesh: mesh?.service, policy: node.auth.policy).register(on: routes)
+        ConfigSyncController(database: node.database, source: configSync?.source, mesh: mesh?.service, policy: node.auth.policy).register(on: routes)
         AdminController(database: node.database, auth: node.auth, gateway: gateway, logRing: node.logRing, stats: stats,
                         panels: adminPanels(), setup: setupLink) { [node] in
             let (report, _) = await health.cache.value { await health.runChecks() }
@@ -179,6 +191,10 @@ struct ApplianceApp {
             .init(service: guardian),
             .init(service: HousekeepingService(auth: node.auth, logger: node.logger)),
         ]
+        if let configSync {
+            services.append(.init(service: ConfigSyncService(sync: configSync,
+                                                             interval: .seconds(try node.configuration.syncGitIntervalSeconds()))))
+        }
         var meshServices: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let mesh {
             let meshState = ListenerState()

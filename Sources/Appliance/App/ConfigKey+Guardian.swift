@@ -4,7 +4,10 @@ extension ConfigKey {
     static let guardianInterval = ConfigKey("guardian_interval_seconds", env: "TRIFORCE_GUARDIAN_INTERVAL", default: "30",
                                             "seconds between guardian rounds in the server")
 
-    static let guardianKeys: [ConfigKey] = [guardianPeers, guardianInterval]
+    static let releasePrefix = ConfigKey("release_prefix", env: "TRIFORCE_PREFIX", default: "/opt/triforce",
+                                         "where releases are installed (releases/VERSION, current); peers fetch binaries from here")
+
+    static let guardianKeys: [ConfigKey] = [guardianPeers, guardianInterval, releasePrefix]
 }
 
 extension ApplianceConfiguration {

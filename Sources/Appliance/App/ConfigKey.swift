@@ -43,5 +43,5 @@ extension ConfigKey {
     /// Every key `triforce config` shows. Feature areas append theirs here.
     static let all: [ConfigKey] = [host, port, dataDir, logLevel, maxBodyBytes, idleTimeout, maxConnections, requestTimeout, shutdownGrace,
                                    trustedProxies, jwtSecret] + tlsKeys
-        + providerKeys + mcpKeys + guardianKeys + meshKeys
+        + providerKeys + mcpKeys + guardianKeys + meshKeys + syncKeys
 }

@@ -57,7 +57,8 @@ struct GuardianCommand: AsyncParsableCommand {
         }
         let guardian = Guardian(fetcher: fetcher, members: members,
                                 local: .url(url ?? Self.localURL(configuration)),
-                                certificatePath: MeshFiles(dataDirectory: configuration.dataDirectory).nodeCertificate)
+                                certificatePath: MeshFiles(dataDirectory: configuration.dataDirectory).nodeCertificate,
+                                certificateAuthority: MeshFiles(dataDirectory: configuration.dataDirectory).caCertificate)
         while true {
             let report = await guardian.check()
             if json {

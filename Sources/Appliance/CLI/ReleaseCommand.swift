@@ -1,4 +1,6 @@
 import ArgumentParser
+import Mesh
+import Net
 import FoundationEssentials
 
 /// `triforce release install|rollback|list`: the installed binaries under a prefix and the
@@ -6,7 +8,7 @@ import FoundationEssentials
 struct ReleaseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "release", abstract: "Install, list and roll back release binaries.",
-        subcommands: [Install.self, Rollback.self, List.self])
+        subcommands: [Install.self, Fetch.self, Rollback.self, List.self])
 
     struct PrefixOptions: ParsableArguments {
         @Option(help: "Where releases live (env TRIFORCE_PREFIX; default /opt/triforce).")
@@ -46,6 +48,45 @@ struct ReleaseCommand: AsyncParsableCommand {
                 }
             } catch {
                 Startup.fail("\(error)")
+            }
+        }
+    }
+
+    struct Fetch: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Download the release named by release.json of the applied config commit, verify it, install it and make it current.")
+
+        @OptionGroup var data: DataOptions
+        @OptionGroup var options: PrefixOptions
+
+        @Option(help: "A node that has the release: its mesh address wss://HOST:PORT (this data dir's mesh certificate is presented). Default: the manifest's URL.")
+        var peer: String?
+
+        func run() async throws {
+            let directory = options.directory
+            var address: PeerAddress?
+            if let peer {
+                guard let parsed = PeerAddress(peer) else { throw ValidationError("--peer must be wss://HOST:PORT, got '\(peer)'") }
+                address = parsed
+            }
+            try await NodeCommand.with(data) { node in
+                let files = MeshFiles(dataDirectory: node.configuration.dataDirectory)
+                if address != nil, !files.listenerReady {
+                    throw ValidationError("--peer needs this data dir's mesh certificates (`triforce join` or `triforce ca init`)")
+                }
+                guard let manifest = try await ConfigSyncState.load(node.database).release else {
+                    throw ValidationError("no release.json in the applied config commit (`triforce sync config` shows it)")
+                }
+                let previous = directory.current
+                let fetcher = try CurlHTTPClient()
+                let installed = try await ReleaseDownload(fetcher: fetcher, directory: directory)
+                    .install(manifest, peer: address.map { ($0, files) })
+                if previous == installed {
+                    print("release \(installed) is already current in \(directory.prefix)")
+                } else {
+                    print("release \(installed) is current in \(directory.prefix)" + (previous.map { " (previous: \($0))" } ?? ""))
+                    print("restart the service to run it: systemctl restart triforce")
+                }
             }
         }
     }

@@ -9,6 +9,6 @@ struct TriForce: AsyncParsableCommand {
         version: TriForceVersion.current,
         subcommands: [ServeCommand.self, InitCommand.self, ConfigCommand.self, DBCommand.self,
                       UserCommand.self, KeyCommand.self, TierCommand.self, RouteCommand.self, ProviderCommand.self, AgentCommand.self,
-                      CACommand.self, ReleaseCommand.self, GuardianCommand.self, JoinCommand.self, MeshCommand.self],
+                      CACommand.self, ReleaseCommand.self, GuardianCommand.self, JoinCommand.self, MeshCommand.self, SyncCommand.self],
         defaultSubcommand: ServeCommand.self)
 }

@@ -12,6 +12,9 @@ struct Guardian: Sendable {
     let local: Local
     /// `<data-dir>/node.crt`, the mesh certificate whose expiry is watched; nil or absent: no mesh.
     let certificatePath: String?
+    /// The mesh CA (`<data-dir>/ca/ca.crt`): https peers are verified against it (beside the
+    /// system store), never skipped. Nil or absent: the system store only.
+    var certificateAuthority: String? = nil
     var timeout: Duration = .seconds(10)
 
     enum Local: Sendable {
@@ -48,9 +51,12 @@ struct Guardian: Sendable {
         var node = GuardianReport.Node(name: target.name, url: target.url, status: .ok, version: nil, nodeID: nil,
                                        health: nil, certificate: nil, latencyMilliseconds: nil, problems: [])
         let started = ContinuousClock.now
-        let request = OutgoingRequest(url: target.url + "/health",
+        var request = OutgoingRequest(url: target.url + "/health",
                                       timeouts: .init(connect: timeout, firstByte: timeout, idle: timeout, total: timeout),
                                       maxResponseBytes: 1 << 20)
+        if target.url.hasPrefix("https://"), let certificateAuthority, MeshFiles.exists(certificateAuthority) {
+            request.certificateAuthorityFile = certificateAuthority
+        }
         let status: Int
         let body: Data
         do {
@@ -72,6 +78,14 @@ struct Guardian: Sendable {
         node.version = fields["version"]?.stringValue
         node.nodeID = fields["node_id"]?.stringValue
         node.health = fields["status"]?.stringValue
+        if let expiry = fields["certificate_expires_at"]?.intValue {
+            let certificate = CertificateStatus(expiresAt: Date(timeIntervalSince1970: Double(expiry)))
+            node.certificate = certificate
+            if certificate.status != .ok {
+                node.problems.append("mesh certificate \(certificate.summary): renew it (`triforce ca issue`)")
+                node.status = max(node.status, certificate.status)
+            }
+        }
         if status != 200 || node.health == "fail" {
             node.status = .fail
             node.problems.append("not ready (HTTP \(status)): " + Self.failingChecks(fields["checks"]).joined(separator: "; "))

@@ -117,3 +117,18 @@ extension HealthCheck {
         }
     }
 }
+
+extension HealthCheck {
+    /// Config from git: the applied commit; warns (the previous config still serves) while
+    /// the branch's newest commit is refused, naming the file and the reason.
+    static func configSync(_ database: Database) -> HealthCheck {
+        HealthCheck(name: "config") {
+            do {
+                let state = try await ConfigSyncState.load(database)
+                return Result(status: state.problem == nil ? .ok : .warn, detail: state.summary)
+            } catch {
+                return Result(status: .warn, detail: "cannot read the config sync state: \(error)")
+            }
+        }
+    }
+}

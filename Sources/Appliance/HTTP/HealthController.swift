@@ -1,6 +1,7 @@
 import Hummingbird
 import Net
 import Storage
+import Mesh
 import FoundationEssentials
 
 /// `/healthz` answers while the process runs; `/health` runs the readiness checks and
@@ -34,8 +35,16 @@ struct HealthController: Sendable {
             version: TriForceVersion.current,
             nodeID: node.identity.nodeID,
             uptimeSeconds: (node.uptimeSeconds * 1000).rounded() / 1000,
+            certificateExpiresAt: Self.certificateExpiry(MeshFiles(dataDirectory: node.configuration.dataDirectory).nodeCertificate),
             checks: results)
         return (report, healthy)
+    }
+
+    /// Unix seconds when the mesh certificate expires, for peers' guardians; nil without one.
+    static func certificateExpiry(_ path: String) -> Int64? {
+        guard MeshFiles.exists(path), let info = try? Certificate(file: path).info else { return nil }
+        let seconds = info.notAfter.timeIntervalSince1970
+        return seconds.isFinite ? Int64(exactly: seconds.rounded(.down)) : nil
     }
 }
 
@@ -64,10 +73,12 @@ struct HealthReport: Encodable, Sendable {
     let version: String
     let nodeID: String
     let uptimeSeconds: Double
+    let certificateExpiresAt: Int64?
     let checks: [String: HealthCheck.Result]
 
     enum CodingKeys: String, CodingKey {
         case status, version, checks
+        case certificateExpiresAt = "certificate_expires_at"
         case nodeID = "node_id"
         case uptimeSeconds = "uptime_seconds"
     }

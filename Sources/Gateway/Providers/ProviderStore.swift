@@ -29,21 +29,27 @@ public struct ProviderStore: Sendable {
     public func add(name: String, kind: ProviderKind = .openaiCompatible, baseURL: String, apiKey: String,
                     weight: Double = 1, local: Bool? = nil, streamUsage: Bool = true) async throws {
         try Self.validate(name: name, baseURL: baseURL, weight: weight)
+        let origin = self.origin
+        _ = try await database.write { connection in
+            try Self.write(name: name, kind: kind, baseURL: baseURL, apiKey: apiKey, weight: weight, local: local,
+                           streamUsage: streamUsage, connection, origin)
+        }
+    }
+
+    /// The upsert on a caller's connection (one transaction with other stores' writes).
+    /// The caller has validated the values (`validate`).
+    public static func write(name: String, kind: ProviderKind, baseURL: String, apiKey: String, weight: Double,
+                             local: Bool?, streamUsage: Bool, _ connection: Connection, _ origin: ReplicaOrigin) throws {
         var options: [String: JSONValue] = ["stream_usage": .bool(streamUsage)]
         if let local { options["local"] = .bool(local) }
-        let optionsText = JSONValue.object(options).jsonText
         let base = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
-        let hlc = origin.stamp()
-        let node = origin.nodeID
-        _ = try await database.write { connection in
-            try connection.run("""
-                INSERT INTO providers (name, kind, base_url, api_key, enabled, weight, options, hlc, origin, deleted)
-                VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, 0)
-                ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, base_url = excluded.base_url, api_key = excluded.api_key,
-                    enabled = 1, weight = excluded.weight, options = excluded.options, hlc = excluded.hlc,
-                    origin = excluded.origin, deleted = 0
-                """, name, kind.rawValue, base, apiKey, weight, optionsText, hlc, node)
-        }
+        try connection.run("""
+            INSERT INTO providers (name, kind, base_url, api_key, enabled, weight, options, hlc, origin, deleted)
+            VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, 0)
+            ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, base_url = excluded.base_url, api_key = excluded.api_key,
+                enabled = 1, weight = excluded.weight, options = excluded.options, hlc = excluded.hlc,
+                origin = excluded.origin, deleted = 0
+            """, name, kind.rawValue, base, apiKey, weight, JSONValue.object(options).jsonText, origin.stamp(), origin.nodeID)
     }
 
     public func list() async throws -> [Entry] {
@@ -75,15 +81,19 @@ public struct ProviderStore: Sendable {
 
     /// Tombstones a provider (the delete replicates like any other write).
     public func remove(name: String) async throws {
-        let hlc = origin.stamp()
-        let node = origin.nodeID
-        let changed = try await database.write { connection in
-            try connection.run("UPDATE providers SET deleted = 1, api_key = '', hlc = ?, origin = ? WHERE name = ? AND deleted = 0", hlc, node, name)
-        }
-        guard changed > 0 else { throw ProviderStoreError("no provider named \(name); `triforce provider list` shows them") }
+        let origin = self.origin
+        let changed = try await database.write { try Self.remove(name: name, $0, origin) }
+        guard changed else { throw ProviderStoreError("no provider named \(name); `triforce provider list` shows them") }
     }
 
-    static func validate(name: String, baseURL: String, weight: Double) throws(ProviderStoreError) {
+    /// The tombstone on a caller's connection; false when there was no such provider.
+    @discardableResult
+    public static func remove(name: String, _ connection: Connection, _ origin: ReplicaOrigin) throws -> Bool {
+        try connection.run("UPDATE providers SET deleted = 1, api_key = '', hlc = ?, origin = ? WHERE name = ? AND deleted = 0",
+                           origin.stamp(), origin.nodeID, name) > 0
+    }
+
+    public static func validate(name: String, baseURL: String, weight: Double) throws(ProviderStoreError) {
         guard !name.isEmpty, name.utf8.count <= 64,
               name.utf8.allSatisfy({ ($0 | 0x20) &- 97 < 26 || $0 &- 48 < 10 || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }) else {
             throw ProviderStoreError("provider name must be 1-64 letters, digits, - or _ (it becomes the first part of model ids)")

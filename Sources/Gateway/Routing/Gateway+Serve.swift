@@ -7,6 +7,7 @@ extension Gateway {
     /// and the offline responder. Throws `APIError` only for the caller's own mistakes.
     public func complete(_ request: ChatRequest, principal: Principal) async throws -> GatewayAnswer {
         let plan = try await plan(request, principal: principal)
+        let request = try await prompts.applied(to: request, task: plan.task)
         var attempt = Attempt()
         var queue = CandidateQueue(plan: plan)
         while let candidate = try await queue.next(gateway: self, attempt: &attempt, principal: principal) {
@@ -33,6 +34,7 @@ extension Gateway {
     /// aborts the upstream (cancellation).
     public func stream(_ request: ChatRequest, principal: Principal) async throws -> GatewayStream {
         let plan = try await plan(request, principal: principal)
+        let request = try await prompts.applied(to: request, task: plan.task)
         var attempt = Attempt()
         var queue = CandidateQueue(plan: plan)
         while let candidate = try await queue.next(gateway: self, attempt: &attempt, principal: principal) {

@@ -9,6 +9,8 @@ public struct Gateway: Sendable {
     let providerSource: ProviderSource
     public let models: ModelStore
     public let routes: RouteStore
+    /// Per-task system prompts for requests that bring none.
+    public let prompts: SystemPromptStore
     public let health: UpstreamHealth
     public let cache: ResponseCache
     public let usage: UsageStore
@@ -20,6 +22,7 @@ public struct Gateway: Sendable {
         self.providerSource = source
         self.models = ModelStore(database: database)
         self.routes = RouteStore(database: database, origin: origin)
+        self.prompts = SystemPromptStore(database: database)
         self.health = health
         self.cache = ResponseCache(database: database, ttlSeconds: cacheTTLSeconds)
         self.usage = UsageStore(database: database)

@@ -48,23 +48,29 @@ public struct RouteStore: Sendable {
     }
 
     public func set(_ task: TaskKind, models: [String]) async throws {
+        let origin = self.origin
+        _ = try await database.write { try Self.write(task, models: models, $0, origin) }
+    }
+
+    /// The upsert on a caller's connection, so several stores can share one transaction
+    /// (config from git applies routes, tiers, providers and agents together).
+    public static func write(_ task: TaskKind, models: [String], _ connection: Connection, _ origin: ReplicaOrigin) throws {
         let text = JSONValue.array(models.map { .string($0) }).jsonText
-        let hlc = origin.stamp()
-        let node = origin.nodeID
-        _ = try await database.write { connection in
-            try connection.run("""
-                INSERT INTO routes (task, models, hlc, origin, deleted) VALUES (?, ?, ?, ?, 0)
-                ON CONFLICT(task) DO UPDATE SET models = excluded.models, hlc = excluded.hlc, origin = excluded.origin, deleted = 0
-                """, task.rawValue, text, hlc, node)
-        }
+        try connection.run("""
+            INSERT INTO routes (task, models, hlc, origin, deleted) VALUES (?, ?, ?, ?, 0)
+            ON CONFLICT(task) DO UPDATE SET models = excluded.models, hlc = excluded.hlc, origin = excluded.origin, deleted = 0
+            """, task.rawValue, text, origin.stamp(), origin.nodeID)
     }
 
     /// Back to the defaults: a tombstone, so the reset replicates like any other write.
     public func reset(_ task: TaskKind) async throws {
-        let hlc = origin.stamp()
-        let node = origin.nodeID
-        _ = try await database.write { connection in
-            try connection.run("UPDATE routes SET deleted = 1, hlc = ?, origin = ? WHERE task = ?", hlc, node, task.rawValue)
-        }
+        let origin = self.origin
+        _ = try await database.write { try Self.reset(task, $0, origin) }
+    }
+
+    /// The tombstone on a caller's connection.
+    public static func reset(_ task: TaskKind, _ connection: Connection, _ origin: ReplicaOrigin) throws {
+        _ = try connection.run("UPDATE routes SET deleted = 1, hlc = ?, origin = ? WHERE task = ? AND deleted = 0",
+                               origin.stamp(), origin.nodeID, task.rawValue)
     }
 }

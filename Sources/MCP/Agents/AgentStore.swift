@@ -53,36 +53,47 @@ public struct AgentStore: Sendable {
         !name.isEmpty && name.count <= 64 && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }
     }
 
+    /// Why `agent` cannot be saved, or nil when it can.
+    public static func problem(with agent: Agent) -> ToolError? {
+        guard validName(agent.name) else { return ToolError(.invalidArgument, "agent name must be 1-64 letters, digits, '-', '_' or '.'") }
+        guard !agent.argv.isEmpty else { return ToolError(.invalidArgument, "an agent needs a command (argv)") }
+        if let refusal = agent.refusal { return ToolError(.refused, refusal) }
+        return nil
+    }
+
     /// Adds or replaces an agent.
     public func save(_ agent: Agent) async throws {
-        guard Self.validName(agent.name) else {
-            throw ToolError(.invalidArgument, "agent name must be 1-64 letters, digits, '-', '_' or '.'")
-        }
-        guard !agent.argv.isEmpty else { throw ToolError(.invalidArgument, "an agent needs a command (argv)") }
-        if let refusal = agent.refusal { throw ToolError(.refused, refusal) }
+        let origin = self.origin
+        try await database.write { try Self.write(agent, $0, origin) }
+    }
+
+    /// The checked upsert on a caller's connection (one transaction with other stores' writes).
+    public static func write(_ agent: Agent, _ connection: Connection, _ origin: ReplicaOrigin) throws {
+        if let problem = problem(with: agent) { throw problem }
         let argv = JSONValue.array(agent.argv.map { .string($0) }).jsonText
-        let stamp = origin.stamp()
-        let nodeID = origin.nodeID
-        try await database.write { connection in
-            try connection.run(
-                """
-                INSERT INTO agents(name, argv, workdir, timeout_seconds, allow_shell_interpolation, hlc, origin, deleted)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 0)
-                ON CONFLICT(name) DO UPDATE SET argv = excluded.argv, workdir = excluded.workdir,
-                    timeout_seconds = excluded.timeout_seconds, allow_shell_interpolation = excluded.allow_shell_interpolation,
-                    hlc = excluded.hlc, origin = excluded.origin, deleted = 0
-                """, agent.name, argv, agent.workdir, agent.timeoutSeconds, agent.allowShellInterpolation ? 1 : 0, stamp, nodeID)
-        }
+        try connection.run(
+            """
+            INSERT INTO agents(name, argv, workdir, timeout_seconds, allow_shell_interpolation, hlc, origin, deleted)
+            VALUES (?, ?, ?, ?, ?, ?, ?, 0)
+            ON CONFLICT(name) DO UPDATE SET argv = excluded.argv, workdir = excluded.workdir,
+                timeout_seconds = excluded.timeout_seconds, allow_shell_interpolation = excluded.allow_shell_interpolation,
+                hlc = excluded.hlc, origin = excluded.origin, deleted = 0
+            """, agent.name, argv, agent.workdir, agent.timeoutSeconds, agent.allowShellInterpolation ? 1 : 0,
+            origin.stamp(), origin.nodeID)
     }
 
     /// Tombstones an agent; false when there was none.
     @discardableResult
     public func remove(_ name: String) async throws -> Bool {
-        let stamp = origin.stamp()
-        let nodeID = origin.nodeID
-        return try await database.write { connection in
-            try connection.run("UPDATE agents SET deleted = 1, hlc = ?, origin = ? WHERE name = ? AND deleted = 0", stamp, nodeID, name) > 0
-        }
+        let origin = self.origin
+        return try await database.write { try Self.remove(name, $0, origin) }
+    }
+
+    /// The tombstone on a caller's connection.
+    @discardableResult
+    public static func remove(_ name: String, _ connection: Connection, _ origin: ReplicaOrigin) throws -> Bool {
+        try connection.run("UPDATE agents SET deleted = 1, hlc = ?, origin = ? WHERE name = ? AND deleted = 0",
+                           origin.stamp(), origin.nodeID, name) > 0
     }
 
     public func list() async throws -> [Agent] {

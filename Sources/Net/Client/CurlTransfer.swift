@@ -103,6 +103,12 @@ final class CurlTransfer: @unchecked Sendable {
         // Refuses early when Content-Length already says too much; the write callback counts.
         check(ccurl_easy_setopt_off(easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(max(request.maxResponseBytes, 0))))
         check(ccurl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorBuffer))
+        // CAINFO replaces the bundle file; the system CA directory (CAPATH, compiled in)
+        // stays, so public certificates still verify.
+        if let authority = request.certificateAuthorityFile {
+            check(ccurl_easy_setopt_string(easy, CURLOPT_CAINFO, authority))
+            check(ccurl_easy_setopt_string(easy, CURLOPT_CAPATH, "/etc/ssl/certs"))
+        }
 
         check(ccurl_easy_setopt_write_cb(easy) { data, size, count, me in
             guard let me else { return 0 }

@@ -23,6 +23,9 @@ public struct OutgoingRequest: Sendable {
     /// Checked against every resolved peer address (IPv4 dotted or IPv6 text) before a socket
     /// connects, on the first hop and every redirect: the SSRF guard. Nil allows all.
     public var allowAddress: (@Sendable (String) -> Bool)?
+    /// A PEM file of extra trusted roots for https (the mesh CA, for peers whose API
+    /// certificate it issued), trusted beside the system store. Nil: the system store only.
+    public var certificateAuthorityFile: String?
 
     public struct Timeouts: Sendable, Equatable {
         public var connect: Duration
