@@ -3,9 +3,12 @@
 # `ca init` and four members that joined it). Prints:
 #   kill -9 → dead at every other member: p50 / p99 / max over TRIALS trials
 #   graceful leave (SIGTERM) → left everywhere
-#   join (a restarted member's first alive) → seen everywhere
+#   restart (a restarted member's first alive) → seen everywhere
+#   join of a brand-new node (from `triforce join` to alive at every member) → seen everywhere
+#   with SOAK_SECONDS=600: that long with one core saturated by a busy loop → false deaths (target 0)
 # Times come from polling each node's log every 20 ms, so they carry up to ~20 ms of slack.
 # Usage: bench/mesh.sh [TRIALS]   (BIN=path/to/triforce to pick a build; default release, else debug)
+#        SOAK_SECONDS=600 bench/mesh.sh 0   the 10-minute busy-core run alone
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.build/release/triforce}
@@ -53,7 +56,7 @@ percentile() { sort -n | awk -v p="$1" '{a[NR]=$1} END {i=int((NR*p+99)/100); if
 mkdir -p "$work/hub"
 "$BIN" ca init --data-dir "$work/hub" >/dev/null
 start hub
-token=$("$BIN" ca token create --uses 4 --data-dir "$work/hub" 2>/dev/null)
+token=$("$BIN" ca token create --uses 5 --data-dir "$work/hub" 2>/dev/null)
 members=(m1 m2 m3 m4)
 for m in "${members[@]}"; do
   "$BIN" join "wss://127.0.0.1:${port[hub]}" --token "$token" --data-dir "$work/$m" >/dev/null
@@ -82,6 +85,31 @@ for trial in $(seq 1 "$TRIALS"); do
   sleep 1
 done
 
+# A brand-new node: from the start of `triforce join` to alive in every member's view.
+mark "${all[@]}"
+t0=$(now)
+"$BIN" join "wss://127.0.0.1:${port[hub]}" --token "$token" --data-dir "$work/m5" >/dev/null
+start m5
+join_new=$(wait_all alive "${id[m5]}" "$t0" "${all[@]}")
+kill -TERM "${pid[m5]}"; wait "${pid[m5]}" 2>/dev/null || true
+sleep 1
+
+if [ -n "${SOAK_SECONDS:-}" ]; then
+  # One core saturated by a busy loop for the whole run; any "dead" logged is a false death.
+  mark "${all[@]}"
+  ( while :; do :; done ) & busy=$!
+  echo "soak: ${SOAK_SECONDS}s with a busy loop (pid $busy) on one core..."
+  sleep "$SOAK_SECONDS"
+  kill "$busy"
+  false_deaths=0
+  for n in "${all[@]}"; do
+    c=$(tail -n +$((offset[$n] + 1)) "$work/$n.log" | grep -c 'mesh: member dead' || true)
+    false_deaths=$((false_deaths + c))
+    tail -n +$((offset[$n] + 1)) "$work/$n.log" | grep 'mesh: member dead' | sed "s/^/  $n: /" | head -5 || true
+  done
+  echo "soak ${SOAK_SECONDS}s with one core busy: $false_deaths false death(s) logged (target 0)"
+fi
+
 victim=m4
 others=(hub m1 m2 m3)
 mark "${others[@]}"
@@ -89,6 +117,9 @@ t0=$(now); kill -TERM "${pid[$victim]}"
 leave=$(wait_all left "${id[$victim]}" "$t0" "${others[@]}")
 
 echo
-echo "kill -9 → dead at all 4 others ($TRIALS trials): p50 $(printf '%s\n' "${kills[@]}" | percentile 50)s  p99 $(printf '%s\n' "${kills[@]}" | percentile 99)s  max $(printf '%s\n' "${kills[@]}" | percentile 100)s"
-echo "restart → alive at all 4 others: p50 $(printf '%s\n' "${joins[@]}" | percentile 50)s  max $(printf '%s\n' "${joins[@]}" | percentile 100)s"
+if [ "$TRIALS" -gt 0 ]; then
+  echo "kill -9 → dead at all 4 others ($TRIALS trials): p50 $(printf '%s\n' "${kills[@]}" | percentile 50)s  p99 $(printf '%s\n' "${kills[@]}" | percentile 99)s  max $(printf '%s\n' "${kills[@]}" | percentile 100)s"
+  echo "restart → alive at all 4 others: p50 $(printf '%s\n' "${joins[@]}" | percentile 50)s  max $(printf '%s\n' "${joins[@]}" | percentile 100)s"
+fi
+echo "join of a new node (join + start included) → alive at all 5 members: ${join_new}s"
 echo "graceful leave → left at all 4 others: ${leave}s"

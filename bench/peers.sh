@@ -27,10 +27,10 @@ wrk.headers["Authorization"] = "$3"
 LUA
 }
 measure() {  # $1 label, $2 pid, $3 port, $4 lua: prints and sets P50 P99 RPS CPUREQ
-    C wrk -t1 -c1 -d${DURATION}s --latency -s "$4" "http://127.0.0.1:$3/v1/chat/completions" > "$WORK/one.txt"
+    C wrk -t1 -c1 -d${DURATION}s --timeout 30s --latency -s "$4" "http://127.0.0.1:$3/v1/chat/completions" > "$WORK/one.txt"
     local before after requests
     before=$(awk '{print $14 + $15}' /proc/$2/stat)
-    C wrk -t1 -c64 -d${DURATION}s --latency -s "$4" "http://127.0.0.1:$3/v1/chat/completions" > "$WORK/many.txt"
+    C wrk -t1 -c64 -d${DURATION}s --timeout 30s --latency -s "$4" "http://127.0.0.1:$3/v1/chat/completions" > "$WORK/many.txt"
     after=$(awk '{print $14 + $15}' /proc/$2/stat)
     requests=$(awk '/requests in/ {print $1}' "$WORK/many.txt")
     P50=$(us "$(lat "$WORK/one.txt" 50%)"); P99=$(us "$(lat "$WORK/one.txt" 99%)")
@@ -77,6 +77,8 @@ LLR=($P50 $P99 $RPS $CPUREQ)
 python3 - "${TF[@]}" "${LLR[@]}" <<'PY'
 import sys
 t = [float(x) for x in sys.argv[1:5]]; l = [float(x) for x in sys.argv[5:9]]
+if min(t[2], l[2]) <= 0:
+    sys.exit("a proxy completed no request at 64 connections (overloaded machine?); ratios not printed")
 print(f"LiteLLM / triforce: p50 x{l[0]/t[0]:.1f}, p99 x{l[1]/t[1]:.1f}, CPU/request x{l[3]/max(t[3],1):.1f}; "
       f"triforce serves x{t[2]/max(l[2],0.01):.1f} the requests/s")
 PY

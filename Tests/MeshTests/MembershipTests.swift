@@ -72,12 +72,14 @@ struct MembershipTests {
     }
 
     @Test func lossyDuplicatingReorderingLinksCauseNoFalseDeaths() {
-        // 5 % loss per message (each probe round trip loses ~10 %); at 10 % a false death shows
-        // up within a minute with the default suspicion multiplier (noted in the README).
-        let faults = LinkFaults(dropRate: 0.05, duplicateRate: 0.1, reorderRate: 0.1)
+        // 10 % loss per message (a probe round trip loses ~19 %), for ten simulated minutes:
+        // suspicions happen, and the repeated buddy reminder plus the direct answer to a
+        // stale suspicion get every refutation through before the suspicion expires.
+        let faults = LinkFaults(dropRate: 0.10, duplicateRate: 0.1, reorderRate: 0.1)
         let mesh = SimulatedMesh(count: 5, faults: faults)
         mesh.linkAll()
-        mesh.run(for: .seconds(60))
+        mesh.run(for: .seconds(600))
+        #expect(mesh.history.contains { $0.state == .suspect }, "the loss was high enough to cause suspicions")
         #expect(mesh.history.filter { $0.state == .dead }.isEmpty)
         #expect(mesh.ids.allSatisfy { observer in mesh.ids.allSatisfy { mesh.state(of: $0, at: observer) == .alive } })
         let counts = mesh.faultTransports.map(\.counts)
@@ -87,6 +89,56 @@ struct MembershipTests {
         mesh.kill("node-1")
         mesh.run(for: .seconds(10))
         #expect(mesh.observers(seeing: "node-1", as: .dead) == 4)
+    }
+
+    @Test func aStarvedNodeReadsItsQueueBeforeBuryingAnyone() {
+        let mesh = SimulatedMesh(count: 5)
+        mesh.linkAll()
+        mesh.run(for: .seconds(3))
+        // node-0 suspects node-1, which refutes at once; the refutation waits in node-0's queue.
+        let incarnation = mesh.nodes["node-0"]!.members["node-1"]!.incarnation
+        mesh.apply(mesh.nodes["node-0"]!.suspect("node-1", incarnation: incarnation, confirmer: "node-0", now: mesh.time, originated: true),
+                   at: "node-0")
+        mesh.paused.insert("node-0")
+        mesh.deliver()  // node-1 hears it and refutes; the answer waits for node-0
+        // node-0 could not run for 10 s (far past the longest suspicion): its first tick must
+        // not bury node-1 before reading what arrived meanwhile.
+        let late = mesh.time + .seconds(10)
+        let actions = mesh.nodes["node-0"]!.tick(now: late)
+        #expect(!actions.contains { if case .changed(let member) = $0 { member.id == "node-1" && member.state == .dead } else { false } })
+        mesh.time = late
+        mesh.paused.remove("node-0")
+        mesh.apply(actions, at: "node-0")
+        mesh.deliver()
+        #expect(mesh.state(of: "node-1", at: "node-0") == .alive)
+        mesh.run(for: .seconds(5))
+        #expect(mesh.history.filter { $0.state == .dead }.isEmpty)
+    }
+
+    @Test func sparseMeshAboveThirtyTwoMembersConvergesAndFindsADeath() throws {
+        // 40 members that each know only the hub: once a node knows more than 32 it dials
+        // learned members only up to 8 links and relies on gossip for the rest.
+        let mesh = SimulatedMesh(count: 40)
+        for id in mesh.ids where id != "node-0" { mesh.link(id, "node-0") }
+        mesh.run(for: .seconds(30))
+        for observer in mesh.ids {
+            #expect(mesh.nodes[observer]!.members.count == 40, "\(observer) knows \(mesh.nodes[observer]!.members.count)")
+        }
+        #expect(mesh.ids.allSatisfy { observer in mesh.ids.allSatisfy { mesh.state(of: $0, at: observer) == .alive } })
+        let outbound = mesh.ids.filter { $0 != "node-0" }.map { mesh.links[$0]!.count }
+        // Members learned after the 32nd are dialed only up to the sparse link count.
+        #expect(outbound.min()! < 39, "not a full mesh: \(outbound)")
+        #expect(mesh.history.filter { $0.state == .dead }.isEmpty)
+
+        let killedAt = mesh.time
+        mesh.kill("node-17")
+        var allDeadAt: Duration?
+        mesh.run(for: .seconds(30)) {
+            if allDeadAt == nil, mesh.observers(seeing: "node-17", as: .dead) == 39 { allDeadAt = mesh.time }
+        }
+        let elapsed = try #require(allDeadAt, "dead at \(mesh.observers(seeing: "node-17", as: .dead)) of 39") - killedAt
+        #expect(elapsed <= .seconds(15), "dead everywhere after \(elapsed)")
+        #expect(mesh.history.filter { $0.state == .dead && $0.member != "node-17" }.isEmpty)
     }
 
     @Test func aPeerCannotKillOrMoveAnotherMemberOnItsOwnWord() {

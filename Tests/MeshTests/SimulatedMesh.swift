@@ -21,6 +21,10 @@ final class SimulatedMesh {
     /// Every (observer, member, state) change seen, for "never dead" assertions.
     var history: [(observer: String, member: String, state: MemberState, at: Duration)] = []
     var faultTransports: [FaultInjectingTransport] = []
+    /// Sparse mode as `MeshService` dials it: above `fullMeshLimit` members a node dials
+    /// learned members only while it has fewer than `sparseLinks` links (it still accepts).
+    var fullMeshLimit = 32
+    var sparseLinks = 8
 
     init(count: Int, timing: MembershipTiming = .init(), faults: LinkFaults? = nil) {
         self.faults = faults
@@ -81,7 +85,9 @@ final class SimulatedMesh {
             case .changed(let member):
                 history.append((node, member.id, member.state, time))
                 // The service dials members it learns; do the same.
-                if member.state == .alive, member.id != node, nodes[member.id] != nil, links[node]?[member.id] == nil {
+                let known = nodes[node]?.members.values.filter { !$0.state.isGone }.count ?? 0
+                let sparse = known > fullMeshLimit && (links[node]?.count ?? 0) >= sparseLinks
+                if member.state == .alive, member.id != node, nodes[member.id] != nil, links[node]?[member.id] == nil, !sparse {
                     link(node, member.id)
                 }
             }

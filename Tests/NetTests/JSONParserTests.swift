@@ -120,7 +120,7 @@ struct JSONParserTests {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let samples: [JSONValue] = [
             nil, true, false, 0, -1, .int(.max), .int(.min), 0.1, 1e-5, 1e20, -0.0, 1.5e300, 123456789012345678.0, 2.5,
-            "", "plain", "a/b \"q\" \\ \n\r\t\u{8}\u{c}\u{1}\u{1f}\u{7f} é 中 😀 \u{2028}",
+            "", "plain", "\"lead", "trail\\", "\n\n", "x\u{0}y", "a/b \"q\" \\ \n\r\t\u{8}\u{c}\u{1}\u{1f}\u{7f} é 中 😀 \u{2028}",
             [], [:], [1, "x", [nil]],
             ["b": 1, "B": 1, "a": 1, "A": 1, "_": 1, "10": 1, "9": 1, "é": 1, "z": ["y": [:], "x": []], "aa": 1, "a1": 1],
         ]

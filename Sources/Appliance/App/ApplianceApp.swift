@@ -242,6 +242,7 @@ struct ApplianceApp {
             if let federation = meshTools.federation { meshServices.append(.init(service: federation)) }
             meshServices.append(.init(service: ChatFailoverService(gateway: gateway, service: mesh.service, logger: node.logger)))
             if let renewal = mesh.renewal { meshServices.append(.init(service: renewal)) }
+            meshServices.append(.init(service: MeshHealthAnnouncer(gateway: gateway, mesh: mesh.service, interval: .seconds(5))))
         }
         if let interval = WatchdogService.interval(environment: environment) {
             services.append(.init(service: WatchdogService(notifier: notifier, interval: interval,

@@ -38,15 +38,16 @@ struct MeshWiring: Sendable {
             idleTimeout: .seconds(try configuration.idleTimeoutSeconds()))
         meshConfiguration.authorities = configuration.meshAuthorities
         let list = RevocationList()
-        let clientTLS: MbedTLSContext
+        // Rebuilt when the files change: a renewed certificate is presented by the next dial.
+        let clientTLS: TLSContextSource
         do {
-            clientTLS = try MbedTLSContext(configuration: .client(
+            clientTLS = try TLSContextSource(configuration: .client(
                 trustRoots: .file(files.caCertificate), certificateChain: .file(files.nodeCertificate),
                 privateKey: .file(files.nodeKey), isRevoked: { list.contains($0.serialHex) }))
         } catch {
             throw ConfigurationError("cannot load the mesh certificates in \(files.dataDirectory): \(error)")
         }
-        var client = MeshClient(tls: clientTLS)
+        var client = MeshClient(contexts: clientTLS)
         client.connectTimeout = .seconds(3)
         let service = MeshService(configuration: meshConfiguration, client: client,
                                   logger: Logger(label: "triforce.mesh"))

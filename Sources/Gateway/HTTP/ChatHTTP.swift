@@ -40,7 +40,7 @@ enum ChatHTTP {
     }
 
     static func newID(_ prefix: String) -> String {
-        prefix + UUID().uuidString.lowercased().filter { $0 != "-" }.prefix(24)
+        prefix + RandomHex.make(24)
     }
 
     static func errorJSON(_ error: any Error) -> JSONValue {

@@ -17,14 +17,14 @@ public struct ResponseCache: Sendable {
     public static func key(for request: ChatRequest, requestedModel: String) -> String {
         var normalized = request
         normalized.stream = false
-        let messages: [JSONValue] = normalized.messages.map { OpenAIWire.encodeMessage($0) }
+        // encodeRequest already carries the messages in their wire form; only the model is
+        // replaced (the one the caller asked for, not the one that served).
         var text = OpenAIWire.encodeRequest(normalized, stream: false)
         if case .object(var object) = text {
             object["model"] = .string(requestedModel)
-            object["messages"] = .array(messages)
             text = .object(object)
         }
-        let bytes = Array(text.encoded())
+        let bytes = JSONSerializer.serialize(text)
         return hex(fnv1a(bytes, basis: 0xcbf2_9ce4_8422_2325)) + hex(fnv1a(bytes, basis: 0x8422_2325_cbf2_9ce4))
     }
 

@@ -117,6 +117,18 @@ public struct Gateway: Sendable {
         return (misconfigured.isEmpty, parts.joined(separator: "; "))
     }
 
+    /// What members gossip about this node (`MeshHealthAnnouncer`): providers configured and
+    /// usable (key not refused), chat models available through them, requests in flight.
+    public func healthSummary() async -> (providers: Int, usable: Int, chatModels: Int, inFlight: Int) {
+        let misconfigured = await health.misconfiguredProviders()
+        let providers = (try? await currentProviders()) ?? ProviderSet([])
+        let usable = providers.all.filter { misconfigured[$0.name] == nil }
+        let chatModels = (try? await models.all().filter {
+            $0.isAvailable && $0.isChat && providers[$0.provider] != nil && misconfigured[$0.provider] == nil
+        }.count) ?? 0
+        return (providers.count, usable.count, chatModels, await health.inFlightTotal())
+    }
+
     public func descriptor(_ record: ModelRecord, providers: ProviderSet) -> ModelDescriptor {
         ModelDescriptor(id: record.id, provider: record.provider, capabilities: record.capabilities,
                         isLocal: providers[record.provider]?.isLocal ?? false)

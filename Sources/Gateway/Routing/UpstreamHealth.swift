@@ -118,4 +118,6 @@ public actor UpstreamHealth {
 
     public func misconfiguration(_ provider: String) -> String? { misconfigured[provider] }
     public func misconfiguredProviders() -> [String: String] { misconfigured }
+    /// Requests in flight to every upstream together (this node's load, for the mesh).
+    public func inFlightTotal() -> Int { circuits.values.reduce(0) { $0 + $1.inFlight } }
 }

@@ -133,6 +133,7 @@ public struct MCPController: Sendable {
         }
         var replies: [JSONValue] = []
         var created: SessionStore.Session?
+        var encodedSingle: [UInt8]?
         for item in messages {
             switch item {
             case .failure(let invalid):
@@ -141,10 +142,15 @@ public struct MCPController: Sendable {
                 let outcome = await server.handle(message, exchange: exchange)
                 if let reply = outcome.reply { replies.append(reply) }
                 if let session = outcome.createdSession { created = session }
+                if !isBatch { encodedSingle = outcome.encodedReply }
             }
         }
         var headers: HTTPFields = [:]
         if let created { headers[Self.sessionHeader] = created.id }
+        if !streams, let encodedSingle {
+            headers[.contentType] = "application/json"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: encodedSingle)))
+        }
         if streams {
             let events = replies.map { "event: message\ndata: \($0.jsonText)\n\n" }.joined()
             headers[.contentType] = "text/event-stream"

@@ -44,6 +44,9 @@ public struct MCPServer: Sendable {
     public struct Outcome: Sendable {
         public var reply: JSONValue?
         public var createdSession: SessionStore.Session?
+        /// `reply` already encoded, when it was assembled from cached bytes (`tools/list`):
+        /// a plain JSON answer sends these instead of encoding `reply` again.
+        public var encodedReply: [UInt8]?
     }
 
     public let info: Info
@@ -81,16 +84,13 @@ public struct MCPServer: Sendable {
                     let (result, session) = try await initialize(params: params, exchange: exchange)
                     return Outcome(reply: JSONRPC.result(id: id, result), createdSession: session)
                 }
+                if method == "tools/list" { return try await listTools(id: id, params: params, exchange: exchange) }
                 var result = try await request(id: id, method: method, params: params, exchange: exchange)
                 if Self.isStateless(params), case .object(var object) = result {
                     object["resultType"] = "complete"
-                    // 2026-07-28 cacheable results carry cache hints. The tool list depends
-                    // on the caller's tier, so it is private; discovery is the same for all.
-                    switch method {
-                    case "server/discover": (object["ttlMs"], object["cacheScope"]) = (3_600_000, "public")
-                    case "tools/list": (object["ttlMs"], object["cacheScope"]) = (60_000, "private")
-                    default: break
-                    }
+                    // 2026-07-28 cacheable results carry cache hints (tools/list: listTools);
+                    // discovery is the same for all callers.
+                    if method == "server/discover" { (object["ttlMs"], object["cacheScope"]) = (3_600_000, "public") }
                     result = .object(object)
                 }
                 return Outcome(reply: JSONRPC.result(id: id, result))
@@ -121,6 +121,44 @@ public struct MCPServer: Sendable {
         return (.object(result), session)
     }
 
+    /// `tools/list`: one page of the caller's listing, whose JSON was built once for its
+    /// tier's features; the reply is spliced around those bytes, not encoded again.
+    private func listTools(id: JSONValue, params: JSONValue?, exchange: Exchange) async throws(JSONRPCError) -> Outcome {
+        let cursor = params?["cursor"]
+        if let cursor, cursor.stringValue == nil, !cursor.isNull { throw JSONRPCError.invalidParams("cursor must be a string") }
+        let page = try await registry.listEncoded(cursor: cursor?.stringValue, principal: exchange.principal)
+        var fields: [String: JSONValue] = [:]
+        if let next = page.nextCursor { fields["nextCursor"] = .string(next) }
+        if Self.isStateless(params) {
+            // 2026-07-28 cacheable results carry cache hints; the tool list depends on the
+            // caller's tier, so it is private.
+            (fields["resultType"], fields["ttlMs"], fields["cacheScope"]) = ("complete", 60_000, "private")
+        }
+        var result = fields
+        result["tools"] = .array(Array(page.entries))
+        return Outcome(reply: JSONRPC.result(id: id, .object(result)),
+                       encodedReply: Self.encodeResult(id: id, fields: fields, splicing: "tools", page.encoded))
+    }
+
+    /// `{"id":…,"jsonrpc":"2.0","result":{…}}` with `fields` plus `key` holding the
+    /// already-encoded `value`: the bytes `JSONRPC.result(...).encoded()` would give (keys
+    /// sorted the same way), without re-encoding `value`.
+    static func encodeResult(id: JSONValue, fields: [String: JSONValue], splicing key: String, _ value: [UInt8]) -> [UInt8] {
+        var out = JSONSerializer(reservingCapacity: value.count + 256)
+        out.writeFragment("{\"id\":")
+        out.write(id)
+        out.writeFragment(",\"jsonrpc\":\"2.0\",\"result\":{")
+        let keys = (fields.keys.filter { $0 != key } + [key]).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        for (position, name) in keys.enumerated() {
+            if position > 0 { out.writeFragment(",") }
+            out.writeString(name)
+            out.writeFragment(":")
+            if name == key { out.writeEncoded(value) } else if let field = fields[name] { out.write(field) }
+        }
+        out.writeFragment("}}")
+        return out.bytes
+    }
+
     private func request(id: JSONValue, method: String, params: JSONValue?, exchange: Exchange) async throws(JSONRPCError) -> JSONValue {
         switch method {
         case "ping":
@@ -131,13 +169,6 @@ public struct MCPServer: Sendable {
                 "capabilities": capabilities, "serverInfo": serverInfo,
             ]
             if !info.instructions.isEmpty { result["instructions"] = .string(info.instructions) }
-            return .object(result)
-        case "tools/list":
-            let cursor = params?["cursor"]
-            if let cursor, cursor.stringValue == nil, !cursor.isNull { throw JSONRPCError.invalidParams("cursor must be a string") }
-            let page = try await registry.list(cursor: cursor?.stringValue, principal: exchange.principal)
-            var result: [String: JSONValue] = ["tools": .array(page.tools.map(\.listing))]
-            if let next = page.nextCursor { result["nextCursor"] = .string(next) }
             return .object(result)
         case "tools/call":
             return try await callTool(id: id, params: params, exchange: exchange)

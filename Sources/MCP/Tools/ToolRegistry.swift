@@ -17,6 +17,10 @@ public struct ToolRegistry: Sendable {
     let metrics: ToolMetrics
     /// Tools from elsewhere (client sessions, other nodes), listed after the local ones.
     public let sources: [any ToolSource]
+    /// The distinct features the tools need: a caller's permissions are resolved per
+    /// feature (a handful of policy checks), not per tool.
+    let features: [Feature]
+    let listings: ToolListingCache
 
     public init(tools: [any Tool], policy: any AccessPolicy, audit: AuditStore?, pageSize: Int = 20, sources: [any ToolSource] = [],
                 metrics: ToolMetrics = ToolMetrics(registry: MetricsRegistry())) {
@@ -26,10 +30,13 @@ public struct ToolRegistry: Sendable {
         self.audit = audit
         self.pageSize = max(1, pageSize)
         self.sources = sources
+        var seen: Set<Feature> = []
+        features = tools.map(\.feature).filter { seen.insert($0).inserted }
+        listings = ToolListingCache(tools: tools, pageSize: self.pageSize)
     }
 
     /// A local tool.
-    public func tool(named name: String) -> (any Tool)? { tools.first { $0.name == name } }
+    public func tool(named name: String) -> (any Tool)? { listings.tool(named: name) }
 
     /// A local tool, else the first source's tool of that name: a local name always wins.
     public func resolve(_ name: String) async -> (any Tool)? {
@@ -40,39 +47,92 @@ public struct ToolRegistry: Sendable {
         return nil
     }
 
+    /// A tool with the schema to validate its arguments against: local ones from the
+    /// listing cache (built once), others as their source has them now.
+    func resolveWithSchema(_ name: String) async -> (tool: any Tool, schema: JSONValue)? {
+        if let local = listings.toolAndSchema(named: name) { return local }
+        for source in sources {
+            if let tool = await source.tool(named: name) { return (tool, tool.inputSchema) }
+        }
+        return nil
+    }
+
     /// Local tools, then each source's tools whose names are not taken yet.
     public func allTools() async -> [any Tool] {
         guard !sources.isEmpty else { return tools }
-        var all = tools
+        return tools + (await sourcedTools(for: nil))
+    }
+
+    /// The sources' tools whose names no local tool (or earlier source) took; with a
+    /// principal, only those it may call.
+    private func sourcedTools(for principal: Principal?) async -> [any Tool] {
         var names = Set(tools.map(\.name))
+        var extra: [any Tool] = []
         for source in sources {
-            for tool in await source.tools() where names.insert(tool.name).inserted { all.append(tool) }
+            for tool in await source.tools() where names.insert(tool.name).inserted {
+                if let principal, !(await allows(tool.feature, principal)) { continue }
+                extra.append(tool)
+            }
         }
-        return all
+        return extra
     }
 
     /// One page of the tools `principal` may call, and the cursor of the next page (nil at
     /// the end). A cursor is opaque to clients; a forged one is an invalid-params error.
     public func list(cursor: String?, principal: Principal) async throws(JSONRPCError) -> (tools: [any Tool], nextCursor: String?) {
-        var visible: [any Tool] = []
-        for tool in await allTools() {
-            if await permitted(tool, principal) { visible.append(tool) }
+        let page = try await page(cursor: cursor, principal: principal)
+        return (Array(page.listing.tools[page.range]), page.nextCursor)
+    }
+
+    /// One page of `tools/list` as its JSON entries, from the listing built once for the
+    /// caller's set of permitted features (shared by every tier granting the same set).
+    public func listEntries(cursor: String?, principal: Principal) async throws(JSONRPCError) -> (entries: ArraySlice<JSONValue>, nextCursor: String?) {
+        let page = try await page(cursor: cursor, principal: principal)
+        return (page.listing.entries[page.range], page.nextCursor)
+    }
+
+    /// The same page with its entries already encoded as a JSON array (built once per
+    /// feature set and page, like the entries).
+    public func listEncoded(cursor: String?, principal: Principal) async throws(JSONRPCError)
+        -> (entries: ArraySlice<JSONValue>, encoded: [UInt8], nextCursor: String?) {
+        let page = try await page(cursor: cursor, principal: principal)
+        let encoded: [UInt8]
+        if page.range.lowerBound % pageSize == 0, page.range.lowerBound / pageSize < page.listing.encodedPages.count {
+            encoded = page.listing.encodedPages[page.range.lowerBound / pageSize]
+        } else {
+            // A cursor at an offset we never hand out (still valid: any offset in range).
+            encoded = JSONSerializer.serialize(.array(Array(page.listing.entries[page.range])))
+        }
+        return (page.listing.entries[page.range], encoded, page.nextCursor)
+    }
+
+    private func page(cursor: String?, principal: Principal) async throws(JSONRPCError) -> (listing: ToolListing, range: Range<Int>, nextCursor: String?) {
+        var permitted: Set<Feature> = []
+        for feature in features where await allows(feature, principal) { permitted.insert(feature) }
+        var listing = listings.listing(for: permitted)
+        // Tools from sessions and other nodes change at any time: appended per request,
+        // after the cached local listing (whose encoded pages then no longer apply).
+        if !sources.isEmpty {
+            let extra = await sourcedTools(for: principal)
+            if !extra.isEmpty {
+                listing = ToolListing(tools: listing.tools + extra, entries: listing.entries + extra.map(\.listing), encodedPages: [])
+            }
         }
         var start = 0
         if let cursor {
-            guard let offset = Self.decodeCursor(cursor), offset >= 0, offset <= visible.count else {
+            guard let offset = Self.decodeCursor(cursor), offset >= 0, offset <= listing.tools.count else {
                 throw JSONRPCError.invalidParams("invalid cursor; pass back nextCursor exactly as received")
             }
             start = offset
         }
-        let end = min(visible.count, start + pageSize)
-        return (Array(visible[start..<end]), end < visible.count ? Self.encodeCursor(end) : nil)
+        let end = min(listing.tools.count, start + pageSize)
+        return (listing, start..<end, end < listing.tools.count ? Self.encodeCursor(end) : nil)
     }
 
     /// Runs a tool. Unknown tools are a protocol error; everything about the call itself
     /// (bad arguments, refusal, failure) is a result with `isError: true`.
     public func call(name: String, arguments: JSONValue?, context: ToolContext) async throws(JSONRPCError) -> ToolResult {
-        guard let tool = await resolve(name) else {
+        guard let (tool, schema) = await resolveWithSchema(name) else {
             // One label for every unknown name: callers choose names, the label set stays fixed.
             metrics.call(tool: "unknown", outcome: "rejected")
             throw JSONRPCError.invalidParams("unknown tool: \(name); call tools/list for the available tools")
@@ -83,7 +143,7 @@ public struct ToolRegistry: Sendable {
         var cancelled = false
         do {
             try await policy.require(tool.feature, for: context.principal)
-            let problems = SchemaValidator.validate(arguments, against: tool.inputSchema)
+            let problems = SchemaValidator.validate(arguments, against: schema)
             if problems.isEmpty {
                 result = try await tool.call(arguments.objectValue ?? [:], context: context)
             } else {
@@ -119,8 +179,8 @@ public struct ToolRegistry: Sendable {
         }
     }
 
-    func permitted(_ tool: any Tool, _ principal: Principal) async -> Bool {
-        do { try await policy.require(tool.feature, for: principal); return true } catch { return false }
+    func allows(_ feature: Feature, _ principal: Principal) async -> Bool {
+        do { try await policy.require(feature, for: principal); return true } catch { return false }
     }
 
     private func record(tool: String, arguments: JSONValue, principal: Principal, origin: String?, started: ContinuousClock.Instant,

@@ -9,12 +9,15 @@ import NIOWebSocket
 /// then the WebSocket upgrade on `/mesh`. HummingbirdWSClient is not used because it only
 /// speaks NIOSSL; this is the minimal client side of RFC 6455 the mesh needs.
 public struct MeshClient: Sendable {
-    public let tls: MbedTLSContext
+    /// Asked once per dial: a renewed node certificate is presented by the next link.
+    public let contexts: TLSContextSource
     public var connectTimeout: Duration = .seconds(5)
     /// Largest message accepted from the server (larger ones close the link with 1009).
     public static let maxMessageBytes = 1 << 20
 
-    public init(tls: MbedTLSContext) { self.tls = tls }
+    public init(tls: MbedTLSContext) { contexts = TLSContextSource(fixed: tls) }
+
+    public init(contexts: TLSContextSource) { self.contexts = contexts }
 
     enum UpgradeResult: Sendable {
         case websocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>)
@@ -26,7 +29,7 @@ public struct MeshClient: Sendable {
     /// `oneShot` asks the listener not to treat this connection as the member's link (a CLI
     /// run or a renewal beside the running node's own link).
     public func connect(to address: PeerAddress, oneShot: Bool = false) async throws(MeshError) -> MeshClientConnection {
-        let tls = tls
+        let tls = contexts.current()
         let host = address.host, port = address.port
         do {
             let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)

@@ -13,7 +13,7 @@ extension Membership {
 
     mutating func apply(_ update: MemberUpdate, from peer: String, now: Duration) -> [MembershipAction] {
         let firstHand = update.id == peer
-        if update.id == selfID { return aboutSelf(update, now: now) }
+        if update.id == selfID { return aboutSelf(update, from: peer, now: now) }
         guard let known = members[update.id] else {
             return learn(update, firstHand: firstHand, from: peer, now: now)
         }
@@ -67,14 +67,18 @@ extension Membership {
         return actions
     }
 
-    /// Claims about us: anything but "alive at our incarnation or below" is refuted.
-    mutating func aboutSelf(_ update: MemberUpdate, now: Duration) -> [MembershipAction] {
+    /// Claims about us: anything but "alive at our incarnation or below" is refuted. A stale
+    /// claim (suspect or dead at an incarnation we already refuted) means `peer` missed the
+    /// refutation (a lost message): it gets our current state straight back, so a lossy
+    /// link cannot leave it suspecting us until its suspicion expires.
+    mutating func aboutSelf(_ update: MemberUpdate, from peer: String, now: Duration) -> [MembershipAction] {
         guard let me = members[selfID], me.state == .alive else { return [] }
         switch update.state {
         case .alive:
             return update.incarnation > me.incarnation ? refute(incarnation: update.incarnation, now: now) : []
         case .suspect, .dead, .left:
-            return update.incarnation >= me.incarnation ? refute(incarnation: update.incarnation, now: now) : []
+            if update.incarnation >= me.incarnation { return refute(incarnation: update.incarnation, now: now) }
+            return linked.contains(peer) ? [.send(.gossip([me.update]), to: peer)] : []
         }
     }
 

@@ -5,16 +5,18 @@ extension Membership {
     /// relays and suspicions, and schedules the periodic sync. Call it often (every ~50 ms).
     public mutating func tick(now: Duration) -> [MembershipAction] {
         var actions: [MembershipAction] = []
+        noticeStarvation(now: now)
         actions += advanceProbe(now: now)
         if probe == nil, now >= nextProbeAt {
             nextProbeAt = now + scaledInterval
             if let target = nextProbeTarget() { actions += startProbe(of: target, now: now) }
+            actions += remindSuspects()
         }
         for (seq, relay) in relays where now >= relay.deadline {
             relays[seq] = nil
             actions.append(.send(.nack(seq: relay.requesterSeq), to: relay.requester))
         }
-        for (id, suspicion) in suspicions where now >= suspicion.deadline {
+        for (id, suspicion) in suspicions where now >= suspicion.deadline && now >= deathsHeldUntil {
             actions += declareDead(id, now: now)
         }
         if now >= nextSyncAt {
@@ -24,6 +26,23 @@ extension Membership {
             }
         }
         return actions
+    }
+
+    /// A gap between ticks longer than a probe timeout means this process could not run
+    /// (stopped, or starved by a saturated CPU): the acks and refutations that arrived
+    /// meanwhile are still queued, unread. Its own timers are not to be trusted now
+    /// (Lifeguard's local health): deaths wait one probe interval, the probe in flight gets
+    /// a fresh timeout, and the local health score rises (slower probing for a while).
+    mutating func noticeStarvation(now: Duration) {
+        defer { lastTick = now }
+        guard let last = lastTick, now - last > timing.probeTimeout else { return }
+        deathsHeldUntil = now + timing.probeInterval
+        adjustHealth(+1)
+        if var current = probe {
+            current.indirectAt = max(current.indirectAt, now + (current.indirectSent ? .zero : scaledTimeout))
+            current.deadline = max(current.deadline, now + scaledTimeout)
+            probe = current
+        }
     }
 
     /// The next member to probe: a shuffled pass over every member not gone.
@@ -193,6 +212,17 @@ extension Membership {
         let update = member.update
         gossip.enqueue(update)
         return [.changed(member)] + pushToLinks(update, first: nil)
+    }
+
+    /// Lifeguard's buddy system, repeated: once per probe round every member we suspect and
+    /// still have a link to hears the suspicion again. One lost message (the first push, or
+    /// the refutation) then costs a round, not a false death: the suspect refutes, or answers
+    /// a stale suspicion with its current state (`aboutSelf`).
+    func remindSuspects() -> [MembershipAction] {
+        suspicions.keys.sorted().compactMap { id in
+            guard linked.contains(id), let member = members[id], member.state == .suspect else { return nil }
+            return .send(.gossip([member.update]), to: id)
+        }
     }
 
     /// Someone suspects or buries us: take a higher incarnation and say so everywhere.

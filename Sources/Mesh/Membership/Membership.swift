@@ -34,6 +34,10 @@ public struct Membership: Sendable {
     var nextSyncAt: Duration
     /// Lifeguard local health: 0 healthy; each missed nack or failed probe adds one.
     public internal(set) var healthScore = 0
+    /// When `tick` last ran, and until when deaths are held after a gap in the ticks
+    /// (this process was starved: see `noticeStarvation`).
+    var lastTick: Duration?
+    var deathsHeldUntil: Duration = .zero
     /// Linked members (the driver reports link open/close).
     public internal(set) var linked: Set<String> = []
     var random: RandomSource

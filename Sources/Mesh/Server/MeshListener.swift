@@ -34,7 +34,20 @@ public struct MeshListener: Sendable {
         let configuration = service.configuration
         let listener = self
         let router = Router(context: BasicRequestContext.self)
-        let server: HTTPServerBuilder = try .mbedTLS(configuration: tlsConfiguration()) { responder in
+        // Rebuilt when node.crt, node.key or ca.crt change (renewal): new links get the new
+        // certificate, open ones keep their session.
+        let files = configuration.files
+        let contexts: TLSContextSource
+        do {
+            contexts = try TLSContextSource(watching: [files.nodeCertificate, files.nodeKey, files.caCertificate]) { () throws(TLSError) in
+                let tls: TLSConfiguration
+                do { tls = try listener.tlsConfiguration() } catch { throw TLSError(.loadCertificate, reason: "\(error)") }
+                return try MbedTLSContext(configuration: tls)
+            }
+        } catch {
+            throw MeshError(.configuration, "cannot load the mesh certificates in \(files.dataDirectory): \(error)")
+        }
+        let server: HTTPServerBuilder = .mbedTLS(contexts: contexts) { responder in
             HTTP1WebSocketUpgradeChannel(
                 responder: responder,
                 configuration: .init(http1: .init(idleTimeout: TimeAmount(configuration.idleTimeout)),

@@ -12,6 +12,8 @@ public struct MeshFiles: Sendable {
     public var caKey: String { caDirectory + "/ca.key" }
     public var nodeCertificate: String { dataDirectory + "/node.crt" }
     public var nodeKey: String { dataDirectory + "/node.key" }
+    /// Members learned in earlier runs (ids and mesh addresses), to find the mesh again.
+    public var members: String { dataDirectory + "/mesh-members.json" }
 
     public var caExists: Bool { MeshFiles.exists(caCertificate) || MeshFiles.exists(caKey) }
     /// This node holds the CA's private key (ran `ca init`): it can sign joins and renewals.

@@ -8,6 +8,8 @@ extension MeshService {
         guard client != nil else { return }
         var wanted: [PeerAddress: String?] = [:]
         for address in configuration.peers { wanted[address] = .some(nil) }
+        // Not linked to anyone: the members an earlier run knew are the way back in.
+        if links.isEmpty { for address in remembered where wanted[address] == nil { wanted[address] = .some(nil) } }
         let live = membership.members.values.filter { !$0.state.isGone && $0.id != nodeID }
         let sparse = live.count + 1 > configuration.fullMeshLimit
         for member in live.shuffled(using: &random) where links[member.id] == nil {

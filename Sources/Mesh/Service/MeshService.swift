@@ -53,6 +53,11 @@ public actor MeshService: Service {
     /// Client sessions on the mesh port (nil: the node takes none there). Set once at wiring
     /// time from synchronous code, hence a lock rather than actor state.
     nonisolated let clientGatewaySlot = Mutex<ClientGateway?>(nil)
+    /// Members' addresses saved by an earlier run, dialed while no link is up
+    /// (`MeshService+Remembered.swift`), and what this run saved last.
+    var remembered: [PeerAddress] = []
+    var savedMembers: [JSONValue] = []
+    var nextMembersSaveAt: Duration = .zero
 
     struct LinkEntry {
         let transport: any MeshTransport
@@ -78,6 +83,7 @@ public actor MeshService: Service {
         startedWall = Date().timeIntervalSince1970
         membership = Membership(selfID: configuration.nodeID, metadata: configuration.selfMetadata(port: configuration.listenPort),
                                 timing: configuration.timing, now: source())
+        remembered = Self.rememberedAddresses(configuration.files)
     }
 
     public var nodeID: String { configuration.nodeID }
@@ -103,6 +109,7 @@ public actor MeshService: Service {
             nextReconcileAt = time + .milliseconds(250)
             reconcileDials(at: time)
         }
+        saveMembersIfChanged(at: time)
     }
 
     /// The listener learned its port (0 was asked for): advertise the real one.

@@ -4,8 +4,9 @@ public import Net
 /// Renews this node's certificate at two thirds of its lifetime: a CSR for the same key,
 /// sent with `join/renew` over mTLS (the current certificate) to a node holding the CA key.
 /// The new certificate must be for our key and node id and come with the same CA; it then
-/// replaces `node.crt`. The running listener and links keep the certificate they loaded
-/// until the next start (the old one stays valid for the remaining third).
+/// replaces `node.crt` (atomically, by rename). The listener and the dialer rebuild their
+/// TLS context when the file changes (`TLSContextSource`): new connections present the new
+/// certificate, links already open keep their session.
 public struct CertificateRenewal: Sendable {
     let files: MeshFiles
     let nodeID: String

@@ -24,7 +24,7 @@ public struct CertificateRenewalService: Service {
                 if let due = renewal.dueDate(), due <= Date() {
                     do {
                         let certificate = try await renewal.renew(through: authorities)
-                        logger.notice("mesh: certificate renewed (in use from the next start)", metadata: [
+                        logger.notice("mesh: certificate renewed (new links and handshakes use it within a second)", metadata: [
                             "serial": "\(certificate.info.serialHex)", "not_after": "\(certificate.info.notAfter)"])
                     } catch {
                         logger.warning("mesh: certificate renewal failed", metadata: ["error": "\(error)"])

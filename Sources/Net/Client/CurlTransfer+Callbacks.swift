@@ -61,13 +61,18 @@ extension CurlTransfer {
             event.failure = error(.transport, "response head exceeds \(maxHeadBytes) bytes")
             return 0
         }
-        var line = String(decoding: UnsafeRawBufferPointer(start: bytes, count: count), as: UTF8.self)
-        while let last = line.last, last == "\r\n" || last == "\n" || last == "\r" { line.removeLast() }
+        // Parsed as bytes (this runs for every header line of every upstream response; going
+        // through String and Character cost ~4 % of a request's CPU in the profile).
+        let raw = UnsafeRawBufferPointer(start: bytes, count: count)
+        var end = raw.count
+        while end > 0, raw[end - 1] == 0x0A || raw[end - 1] == 0x0D { end -= 1 }
+        let line = UnsafeRawBufferPointer(rebasing: raw[0..<end])
 
-        if line.hasPrefix("HTTP/") {
+        if line.starts(with: "HTTP/".utf8) {
             // A new response starts (after a 1xx or a followed redirect): forget the last one.
-            let parts = line.split(separator: " ", maxSplits: 2)
-            event.status = parts.count > 1 ? Int(parts[1]) : nil
+            let afterVersion = line.firstIndex(of: 0x20).map { $0 + 1 } ?? line.count
+            let codeEnd = line[afterVersion...].firstIndex(of: 0x20) ?? line.count
+            event.status = Int(String(decoding: UnsafeRawBufferPointer(rebasing: line[afterVersion..<codeEnd]), as: UTF8.self))
             event.headers = []
             event.sawLocation = false
             event.followingRedirect = false
@@ -85,19 +90,28 @@ extension CurlTransfer {
             }
             return count
         }
-        if line.first == " " || line.first == "\t" {
+        if line[0] == 0x20 || line[0] == 0x09 {
             // Obsolete line folding: continues the previous value.
             if !event.headers.isEmpty {
-                event.headers[event.headers.count - 1].value += " " + line.trimmingSpaces()
+                event.headers[event.headers.count - 1].value += " " + Self.trimmedText(line[...])
             }
             return count
         }
-        guard let colon = line.firstIndex(of: ":") else { return count }
-        let name = line[..<colon].lowercased()
-        let value = String(line[line.index(after: colon)...]).trimmingSpaces()
+        guard let colon = line.firstIndex(of: 0x3A) else { return count }
+        // Header names are ASCII tokens: lowercase them byte by byte.
+        let name = String(decoding: line[..<colon].lazy.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }, as: UTF8.self)
+        let value = Self.trimmedText(line[(colon + 1)...])
         if name == "location" { event.sawLocation = true }
         event.headers.append((name: name, value: value))
         return count
+    }
+
+    /// The bytes as text without leading and trailing spaces and tabs.
+    static func trimmedText(_ bytes: Slice<UnsafeRawBufferPointer>) -> String {
+        var lower = bytes.startIndex, upper = bytes.endIndex
+        while lower < upper, bytes[lower] == 0x20 || bytes[lower] == 0x09 { lower += 1 }
+        while upper > lower, bytes[upper - 1] == 0x20 || bytes[upper - 1] == 0x09 { upper -= 1 }
+        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[lower..<upper]), as: UTF8.self)
     }
 
     /// Before every socket: the resolved peer address goes through the SSRF guard.
@@ -142,14 +156,5 @@ extension CurlTransfer {
             return state.headWaiter
         }
         waiter?.resume(returning: .success(response))
-    }
-}
-
-extension String {
-    func trimmingSpaces() -> String {
-        var view = Substring(self)
-        while let first = view.first, first == " " || first == "\t" { view.removeFirst() }
-        while let last = view.last, last == " " || last == "\t" { view.removeLast() }
-        return String(view)
     }
 }

@@ -70,7 +70,7 @@ public struct ErrorMiddleware: RouterMiddleware {
     }
 
     static func newID() -> String {
-        String(UUID().uuidString.lowercased().filter { $0 != "-" }.prefix(16))
+        RandomHex.make(16)
     }
 }
 

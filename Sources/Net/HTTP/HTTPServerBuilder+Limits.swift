@@ -20,9 +20,9 @@ extension HTTPServerBuilder {
     /// before its handshake costs anything.
     public static func mbedTLS(configuration: TLSConfiguration, http1: HTTP1Channel.Configuration,
                                limiter: ConnectionLimiter) throws(TLSError) -> HTTPServerBuilder {
-        let context = try MbedTLSContext(configuration: configuration)
+        let contexts = TLSContextSource(fixed: try MbedTLSContext(configuration: configuration))
         return .init { responder in
-            HTTP1Channel(responder: responder, configuration: http1).withMbedTLS(context: context).limitingConnections(limiter)
+            HTTP1Channel(responder: responder, configuration: http1).withMbedTLS(contexts: contexts).limitingConnections(limiter)
         }
     }
 }

@@ -8,13 +8,19 @@ public import NIOCore
 public struct MbedTLSChannel<BaseChannel: ServerChildChannel>: ServerChildChannel {
     public typealias Value = BaseChannel.Value
 
-    @usableFromInline let context: MbedTLSContext
+    @usableFromInline let contexts: TLSContextSource
     @usableFromInline var baseChannel: BaseChannel
 
     /// - Parameter context: shared by every connection; build it once per listener.
     public init(_ baseChannel: BaseChannel, context: MbedTLSContext) {
+        self.init(baseChannel, contexts: TLSContextSource(fixed: context))
+    }
+
+    /// - Parameter contexts: asked once per connection (a renewed certificate is picked up
+    ///   by the next connection; open ones keep theirs).
+    public init(_ baseChannel: BaseChannel, contexts: TLSContextSource) {
         self.baseChannel = baseChannel
-        self.context = context
+        self.contexts = contexts
     }
 
     public init(_ baseChannel: BaseChannel, configuration: TLSConfiguration) throws(TLSError) {
@@ -23,7 +29,7 @@ public struct MbedTLSChannel<BaseChannel: ServerChildChannel>: ServerChildChanne
 
     public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
-            try channel.pipeline.syncOperations.addHandler(MbedTLSHandler(context: self.context), position: .first)
+            try channel.pipeline.syncOperations.addHandler(MbedTLSHandler(context: self.contexts.current()), position: .first)
         }.flatMap {
             self.baseChannel.setup(channel: channel, logger: logger)
         }
@@ -58,16 +64,24 @@ extension HTTPServerBuilder {
         configuration: TLSConfiguration,
         base: @escaping @Sendable (@escaping HTTPChannelHandler.Responder) throws -> any ServerChildChannel
     ) throws(TLSError) -> HTTPServerBuilder {
-        let context = try MbedTLSContext(configuration: configuration)
-        return .init { responder in
-            try base(responder).withMbedTLS(context: context)
+        try mbedTLS(contexts: TLSContextSource(fixed: MbedTLSContext(configuration: configuration)), base: base)
+    }
+
+    /// TLS whose context comes from `contexts` per connection: a listener whose certificate
+    /// files are replaced (renewal) serves the new one without a restart.
+    public static func mbedTLS(
+        contexts: TLSContextSource,
+        base: @escaping @Sendable (@escaping HTTPChannelHandler.Responder) throws -> any ServerChildChannel
+    ) -> HTTPServerBuilder {
+        .init { responder in
+            try base(responder).withMbedTLS(contexts: contexts)
         }
     }
 }
 
 extension ServerChildChannel {
     /// Opens the existential so `MbedTLSChannel` gets a concrete base type.
-    func withMbedTLS(context: MbedTLSContext) -> any ServerChildChannel {
-        MbedTLSChannel(self, context: context)
+    func withMbedTLS(contexts: TLSContextSource) -> any ServerChildChannel {
+        MbedTLSChannel(self, contexts: contexts)
     }
 }

@@ -61,6 +61,10 @@ public final class MbedTLSContext: @unchecked Sendable {
         mbedtls_ssl_conf_rng(config, LockedDRBG.function, random.context)
 
         if let ownCertificate, let ownKey {
+            // A certificate for another key would only fail later, in every handshake.
+            guard ownCertificate.spkiSHA256 == (try ownKey.spkiSHA256()) else {
+                throw TLSError(.configuration, reason: "the certificate does not match the private key")
+            }
             try TLSError.check(mbedtls_ssl_conf_own_cert(config, ownCertificate.crt, ownKey.pk), .configuration)
         } else if configuration.role == .server {
             throw TLSError(.configuration, reason: "a TLS server needs a certificate chain and a private key")

@@ -37,6 +37,22 @@ final class OutcomeCollector: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        finish()
+    }
+
+    /// A connect that fails (a full backlog on a loaded machine) never makes the channel
+    /// active, so it never goes inactive either: complete on teardown instead of leaking
+    /// the promise (a crash in debug builds).
+    func handlerRemoved(context: ChannelHandlerContext) {
+        if !finished { outcome.errors.append("connection closed before it was established") }
+        finish()
+    }
+
+    private var finished = false
+
+    private func finish() {
+        guard !finished else { return }
+        finished = true
         promise.succeed(outcome)
     }
 }

@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import Logging
 import Net
 import NIOCore
@@ -21,6 +22,12 @@ struct PeerRequestContext: RequestContext {
 /// Runs a Hummingbird HTTPS server (MbedTLSChannel) on 127.0.0.1:0 for the duration of `body`.
 func withTLSServer(_ configuration: TLSConfiguration,
                    body: @Sendable (Int) async throws -> Void) async throws {
+    try await withTLSServer(contexts: TLSContextSource(fixed: MbedTLSContext(configuration: configuration)), body: body)
+}
+
+/// The same, taking each connection's TLS context from `contexts`.
+func withTLSServer(contexts: TLSContextSource,
+                   body: @Sendable (Int) async throws -> Void) async throws {
     let router = Router(context: PeerRequestContext.self)
     router.get("/") { _, _ in "hello over mbedTLS\n" }
     router.get("/peer") { _, context -> String in
@@ -36,7 +43,7 @@ func withTLSServer(_ configuration: TLSConfiguration,
     logger.logLevel = .critical
     let app = Application(
         router: router,
-        server: try .mbedTLS(configuration: configuration),
+        server: .mbedTLS(contexts: contexts) { responder in HTTP1Channel(responder: responder) },
         configuration: .init(address: .hostname("127.0.0.1", port: 0)),
         onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } },
         logger: logger
