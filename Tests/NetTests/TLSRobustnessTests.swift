@@ -15,27 +15,27 @@ struct TLSRobustnessTests {
         configuration.handshakeTimeout = .seconds(3)
         try await withTLSServer(configuration) { port in
             // Not TLS at all: an HTTP request in plaintext.
-            let plain = rawExchange(port: port, send: Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8), timeoutSeconds: 20)
+            let plain = await rawExchange(port: port, send: Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8), timeoutSeconds: 20)
             #expect(plain.closedByServer)
             #expect(!String(decoding: plain.received, as: UTF8.self).contains("hello"))
 
             // Random bytes.
             var random = [UInt8](repeating: 0, count: 3000)
             for index in random.indices { random[index] = UInt8.random(in: 0...255) }
-            #expect(rawExchange(port: port, send: random, timeoutSeconds: 20).closedByServer)
+            #expect(await rawExchange(port: port, send: random, timeoutSeconds: 20).closedByServer)
 
             // A handshake record header promising 16 KB, then only a few bytes: the record never
             // completes, so the handshake timeout must close it.
             let truncated: [UInt8] = [0x16, 0x03, 0x01, 0x40, 0x00, 0x01, 0x00, 0x3f, 0xfc, 0x03, 0x03]
-            #expect(rawExchange(port: port, send: truncated, timeoutSeconds: 60).closedByServer)
+            #expect(await rawExchange(port: port, send: truncated, timeoutSeconds: 60).closedByServer)
 
             // A record with an absurd length field.
-            #expect(rawExchange(port: port, send: [0x16, 0x03, 0x03, 0xff, 0xff, 0, 0, 0, 0], timeoutSeconds: 20).closedByServer)
+            #expect(await rawExchange(port: port, send: [0x16, 0x03, 0x03, 0xff, 0xff, 0, 0, 0, 0], timeoutSeconds: 20).closedByServer)
 
             // Connects and says nothing: closed by the handshake timeout.
             let started = ContinuousClock.now
             // Generous bounds: the 500-handshake test shares this process's event loops.
-            #expect(rawExchange(port: port, send: [], timeoutSeconds: 60).closedByServer)
+            #expect(await rawExchange(port: port, send: [], timeoutSeconds: 60).closedByServer)
             #expect(ContinuousClock.now - started < .seconds(60))
 
             // A real ClientHello (from our client connection), then silence after the server's
@@ -46,7 +46,7 @@ struct TLSRobustnessTests {
             _ = client.handshake()
             let hello = client.bio.takeOutbound().map { Array($0.readableBytesView) } ?? []
             #expect(hello.first == 0x16)
-            let stalled = rawExchange(port: port, send: hello, timeoutSeconds: 60)
+            let stalled = await rawExchange(port: port, send: hello, timeoutSeconds: 60)
             #expect(stalled.closedByServer)
             #expect(stalled.received.first == 0x16, "the server sent its ServerHello flight first")
 

@@ -137,8 +137,8 @@ public struct Subprocess: Sendable {
 }
 
 /// A plain OS thread for blocking reads, so tests never block the cooperative pool.
-enum DetachedThread {
-    static func detach(_ body: @escaping @Sendable () -> Void) {
+public enum DetachedThread {
+    public static func detach(_ body: @escaping @Sendable () -> Void) {
         final class Box: @unchecked Sendable {  // handed to exactly one new thread
             let body: @Sendable () -> Void
             init(_ body: @escaping @Sendable () -> Void) { self.body = body }
@@ -151,5 +151,12 @@ enum DetachedThread {
             return nil
         }, box)
         pthread_detach(thread)
+    }
+
+    /// Runs blocking `work` on its own thread and returns its result.
+    public static func run<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            detach { continuation.resume(returning: work()) }
+        }
     }
 }

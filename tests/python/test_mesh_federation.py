@@ -92,8 +92,9 @@ def make_pair(start_node, tmp_path, hub_env=None, agents=None):
     for data in (hub_dir, member_dir):
         cli(data, "init")
     cli(hub_dir, "ca", "init")
-    cli(hub_dir, "tier", "set", "ops", "--rph", "none", "--features", "chat", "--models-rule", '{"all":true}')
-    cli(member_dir, "tier", "set", "ops", "--rph", "none", "--features", "chat,mesh", "--models-rule", '{"all":true}')
+    # Tiers and users replicate (issue 13): define them alike on both nodes, add the user once.
+    for data in (hub_dir, member_dir):
+        cli(data, "tier", "set", "ops", "--rph", "none", "--features", "chat,mesh", "--models-rule", '{"all":true}')
     for role, data in (("hub", hub_dir), ("member", member_dir)):
         for name, argv in (agents or {}).get(role, []):
             out = subprocess.run([triforce_binary(), "agent", "add", name, "--data-dir", data, "--", *argv],
@@ -106,17 +107,26 @@ def make_pair(start_node, tmp_path, hub_env=None, agents=None):
     cli(member_dir, "join", f"wss://127.0.0.1:{hub.mesh_port}", "--token", token)
     member = start_node(data_dir=member_dir, args=["--mesh-port", "0"], env=no_upstreams)
     member.mesh_port = mesh_port(member)
+    cli(hub_dir, "user", "add", "ops@example.com", "--tier", "ops")
     for node in (hub, member):
         node.key = cli(node.data_dir, "key", "create", "admin@localhost", "--name", "pytest").splitlines()[-1]
-        cli(node.data_dir, "user", "add", "ops@example.com", "--tier", "ops")
-        node.ops_key = cli(node.data_dir, "key", "create", "ops@example.com", "--name", "ops").splitlines()[-1]
         node.node_id = get_json(node.base_url + "/health", node.key)["node_id"]
+
+    def user_replicated():
+        out = subprocess.run([triforce_binary(), "key", "create", "ops@example.com", "--name", "ops", "--data-dir", member_dir],
+                             capture_output=True, text=True, timeout=120)
+        if out.returncode == 0:
+            member.ops_key = out.stdout.strip().splitlines()[-1]
+        return out.returncode == 0
+
+    hub.ops_key = cli(hub_dir, "key", "create", "ops@example.com", "--name", "ops").splitlines()[-1]
 
     def linked():
         members = get_json(hub.base_url + "/v1/admin/mesh", hub.key)["members"]
         return any(m["id"] == member.node_id and m["state"] == "alive" and m["linked"] for m in members)
 
     assert wait_until(linked, timeout=30), "the member never linked:\n" + "".join(member.stderr_lines[-30:])
+    assert wait_until(user_replicated, timeout=30), "the hub's user never reached the member"
     return hub, member
 
 
@@ -182,6 +192,9 @@ def test_client_tool_listed_and_called_from_another_node(pair):
     assert wait_until(audited, timeout=10)
 
 
+@pytest.mark.skip(reason="tiers replicate since issue 13, so two nodes can no longer hold different definitions "
+                         "of one tier; the owner's own check is covered by ToolFederationTests (principal and origin "
+                         "travel with the call). Needs a node-local restriction to test end to end.")
 def test_owner_tier_policy_applies_to_forwarded_calls(pair):
     hub, member = pair
     seen = []

@@ -17,7 +17,7 @@ extension HTTPServerBuilder {
     /// the same idle timeout.
     public static func http1(configuration: HTTP1Channel.Configuration, limiter: ConnectionLimiter, tls: TLSConfiguration?,
                              maxWebSocketFrame: Int, upgrade: @escaping WebSocketUpgrade) throws(TLSError) -> HTTPServerBuilder {
-        let context = try tls.map { configuration throws(TLSError) in try MbedTLSContext(configuration: configuration) }
+        let contexts = try tls.map { configuration throws(TLSError) in TLSContextSource(fixed: try MbedTLSContext(configuration: configuration)) }
         let channelConfiguration = HTTP1WebSocketUpgradeChannel.Configuration(
             http1: configuration, ws: .init(maxFrameSize: maxWebSocketFrame, closeTimeout: .seconds(2)))
         let headTimeout = configuration.idleTimeout ?? .seconds(30)
@@ -25,7 +25,7 @@ extension HTTPServerBuilder {
             let base = FirstHeadTimeoutChannel(
                 base: HTTP1WebSocketUpgradeChannel(responder: responder, configuration: channelConfiguration, shouldUpgrade: upgrade),
                 timeout: headTimeout)
-            if let context { return base.withMbedTLS(context: context).limitingConnections(limiter) }
+            if let contexts { return base.withMbedTLS(contexts: contexts).limitingConnections(limiter) }
             return base.limitingConnections(limiter)
         }
     }

@@ -1,4 +1,5 @@
 import Glibc
+import TestSupport
 
 /// A long-running child (openssl s_server) for the duration of a test; killed on `stop()`
 /// or deinit so no process outlives its test.
@@ -44,7 +45,13 @@ func freeLoopbackPort() -> Int {
 
 /// A plain TCP exchange for robustness tests: connect, send `bytes`, then read until EOF or
 /// `timeoutSeconds`. Returns the bytes received and whether the server closed the connection.
-func rawExchange(port: Int, send bytes: [UInt8], timeoutSeconds: Int) -> (received: [UInt8], closedByServer: Bool) {
+/// The reads block for up to the server's handshake timeout, so they run on a thread of
+/// their own: on the cooperative pool (two threads here) they starved every other test.
+func rawExchange(port: Int, send bytes: [UInt8], timeoutSeconds: Int) async -> (received: [UInt8], closedByServer: Bool) {
+    await DetachedThread.run { blockingRawExchange(port: port, send: bytes, timeoutSeconds: timeoutSeconds) }
+}
+
+private func blockingRawExchange(port: Int, send bytes: [UInt8], timeoutSeconds: Int) -> (received: [UInt8], closedByServer: Bool) {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(fd) }
     var address = sockaddr_in()
