@@ -55,8 +55,11 @@ public struct RateLimiter: Sendable {
             return Decision(allowed: false, limit: Self.effective(limitPerHour), remaining: 0, resetSeconds: reset,
                             retryAfterSeconds: max(1, reset))
         }
-        let (decision, newTAT) = state.decide(subject, now: now) { Self.decide(stored: $0, now: now, limit: limitPerHour) }
-        if decision.allowed, let mesh { await mesh.record(subject, now: now) }
+        // The clock is read again after the awaits above: concurrent requests then decide in
+        // the order of their clock readings, so each sees its own `remaining`.
+        let decideNow = self.now()
+        let (decision, newTAT) = state.decide(subject, now: decideNow) { Self.decide(stored: $0, now: decideNow, limit: limitPerHour) }
+        if decision.allowed, let mesh { await mesh.record(subject, now: decideNow) }
         if let newTAT {
             await database.enqueue("rate_limits") { connection in
                 _ = try connection.run(Self.persistSQL, subject, newTAT)
