@@ -10,6 +10,9 @@ import urllib.request
 import pytest
 import websockets
 
+import test_mesh_federation as federation
+from test_mesh_federation import wait_until
+
 mcp = pytest.importorskip("mcp")
 from mcp import Client  # noqa: E402
 
@@ -64,24 +67,7 @@ def mcp_post(node, body, key=None):
 
 
 def listed(node, key=None):
-    names, cursor = [], None
-    for _ in range(50):
-        params = {"cursor": cursor} if cursor else {}
-        body = mcp_post(node, {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": params}, key)
-        names += [t["name"] for t in body["result"]["tools"]]
-        cursor = body["result"].get("nextCursor")
-        if not cursor:
-            return names
-    raise AssertionError("tools/list never ended")
-
-
-def wait_until(condition, timeout=10.0, step=0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(step)
-    return False
+    return federation.listed(node, key or node.key)
 
 
 async def answer_calls(ws, seen):

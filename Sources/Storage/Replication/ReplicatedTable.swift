@@ -22,7 +22,7 @@ public struct ReplicatedTable: Sendable, Equatable {
 
     var keyIndexes: [Int] { keyColumns.compactMap { columns.firstIndex(of: $0) } }
 
-    /// `?` placeholders for every column, `ON CONFLICT` on the key, and a `WHERE` that lets
+    /// The upsert: one `?` parameter per column, `ON CONFLICT` on the key, and a `WHERE` that lets
     /// only a greater (hlc, origin) replace the stored row: applying twice, or an older row
     /// after a newer one, changes nothing.
     var upsertSQL: String {
