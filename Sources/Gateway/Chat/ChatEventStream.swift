@@ -1,3 +1,4 @@
+import Net
 import Synchronization
 
 /// A streamed answer: chat events pulled by one consumer from a bounded `ChatEventPipe`.
@@ -12,10 +13,13 @@ public struct ChatEventStream: AsyncSequence, Sendable {
     var pipe: ChatEventPipe { owner.pipe }
 
     /// Runs `produce` in a task that feeds the stream through `sink`; the task is cancelled
-    /// when the consumer goes away. Errors end the stream with that error.
+    /// when the consumer goes away. Errors end the stream with that error. Started for a
+    /// connection, the task runs on that connection's event loop, beside the writer that
+    /// consumes it: an upstream chunk reaches the client with one thread hop (curl's thread
+    /// to the loop), not two (to the cooperative pool, then to the loop).
     public static func producing(_ produce: @escaping @Sendable (ChatEventSink) async throws -> Void) -> ChatEventStream {
         let pipe = ChatEventPipe()
-        let task = Task {
+        let task = Task(executorPreference: EventLoopTaskExecutor.current) {
             do {
                 try await produce(ChatEventSink(pipe: pipe))
                 pipe.finish()

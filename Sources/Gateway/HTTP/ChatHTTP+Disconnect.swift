@@ -8,7 +8,8 @@ extension ChatHTTP {
     /// the upstream transfer is aborted at once (Hummingbird itself does not cancel handlers).
     static func openStream(_ gateway: Gateway, _ request: ChatRequest, principal: Principal,
                            context: AppRequestContext) async throws -> GatewayStream {
-        let opening = Task { try await gateway.stream(request, principal: principal) }
+        // On the connection's loop like the handler itself (unstructured tasks do not inherit it).
+        let opening = Task(executorPreference: EventLoopTaskExecutor.current) { try await gateway.stream(request, principal: principal) }
         let watch = DisconnectWatch()
         context.onConnectionClose {
             opening.cancel()
