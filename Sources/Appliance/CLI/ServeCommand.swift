@@ -31,7 +31,6 @@ struct ServeCommand: AsyncParsableCommand {
     var peers: [String] = []
 
     func run() async throws {
-        Startup.limitMallocArenas()
         var flags = data.flags
         if let host { flags[.host] = host }
         if let port { flags[.port] = String(port) }

@@ -45,21 +45,6 @@ enum Startup {
         return UInt64(limit.rlim_cur)
     }
 
-    /// Caps glibc's malloc arenas at two unless `MALLOC_ARENA_MAX` says otherwise. glibc
-    /// gives threads that contend for the heap arenas of their own (up to 8 per core); the
-    /// event loops, the cooperative pool, curl's thread and the SQLite pools each filled and
-    /// kept one, and freed memory in one arena is not reused by another (bench/memory.sh).
-    /// Called first thing, before those threads exist. `mallopt` is looked up at run time:
-    /// the Glibc module does not export malloc.h.
-    static func limitMallocArenas() {
-        guard getenv("MALLOC_ARENA_MAX") == nil,
-              let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
-        typealias MallOpt = @convention(c) (Int32, Int32) -> Int32
-        let mallopt = unsafeBitCast(symbol, to: MallOpt.self)
-        let arenaMax: Int32 = -8 // M_ARENA_MAX in glibc's malloc.h
-        _ = mallopt(arenaMax, 2)
-    }
-
     static func fail(_ message: String) -> Never {
         let line = "triforce: \(message)\n"
         _ = line.withCString { write(2, $0, strlen($0)) }

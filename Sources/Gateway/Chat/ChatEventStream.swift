@@ -1,4 +1,3 @@
-import Net
 import Synchronization
 
 /// A streamed answer: chat events pulled by one consumer from a bounded `ChatEventPipe`.
@@ -13,13 +12,10 @@ public struct ChatEventStream: AsyncSequence, Sendable {
     var pipe: ChatEventPipe { owner.pipe }
 
     /// Runs `produce` in a task that feeds the stream through `sink`; the task is cancelled
-    /// when the consumer goes away. Errors end the stream with that error. Started for a
-    /// connection, the task runs on that connection's event loop, beside the writer that
-    /// consumes it: an upstream chunk reaches the client with one thread hop (curl's thread
-    /// to the loop), not two (to the cooperative pool, then to the loop).
+    /// when the consumer goes away. Errors end the stream with that error.
     public static func producing(_ produce: @escaping @Sendable (ChatEventSink) async throws -> Void) -> ChatEventStream {
         let pipe = ChatEventPipe()
-        let task = Task(executorPreference: EventLoopTaskExecutor.current) {
+        let task = Task {
             do {
                 try await produce(ChatEventSink(pipe: pipe))
                 pipe.finish()

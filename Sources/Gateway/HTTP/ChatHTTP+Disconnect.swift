@@ -8,8 +8,7 @@ extension ChatHTTP {
     /// the upstream transfer is aborted at once (Hummingbird itself does not cancel handlers).
     static func openStream(_ gateway: Gateway, _ request: ChatRequest, principal: Principal,
                            context: AppRequestContext) async throws -> GatewayStream {
-        // On the connection's loop like the handler itself (unstructured tasks do not inherit it).
-        let opening = Task(executorPreference: EventLoopTaskExecutor.current) { try await gateway.stream(request, principal: principal) }
+        let opening = Task { try await gateway.stream(request, principal: principal) }
         let watch = DisconnectWatch()
         context.onConnectionClose {
             opening.cancel()

@@ -29,8 +29,7 @@ extension MCPServer {
             })
         let key = exchange.scope + "|" + id.jsonText
         let registry = self.registry
-        // On the connection's loop when there is one (unstructured tasks do not inherit it).
-        let task = Task(executorPreference: EventLoopTaskExecutor.current) { () async -> Result<ToolResult, JSONRPCError> in
+        let task = Task { () async -> Result<ToolResult, JSONRPCError> in
             do { return .success(try await registry.call(name: name, arguments: arguments, context: context)) } catch let error as JSONRPCError { return .failure(error) } catch { return .failure(.internalError()) }
         }
         let token = await sessions.register(key, cancel: { task.cancel() })

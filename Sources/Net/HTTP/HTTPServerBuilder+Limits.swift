@@ -12,7 +12,7 @@ extension HTTPServerBuilder {
     /// Plain HTTP/1.1 behind a connection limit.
     public static func http1(configuration: HTTP1Channel.Configuration, limiter: ConnectionLimiter) -> HTTPServerBuilder {
         .init { responder in
-            HTTP1Channel(responder: responder, configuration: configuration).limitingConnections(limiter).onItsEventLoop()
+            HTTP1Channel(responder: responder, configuration: configuration).limitingConnections(limiter)
         }
     }
 
@@ -22,7 +22,7 @@ extension HTTPServerBuilder {
                                limiter: ConnectionLimiter) throws(TLSError) -> HTTPServerBuilder {
         let contexts = TLSContextSource(fixed: try MbedTLSContext(configuration: configuration))
         return .init { responder in
-            HTTP1Channel(responder: responder, configuration: http1).withMbedTLS(contexts: contexts).limitingConnections(limiter).onItsEventLoop()
+            HTTP1Channel(responder: responder, configuration: http1).withMbedTLS(contexts: contexts).limitingConnections(limiter)
         }
     }
 }

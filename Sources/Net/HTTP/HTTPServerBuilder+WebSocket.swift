@@ -25,8 +25,8 @@ extension HTTPServerBuilder {
             let base = FirstHeadTimeoutChannel(
                 base: HTTP1WebSocketUpgradeChannel(responder: responder, configuration: channelConfiguration, shouldUpgrade: upgrade),
                 timeout: headTimeout)
-            if let contexts { return base.withMbedTLS(contexts: contexts).limitingConnections(limiter).onItsEventLoop() }
-            return base.limitingConnections(limiter).onItsEventLoop()
+            if let contexts { return base.withMbedTLS(contexts: contexts).limitingConnections(limiter) }
+            return base.limitingConnections(limiter)
         }
     }
 }
