@@ -8,12 +8,15 @@
 #     the queued-messages case); then one node killed for 60 s and restarted (the pull case)
 #   snapshot: a new node joins a hub holding 10,000 notes + 1,000 users; seconds from its
 #     `serve` until it holds them all (with the search index) and its API answers
-# Usage: bench/sync.sh [WRITES]   (BIN=path/to/triforce; default release, else debug)
+# Usage: bench/sync.sh [WRITES]   (BIN=path/to/triforce; default release, else debug;
+#        SECTIONS="latency partition snapshot" by default, any subset of them)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.build/release/triforce}
 [ -x "$BIN" ] || BIN=.build/debug/triforce
 WRITES=${1:-100}
+SECTIONS=" ${SECTIONS:-latency partition snapshot} "
+want() { [[ "$SECTIONS" == *" $1 "* ]]; }
 PROBE="python3 bench/sync_probe.py"
 work=$(mktemp -d)
 declare -A pid port api id
@@ -56,6 +59,7 @@ done
 [ "$($PROBE converge 60 "${dbs[@]}")" != timeout ] || { echo "no first convergence" >&2; exit 1; }
 
 # 1. write → visible everywhere
+if want latency; then
 lat=()
 for i in $(seq 1 "$WRITES"); do
   n=${all[$((RANDOM % 5))]}
@@ -66,8 +70,10 @@ done
 printf '%s\n' "${lat[@]}" | grep -q timeout && echo "some writes never became visible everywhere"
 ok=$(printf '%s\n' "${lat[@]}" | grep -v timeout)
 echo "write → visible on all 5 ($WRITES writes): p50 $(echo "$ok" | percentile 50)s  p99 $(echo "$ok" | percentile 99)s  max $(echo "$ok" | sort -n | tail -1)s"
+fi
 
 # 2. partition m4 for 60 s (SIGSTOP), writes on both sides (m4's beside it, as the CLI would)
+if want partition; then
 kill -STOP "${pid[m4]}"
 for i in $(seq 1 60); do
   $PROBE write "$(db hub)" "${id[hub]}" "p-hub-$i"
@@ -88,8 +94,10 @@ done
 start m3
 d=$($PROBE converge 120 "${dbs[@]}")
 echo "kill -9 of one node for 60 s (writes on both sides): all 5 hash identically ${d}s after its restart"
+fi
 
 # 3. snapshot of 10,000 notes + 1,000 users to a new node
+want snapshot || exit 0
 $PROBE fill "$(db hub)" "${id[hub]}" 10000 1000
 $PROBE converge 120 "${dbs[@]}" >/dev/null
 "$BIN" join "wss://127.0.0.1:${port[hub]}" --token "$token" --data-dir "$work/new" >/dev/null

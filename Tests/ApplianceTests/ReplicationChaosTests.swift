@@ -22,6 +22,8 @@ struct ReplicationChaosTests {
         defer { run.killAll() }
         try await run.play(steps: 140)
         try await run.heal()
+        print("replication chaos seed \(seed): \(run.events.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))")
+        #expect(run.events["api write", default: 0] > 0 && run.events["sqlite3 write", default: 0] > 0, "seed \(seed): \(run.events)")
         let (converged, report) = await run.waitForConvergence(within: .seconds(60))
         #expect(converged, "seed \(seed): nodes did not converge to the offline merge: \(report)")
         await run.stopAll()
@@ -54,6 +56,8 @@ struct ChaosRun {
     var lastStamp: Int64 = 0
     var joinToken = ""
     var joinerAdded = false
+    /// What the schedule did, printed with the seed.
+    var events: [String: Int] = [:]
 
     init(seed: UInt64) async throws {
         self.seed = seed
@@ -112,6 +116,7 @@ struct ChaosRun {
                 nodes[member].process?.process.signal(SIGKILL)
                 _ = await nodes[member].process?.process.wait(until: .now + .seconds(10))
                 nodes[member].health = .killed
+                events["kill -9", default: 0] += 1
                 pending.append((step + 5 + roll(15), member, "start"))
             case 84..<88:
                 let member = 1 + roll(nodes.count - 1)
@@ -119,12 +124,14 @@ struct ChaosRun {
                 nodes[member].process?.process.signal(SIGTERM)
                 _ = await nodes[member].process?.process.wait(until: .now + .seconds(30))
                 nodes[member].health = .killed
+                events["restart", default: 0] += 1
                 pending.append((step + 1, member, "start"))
             case 88..<92:
                 let node = roll(nodes.count)
                 guard nodes[node].health == .running else { break }
                 nodes[node].process?.process.signal(SIGSTOP)
                 nodes[node].health = .stopped
+                events["SIGSTOP", default: 0] += 1
                 pending.append((step + 5 + roll(20), node, "continue"))
             case 92..<94 where !joinerAdded && step > steps / 4 && nodes[0].health == .running:
                 try await addJoinerKilledDuringItsSnapshot()
@@ -170,6 +177,7 @@ struct ChaosRun {
         let first = pickNote(), second = "chaos-\(roll(40))"
         guard first != second else { return }
         let early = stamp(), late = stamp()
+        events["reversed pair", default: 0] += 1
         try await commit(on: index, [(second, late, false)])
         try await commit(on: index, [(first, early, roll(4) == 0)])
     }
@@ -193,6 +201,7 @@ struct ChaosRun {
 
                 """
             writes[row.id, default: []].append(Write(hlc: row.hlc, origin: origin, content: content, deleted: row.deleted))
+            events[nodes[index].health == .running ? "sqlite3 write" : "sqlite3 write while down", default: 0] += 1
         }
         let out = try await Subprocess.run(["sqlite3", nodes[index].db], input: sql, timeout: .seconds(60))
         guard out.status == 0 else { throw ChaosFailure(description: "seed \(seed): sqlite3 write failed: \(out.stderr)") }
@@ -221,6 +230,7 @@ struct ChaosRun {
         }
         lastStamp = max(lastStamp, hlc)
         writes[id, default: []].append(Write(hlc: hlc, origin: fields[1], content: content, deleted: false))
+        events["api write", default: 0] += 1
     }
 
     /// A fourth node joins and is killed at a random moment of its first 1.5 s (before,
@@ -232,7 +242,9 @@ struct ChaosRun {
         guard joined.status == 0 else { throw ChaosFailure(description: "seed \(seed): join failed: \(joined.stderr)") }
         for (key, value) in ReplicationClusterTests.settings { _ = try await MeshProcess.cli(["config", "set", key, value], dir: dir) }
         let first = try await MeshProcess.start("joiner", dir: dir)
-        try await Task.sleep(for: .milliseconds(roll(1_500)))
+        let delay = roll(1_500)
+        events["joiner killed at ms", default: 0] = delay
+        try await Task.sleep(for: .milliseconds(delay))
         first.process.signal(SIGKILL)
         _ = await first.process.wait(until: .now + .seconds(10))
         let check = try await Subprocess.run(["sqlite3", dir + "/triforce.db", "PRAGMA integrity_check"])
