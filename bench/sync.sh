@@ -9,7 +9,9 @@
 #   snapshot: a new node joins a hub holding 10,000 notes + 1,000 users; seconds from its
 #     `serve` until it holds them all (with the search index) and its API answers
 # Usage: bench/sync.sh [WRITES]   (BIN=path/to/triforce; default release, else debug;
-#        SECTIONS="latency partition snapshot" by default, any subset of them)
+#        SECTIONS="latency partition snapshot" by default, any subset of them;
+#        PERF_OUT=file records `perf record -g -a` over the snapshot phase, for
+#        `perf report -i file --comm triforce`)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.build/release/triforce}
@@ -101,6 +103,10 @@ want snapshot || exit 0
 $PROBE fill "$(db hub)" "${id[hub]}" 10000 1000
 $PROBE converge 120 "${dbs[@]}" >/dev/null
 "$BIN" join "wss://127.0.0.1:${port[hub]}" --token "$token" --data-dir "$work/new" >/dev/null
+if [ -n "${PERF_OUT:-}" ]; then
+  perf record -g -a -o "$PERF_OUT" >/dev/null 2>&1 & perf_pid=$!
+  sleep 1
+fi
 t0=$(now)
 start new
 for _ in $(seq 1 3000); do
@@ -109,5 +115,6 @@ for _ in $(seq 1 3000); do
 done
 curl -fsS "http://127.0.0.1:${api[new]}/healthz" >/dev/null
 d=$(echo "$(now) - $t0" | bc)
+if [ -n "${PERF_OUT:-}" ]; then kill -INT "$perf_pid"; wait "$perf_pid" 2>/dev/null || true; fi
 bytes=$(grep -o 'snapshot installed bytes=[0-9]*' "$work/new.log" | head -1 | cut -d= -f2)
 echo "snapshot: new node holds 10,000 notes + 1,000 users and serves in ${d}s (snapshot ${bytes:-?} bytes)"

@@ -20,11 +20,15 @@ struct ReplicationChaosTests {
         print("replication chaos seed \(seed) (TRIFORCE_CHAOS_SEED=\(seed) replays it)")
         var run = try await ChaosRun(seed: seed)
         defer { run.killAll() }
-        try await run.play(steps: 140)
+        let started = ContinuousClock.now
+        try await run.play(steps: 110)
         try await run.heal()
+        run.events["schedule s"] = Int(started.duration(to: .now).components.seconds)
         print("replication chaos seed \(seed): \(run.events.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))")
         #expect(run.events["api write", default: 0] > 0 && run.events["sqlite3 write", default: 0] > 0, "seed \(seed): \(run.events)")
+        let healed = ContinuousClock.now
         let (converged, report) = await run.waitForConvergence(within: .seconds(60))
+        print("replication chaos seed \(seed): converged \(converged) after \(healed.duration(to: .now))")
         #expect(converged, "seed \(seed): nodes did not converge to the offline merge: \(report)")
         await run.stopAll()
     }
@@ -101,6 +105,7 @@ struct ChaosRun {
 
     /// The schedule: mostly writes; now and then a restart, a kill -9, a partition, a
     /// reversed pair of commits, the late joiner (killed at a random moment of its start).
+    /// Process events are capped (2 kills, 2 restarts, 3 partitions) to bound the run time.
     mutating func play(steps: Int) async throws {
         var pending: [(at: Int, node: Int, action: String)] = []
         for step in 0..<steps {
@@ -110,7 +115,7 @@ struct ChaosRun {
             case 0..<50: try await writeBeside(roll(nodes.count), deleted: roll(5) == 0)
             case 50..<62: try await reversedPair(roll(nodes.count))
             case 62..<80: try await writeThroughAPI(roll(nodes.count))
-            case 80..<84:
+            case 80..<84 where events["kill -9", default: 0] < 2:
                 let member = 1 + roll(nodes.count - 1)
                 guard nodes[member].health == .running else { break }
                 nodes[member].process?.process.signal(SIGKILL)
@@ -118,7 +123,7 @@ struct ChaosRun {
                 nodes[member].health = .killed
                 events["kill -9", default: 0] += 1
                 pending.append((step + 5 + roll(15), member, "start"))
-            case 84..<88:
+            case 84..<88 where events["restart", default: 0] < 2:
                 let member = 1 + roll(nodes.count - 1)
                 guard nodes[member].health == .running else { break }
                 nodes[member].process?.process.signal(SIGTERM)
@@ -126,7 +131,7 @@ struct ChaosRun {
                 nodes[member].health = .killed
                 events["restart", default: 0] += 1
                 pending.append((step + 1, member, "start"))
-            case 88..<92:
+            case 88..<92 where events["SIGSTOP", default: 0] < 3:
                 let node = roll(nodes.count)
                 guard nodes[node].health == .running else { break }
                 nodes[node].process?.process.signal(SIGSTOP)
