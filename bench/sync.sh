@@ -11,7 +11,7 @@
 # Usage: bench/sync.sh [WRITES]   (BIN=path/to/triforce; default release, else debug;
 #        SECTIONS="latency partition snapshot" by default, any subset of them;
 #        PERF_OUT=file records `perf record -g -a` over the snapshot phase, for
-#        `perf report -i file --comm triforce`)
+#        `perf report -i file`; KEEP_WORK=1 keeps the nodes' logs and files)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.build/release/triforce}
@@ -22,7 +22,7 @@ want() { [[ "$SECTIONS" == *" $1 "* ]]; }
 PROBE="python3 bench/sync_probe.py"
 work=$(mktemp -d)
 declare -A pid port api id
-cleanup() { for p in "${pid[@]}"; do kill -CONT "$p" 2>/dev/null || true; kill -9 "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+cleanup() { for p in "${pid[@]}"; do kill -CONT "$p" 2>/dev/null || true; kill -9 "$p" 2>/dev/null || true; done; if [ -n "${KEEP_WORK:-}" ]; then echo "logs kept in $work" >&2; else rm -rf "$work"; fi; }
 trap cleanup EXIT
 now() { date +%s.%N; }
 percentile() { sort -n | awk -v p="$1" '{a[NR]=$1} END {i=int((NR*p+99)/100); if(i<1)i=1; print a[i]}'; }
