@@ -95,10 +95,13 @@ final class SimulatedMesh {
     }
 
     /// Advances `duration` in 10 ms steps: ticks every running node and delivers frames
-    /// (those for a paused node wait; those for a killed node are lost).
-    func run(for duration: Duration, check: (() -> Void)? = nil) {
+    /// (those for a paused node wait; those for a killed node are lost). Yields every step: a
+    /// long simulation is seconds of CPU, and holding a cooperative thread (two on a 2-core
+    /// machine) that long starved every other test's server in the parallel run.
+    func run(for duration: Duration, check: (() -> Void)? = nil) async {
         let end = time + duration
         while time < end {
+            await Task.yield()
             time += .milliseconds(10)
             deliver()
             for id in ids where !killed.contains(id) && !paused.contains(id) {
