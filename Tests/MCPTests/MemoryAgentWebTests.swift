@@ -57,7 +57,9 @@ struct MemoryAgentWebTests {
         let store = AgentStore(database: database, origin: ReplicaOrigin(nodeID: "n", clock: HybridClock()))
         try await store.save(.init(name: "echo", argv: ["/bin/sh", "-c", "printf '%s|' \"$@\"", "sh", "{prompt}"]))
         try await store.save(.init(name: "plain", argv: ["/bin/echo", "plain:"]))
-        try await store.save(.init(name: "slow", argv: ["/bin/sh", "-c", "sleep 5", "sh"], timeoutSeconds: 1))
+        // Ends only by the 1 s timeout: a `sleep 5` could exit on its own first when the runner's
+        // poll loop was starved for seconds on a loaded machine (it then reported exit 0).
+        try await store.save(.init(name: "slow", argv: ["/bin/sh", "-c", "sleep 600", "sh"], timeoutSeconds: 1))
         let workspace = try Workspace(root: directory + "/ws")
         let queue = AgentQueue(limit: 1)
         let tools = AgentTools.all(store: store, queue: queue, workspace: workspace)

@@ -7,10 +7,10 @@ import Testing
 /// time, so these tests are exact and cannot be timing-flaky.
 @Suite("Membership state machine")
 struct MembershipTests {
-    @Test func fiveNodesLearnEachOtherFromOneSeed() {
+    @Test func fiveNodesLearnEachOtherFromOneSeed() async {
         let mesh = SimulatedMesh(count: 5)
         for id in mesh.ids where id != "node-0" { mesh.link("node-0", id) }
-        mesh.run(for: .seconds(2))
+        await mesh.run(for: .seconds(2))
         for observer in mesh.ids {
             #expect(mesh.nodes[observer]!.members.count == 5, "\(observer) sees \(mesh.nodes[observer]!.members.keys.sorted())")
             for member in mesh.ids { #expect(mesh.state(of: member, at: observer) == .alive) }
@@ -21,14 +21,14 @@ struct MembershipTests {
         #expect(mesh.nodes["node-0"]!.members.values.contains { $0.rttMilliseconds != nil })
     }
 
-    @Test func killedMemberIsDeadEverywhereWithinTargets() throws {
+    @Test func killedMemberIsDeadEverywhereWithinTargets() async throws {
         let mesh = SimulatedMesh(count: 5)
         mesh.linkAll()
-        mesh.run(for: .seconds(5))
+        await mesh.run(for: .seconds(5))
         let killedAt = mesh.time
         mesh.kill("node-4")
         var allDeadAt: Duration?
-        mesh.run(for: .seconds(8)) {
+        await mesh.run(for: .seconds(8)) {
             if allDeadAt == nil, mesh.observers(seeing: "node-4", as: .dead) == 4 { allDeadAt = mesh.time }
         }
         let elapsed = try #require(allDeadAt) - killedAt
@@ -36,16 +36,16 @@ struct MembershipTests {
         #expect(elapsed >= .seconds(2), "no faster than the shortest suspicion: \(elapsed)")
     }
 
-    @Test func memberStoppedForTwoSecondsIsNeverDeclaredDead() {
+    @Test func memberStoppedForTwoSecondsIsNeverDeclaredDead() async {
         var refutations = 0
         for victim in ["node-0", "node-1", "node-2", "node-3", "node-4"] {
             let mesh = SimulatedMesh(count: 5)
             mesh.linkAll()
-            mesh.run(for: .seconds(3))
+            await mesh.run(for: .seconds(3))
             mesh.paused.insert(victim)
-            mesh.run(for: .seconds(2))
+            await mesh.run(for: .seconds(2))
             mesh.paused.remove(victim)
-            mesh.run(for: .seconds(10))
+            await mesh.run(for: .seconds(10))
             let deaths = mesh.history.filter { $0.state == .dead }
             #expect(deaths.isEmpty, "false deaths: \(deaths.map { "\($0.observer) saw \($0.member) dead at \($0.at)" })")
             #expect(mesh.observers(seeing: victim, as: .alive) == 4)
@@ -58,27 +58,27 @@ struct MembershipTests {
         #expect(refutations >= 2, "the stops were long enough to be suspected")
     }
 
-    @Test func gracefulLeaveIsSeenAtOnce() {
+    @Test func gracefulLeaveIsSeenAtOnce() async {
         let mesh = SimulatedMesh(count: 5)
         mesh.linkAll()
-        mesh.run(for: .seconds(2))
+        await mesh.run(for: .seconds(2))
         let actions = mesh.nodes["node-3"]!.leave(now: mesh.time)
         mesh.apply(actions, at: "node-3")
-        mesh.run(for: .milliseconds(50))
+        await mesh.run(for: .milliseconds(50))
         #expect(mesh.observers(seeing: "node-3", as: .left) == 4)
         mesh.kill("node-3")
-        mesh.run(for: .seconds(10))
+        await mesh.run(for: .seconds(10))
         #expect(mesh.observers(seeing: "node-3", as: .left) == 4, "left stays left, never turns dead")
     }
 
-    @Test func lossyDuplicatingReorderingLinksCauseNoFalseDeaths() {
+    @Test func lossyDuplicatingReorderingLinksCauseNoFalseDeaths() async {
         // 10 % loss per message (a probe round trip loses ~19 %), for ten simulated minutes:
         // suspicions happen, and the repeated buddy reminder plus the direct answer to a
         // stale suspicion get every refutation through before the suspicion expires.
         let faults = LinkFaults(dropRate: 0.10, duplicateRate: 0.1, reorderRate: 0.1)
         let mesh = SimulatedMesh(count: 5, faults: faults)
         mesh.linkAll()
-        mesh.run(for: .seconds(600))
+        await mesh.run(for: .seconds(600))
         #expect(mesh.history.contains { $0.state == .suspect }, "the loss was high enough to cause suspicions")
         #expect(mesh.history.filter { $0.state == .dead }.isEmpty)
         #expect(mesh.ids.allSatisfy { observer in mesh.ids.allSatisfy { mesh.state(of: $0, at: observer) == .alive } })
@@ -87,14 +87,14 @@ struct MembershipTests {
                 && counts.map(\.reordered).reduce(0, +) > 100, "faults really happened: \(counts.first!)")
         // And a real failure is still found through the noise.
         mesh.kill("node-1")
-        mesh.run(for: .seconds(10))
+        await mesh.run(for: .seconds(10))
         #expect(mesh.observers(seeing: "node-1", as: .dead) == 4)
     }
 
-    @Test func aStarvedNodeReadsItsQueueBeforeBuryingAnyone() {
+    @Test func aStarvedNodeReadsItsQueueBeforeBuryingAnyone() async {
         let mesh = SimulatedMesh(count: 5)
         mesh.linkAll()
-        mesh.run(for: .seconds(3))
+        await mesh.run(for: .seconds(3))
         // node-0 suspects node-1, which refutes at once; the refutation waits in node-0's queue.
         let incarnation = mesh.nodes["node-0"]!.members["node-1"]!.incarnation
         mesh.apply(mesh.nodes["node-0"]!.suspect("node-1", incarnation: incarnation, confirmer: "node-0", now: mesh.time, originated: true),
@@ -111,16 +111,16 @@ struct MembershipTests {
         mesh.apply(actions, at: "node-0")
         mesh.deliver()
         #expect(mesh.state(of: "node-1", at: "node-0") == .alive)
-        mesh.run(for: .seconds(5))
+        await mesh.run(for: .seconds(5))
         #expect(mesh.history.filter { $0.state == .dead }.isEmpty)
     }
 
-    @Test func sparseMeshAboveThirtyTwoMembersConvergesAndFindsADeath() throws {
+    @Test func sparseMeshAboveThirtyTwoMembersConvergesAndFindsADeath() async throws {
         // 40 members that each know only the hub: once a node knows more than 32 it dials
         // learned members only up to 8 links and relies on gossip for the rest.
         let mesh = SimulatedMesh(count: 40)
         for id in mesh.ids where id != "node-0" { mesh.link(id, "node-0") }
-        mesh.run(for: .seconds(30))
+        await mesh.run(for: .seconds(30))
         for observer in mesh.ids {
             #expect(mesh.nodes[observer]!.members.count == 40, "\(observer) knows \(mesh.nodes[observer]!.members.count)")
         }
@@ -133,7 +133,7 @@ struct MembershipTests {
         let killedAt = mesh.time
         mesh.kill("node-17")
         var allDeadAt: Duration?
-        mesh.run(for: .seconds(30)) {
+        await mesh.run(for: .seconds(30)) {
             if allDeadAt == nil, mesh.observers(seeing: "node-17", as: .dead) == 39 { allDeadAt = mesh.time }
         }
         let elapsed = try #require(allDeadAt, "dead at \(mesh.observers(seeing: "node-17", as: .dead)) of 39") - killedAt
@@ -141,10 +141,10 @@ struct MembershipTests {
         #expect(mesh.history.filter { $0.state == .dead && $0.member != "node-17" }.isEmpty)
     }
 
-    @Test func aPeerCannotKillOrMoveAnotherMemberOnItsOwnWord() {
+    @Test func aPeerCannotKillOrMoveAnotherMemberOnItsOwnWord() async {
         let mesh = SimulatedMesh(count: 4)
         mesh.linkAll()
-        mesh.run(for: .seconds(2))
+        await mesh.run(for: .seconds(2))
         var victimView = mesh.nodes["node-0"]!
         let address = victimView.members["node-2"]!.metadata.meshAddress
         let incarnation = victimView.members["node-2"]!.incarnation
@@ -164,7 +164,7 @@ struct MembershipTests {
         #expect(victimView.members["bad id with spaces"] == nil)
         // In the live mesh, the same lies are refuted and never become a death.
         mesh.apply(mesh.nodes["node-0"]!.receive(.gossip(Array(lies.prefix(2))), from: "node-3", now: mesh.time), at: "node-0")
-        mesh.run(for: .seconds(10))
+        await mesh.run(for: .seconds(10))
         #expect(mesh.history.filter { $0.state == .dead }.isEmpty)
         #expect(mesh.observers(seeing: "node-2", as: .alive) == 3)
         #expect(mesh.nodes["node-0"]!.members["node-2"]!.metadata.meshAddress == address)

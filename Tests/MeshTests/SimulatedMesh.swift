@@ -1,6 +1,7 @@
 @testable import Mesh
 import Net
 import Synchronization
+import TestSupport
 
 /// Several `Membership` state machines on one manual clock, linked through real
 /// `MeshTransport`s (closures into a mailbox, optionally wrapped in `FaultInjectingTransport`),
@@ -95,16 +96,22 @@ final class SimulatedMesh {
     }
 
     /// Advances `duration` in 10 ms steps: ticks every running node and delivers frames
-    /// (those for a paused node wait; those for a killed node are lost).
-    func run(for duration: Duration, check: (() -> Void)? = nil) {
-        let end = time + duration
-        while time < end {
-            time += .milliseconds(10)
-            deliver()
-            for id in ids where !killed.contains(id) && !paused.contains(id) {
-                apply(nodes[id]!.tick(now: time), at: id)
+    /// (those for a paused node wait; those for a killed node are lost). Runs on a thread of
+    /// its own: a long simulation is seconds of CPU, and on the cooperative pool (two threads
+    /// on a 2-core machine) it starved every other test's in-process server in the parallel
+    /// run. Yields every step so the tests sharing that thread take turns.
+    func run(for duration: Duration, check: (() -> Void)? = nil) async {
+        await withTaskExecutorPreference(DedicatedThreadExecutor.shared) {
+            let end = time + duration
+            while time < end {
+                await Task.yield()
+                time += .milliseconds(10)
+                deliver()
+                for id in ids where !killed.contains(id) && !paused.contains(id) {
+                    apply(nodes[id]!.tick(now: time), at: id)
+                }
+                check?()
             }
-            check?()
         }
     }
 

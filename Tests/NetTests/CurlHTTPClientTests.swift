@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Glibc
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -79,6 +80,16 @@ func clientRoutes(_ router: Router<PeerContext>, _ probe: ServerProbe) {
     }
 }
 
+/// posix_spawnp with no file actions: the child inherits every descriptor not close-on-exec.
+func spawnInheritingEverything(_ arguments: [String]) throws -> pid_t {
+    var pid: pid_t = 0
+    var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+    defer { for pointer in argv { free(pointer) } }
+    let result = posix_spawnp(&pid, arguments[0], nil, nil, &argv, environ)
+    guard result == 0 else { throw TLSTestError(message: "spawn \(arguments[0]): \(result)") }
+    return pid
+}
+
 func url(_ port: Int, _ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
 
 /// The error a request ends with (from `send` or from reading the body), or nil.
@@ -154,6 +165,29 @@ func failure(of request: OutgoingRequest, on client: CurlHTTPClient) async -> Ou
                 let response = try await client.send(OutgoingRequest(url: url(port, "/forever")))
                 var chunks = response.body.makeAsyncIterator()
                 _ = try await chunks.next()
+            }
+            #expect(await probe.eventually { $0.aborted })
+        }
+    }
+
+    /// The root of the abort tests' failures in the whole parallel run: a process spawned
+    /// while a transfer was open (another test's `triforce serve`, curl, openssl) inherited
+    /// curl's socket, so closing it here did not close the connection. Spawned here the way
+    /// any library may spawn: no descriptor cleanup in the child.
+    @Test func droppingTheBodyAbortsTheTransferWhileAChildProcessRuns() async throws {
+        try await withTestServer(clientRoutes) { port, probe in
+            let client = try CurlHTTPClient()
+            let child: pid_t
+            do {
+                let response = try await client.send(OutgoingRequest(url: url(port, "/forever")))
+                var chunks = response.body.makeAsyncIterator()
+                _ = try await chunks.next()
+                child = try spawnInheritingEverything(["sleep", "600"])
+            }
+            defer {
+                kill(child, SIGKILL)
+                var status: Int32 = 0
+                _ = waitpid(child, &status, 0)
             }
             #expect(await probe.eventually { $0.aborted })
         }

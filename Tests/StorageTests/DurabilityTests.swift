@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Glibc
+import Net
 import Storage
 import Testing
 
@@ -72,6 +73,7 @@ import Testing
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, writeEnd, 1)
+        SpawnedDescriptors.closeAllButStandard(&actions)
 
         let argv: [UnsafeMutablePointer<CChar>?] = [strdup(binary), strdup(path), nil]
         let envp: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/bin:/bin"), nil]

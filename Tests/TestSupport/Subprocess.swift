@@ -1,5 +1,6 @@
 import FoundationEssentials
 public import Glibc
+import Net
 
 /// Runs real programs (curl, openssl, python, the triforce binary) from tests, since
 /// Foundation's Process is not available with FoundationEssentials.
@@ -57,6 +58,9 @@ public struct Subprocess: Sendable {
             posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
             posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
             for fd in inPipe + outPipe + errPipe { posix_spawn_file_actions_addclose(&actions, fd) }
+            // Nor any other descriptor of the test process (a test's client connection held
+            // by a long-lived child never closes; its server waits for that close).
+            SpawnedDescriptors.closeAllButStandard(&actions)
             let env = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
             var pid: pid_t = 0
             let cArgs = argv.map { strdup($0) } + [nil]

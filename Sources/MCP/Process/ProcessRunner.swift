@@ -1,5 +1,6 @@
 import Glibc
 import FoundationEssentials
+import Net
 
 /// Runs a program with posix_spawn in its own process group, a given environment and
 /// working directory, a deadline and an output cap. On timeout or task cancellation the
@@ -32,6 +33,9 @@ public enum ProcessRunner {
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
         for fd in outPipe + errPipe { posix_spawn_file_actions_addclose(&actions, fd) }
+        // Nothing else of the gateway (client connections, the database, listeners) reaches
+        // a tool's or agent's process.
+        SpawnedDescriptors.closeAllButStandard(&actions)
         guard let addChdir = Self.addChdir else {
             close(outPipe[0]); close(outPipe[1]); close(errPipe[0]); close(errPipe[1])
             throw ToolError(.failed, "this C library lacks posix_spawn_file_actions_addchdir_np (glibc 2.29+ needed)")

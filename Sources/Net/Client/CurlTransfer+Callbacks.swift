@@ -114,9 +114,16 @@ extension CurlTransfer {
         return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[lower..<upper]), as: UTF8.self)
     }
 
-    /// Before every socket: the resolved peer address goes through the SSRF guard.
+    /// Before every socket: the resolved peer address goes through the SSRF guard, and the
+    /// socket is opened close-on-exec. curl's own `socket()` is not, so every process spawned
+    /// meanwhile (an agent, a tool) inherited the connection and kept it open after curl closed
+    /// it: an aborted upstream transfer never reached the server.
     func onOpenSocket(_ purpose: curlsocktype, _ address: UnsafeMutablePointer<curl_sockaddr>?) -> curl_socket_t {
-        guard let address, let allow = request.allowAddress else { return ccurl_socket_bad() }
+        guard let address else { return ccurl_socket_bad() }
+        let closeOnExec = Int32(SOCK_CLOEXEC.rawValue)
+        guard let allow = request.allowAddress else {
+            return socket(address.pointee.family, address.pointee.socktype | closeOnExec, address.pointee.protocol)
+        }
         var text = [CChar](repeating: 0, count: 64)
         let known = ccurl_sockaddr_text(address, &text, socklen_t(text.count)) == 0
         let peer = known ? String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "unknown address family \(address.pointee.family)"
@@ -124,7 +131,7 @@ extension CurlTransfer {
             event.failure = error(.blocked, "address \(peer) refused by policy")
             return ccurl_socket_bad()
         }
-        return socket(address.pointee.family, address.pointee.socktype, address.pointee.protocol)
+        return socket(address.pointee.family, address.pointee.socktype | closeOnExec, address.pointee.protocol)
     }
 
     /// Before every request, on a new or a reused connection (a reused one opened no socket).

@@ -120,12 +120,13 @@ final class CurlTransfer: @unchecked Sendable {
             return Unmanaged<CurlTransfer>.fromOpaque(me).takeUnretainedValue().onHeader(data, size * count)
         })
         check(ccurl_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, me))
+        // Every socket is opened here (close-on-exec, SSRF guard): curl's own are inheritable.
+        check(ccurl_easy_setopt_opensocket_cb(easy) { me, purpose, address in
+            guard let me else { return ccurl_socket_bad() }
+            return Unmanaged<CurlTransfer>.fromOpaque(me).takeUnretainedValue().onOpenSocket(purpose, address)
+        })
+        check(ccurl_easy_setopt_pointer(easy, CURLOPT_OPENSOCKETDATA, me))
         if request.allowAddress != nil {
-            check(ccurl_easy_setopt_opensocket_cb(easy) { me, purpose, address in
-                guard let me else { return ccurl_socket_bad() }
-                return Unmanaged<CurlTransfer>.fromOpaque(me).takeUnretainedValue().onOpenSocket(purpose, address)
-            })
-            check(ccurl_easy_setopt_pointer(easy, CURLOPT_OPENSOCKETDATA, me))
             check(ccurl_easy_setopt_prereq_cb(easy) { me, primaryIP, _, _, _ in
                 guard let me else { return ccurl_prereqfunc_abort() }
                 return Unmanaged<CurlTransfer>.fromOpaque(me).takeUnretainedValue().onPrerequest(primaryIP)

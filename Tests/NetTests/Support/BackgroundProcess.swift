@@ -1,4 +1,5 @@
 import Glibc
+import Net
 import TestSupport
 
 /// A long-running child (openssl s_server) for the duration of a test; killed on `stop()`
@@ -13,6 +14,7 @@ final class BackgroundProcess: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        SpawnedDescriptors.closeAllButStandard(&actions)
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         let result = posix_spawnp(&pid, arguments[0], &actions, nil, &argv, environ)
