@@ -28,6 +28,22 @@ struct GuardianTests {
     /// Lag from a replication status (the worst peer), from another node's `/health` (clamped,
     /// or nil when malformed), and the guardian's verdict: stuck only when rows are pending
     /// and the replica is `warnSeconds` behind.
+    /// Any encoder (the /health and admin paths use plain ones) writes ISO 8601 dates, also for
+    /// a peer claiming an absurd certificate expiry.
+    @Test func reportDatesEncodeAsISO8601() throws {
+        let checked = Date(timeIntervalSince1970: 1_796_000_000)
+        var node = GuardianReport.Node(name: "peer", url: nil, status: .ok, version: nil, nodeID: nil, health: nil,
+                                       certificate: nil, latencyMilliseconds: nil, problems: [])
+        node.certificate = CertificateStatus(expiresAt: Date(timeIntervalSince1970: 1_800_000_000), now: checked)
+        var absurd = node
+        absurd.certificate = CertificateStatus(expiresAt: Date(timeIntervalSince1970: Double(Int64.max)), now: checked)
+        let data = try JSONEncoder().encode(GuardianReport(nodes: [node, absurd], checkedAt: checked))
+        let json = try #require(JSONValue.parse(String(decoding: data, as: UTF8.self)))
+        #expect(json["checked_at"]?.stringValue == "2026-11-30T00:53:20Z")
+        #expect(json["nodes"]?[0]?["certificate"]?["expires_at"]?.stringValue == "2027-01-15T08:00:00Z")
+        #expect(json["nodes"]?[1]?["certificate"]?["expires_at"]?.stringValue != nil)
+    }
+
     @Test func syncLagFromStatusAndHealth() {
         let status: JSONValue = ["peers": [["lag_rows": 3, "lag_seconds": 12.5], ["lag_rows": 1, "lag_seconds": 400.0],
                                            ["lag_rows": "x"]]]

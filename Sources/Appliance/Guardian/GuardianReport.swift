@@ -2,14 +2,14 @@ import FoundationEssentials
 import Net
 
 /// What the guardian found on one round: one entry per node, worst status first in text.
-struct GuardianReport: Codable, Sendable {
+struct GuardianReport: Encodable, Sendable {
     enum Status: String, Codable, Sendable, Comparable {
         case ok, warn, fail
         static func < (a: Status, b: Status) -> Bool { a.rank < b.rank }
         var rank: Int { switch self { case .ok: 0; case .warn: 1; case .fail: 2 } }
     }
 
-    struct Node: Codable, Sendable {
+    struct Node: Encodable, Sendable {
         var name: String
         var url: String?
         var status: Status
@@ -49,6 +49,15 @@ struct GuardianReport: Codable, Sendable {
         case checkedAt = "checked_at"
     }
 
+    /// Dates are ISO 8601 text whatever encoder writes the report (/health, the admin API,
+    /// the status tool): a default `JSONEncoder` would write seconds since 2001.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(status, forKey: .status)
+        try container.encode(checkedAt.formatted(.iso8601), forKey: .checkedAt)
+        try container.encode(nodes, forKey: .nodes)
+    }
+
     init(nodes: [Node], checkedAt: Date = Date()) {
         self.nodes = nodes
         self.checkedAt = checkedAt
@@ -85,7 +94,7 @@ struct GuardianReport: Codable, Sendable {
 }
 
 /// The mesh certificate's expiry: warn inside `warnDays`, fail once expired.
-struct CertificateStatus: Codable, Sendable {
+struct CertificateStatus: Encodable, Sendable {
     static let warnDays = 14
 
     var status: GuardianReport.Status
@@ -96,6 +105,13 @@ struct CertificateStatus: Codable, Sendable {
         case status
         case expiresAt = "expires_at"
         case daysLeft = "days_left"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(status, forKey: .status)
+        try container.encode(expiresAt.formatted(.iso8601), forKey: .expiresAt)
+        try container.encode(daysLeft, forKey: .daysLeft)
     }
 
     init(expiresAt: Date, now: Date = Date()) {
