@@ -45,13 +45,16 @@ extension Membership {
         }
     }
 
-    /// The next member to probe: a shuffled pass over every member not gone.
+    /// The next member to probe: a shuffled pass over every member not gone (in a sparse
+    /// mesh, over the linked ones).
     mutating func nextProbeTarget() -> String? {
+        let linkedOnly = isSparse
         for _ in 0..<2 {
             while probeIndex < probeOrder.count {
                 let id = probeOrder[probeIndex]
                 probeIndex += 1
-                if id != selfID, let member = members[id], !member.state.isGone { return id }
+                guard id != selfID, let member = members[id], !member.state.isGone else { continue }
+                if !linkedOnly || linked.contains(id) { return id }
             }
             probeOrder = members.keys.filter { $0 != selfID }.sorted().shuffled(using: &random)
             probeIndex = 0
