@@ -6,12 +6,17 @@ import Testing
 /// and failures are still found everywhere through the linked members and gossip.
 @Suite("Sparse mesh (simulated)")
 struct SparseMeshTests {
-    /// 40 members that were each given only the hub (node-0) as a configured peer.
+    /// 40 members that were each given only the hub (node-0) as a configured peer: 30 join
+    /// and form a full mesh, then 10 more join and the mesh goes sparse.
     static func grown() -> SimulatedMesh {
         let mesh = SimulatedMesh(count: 40)
-        for id in mesh.ids where id != "node-0" {
+        for (index, id) in mesh.ids.enumerated() where id != "node-0" {
             mesh.pinned[id] = ["node-0"]
             mesh.link(id, "node-0")
+            if index == 29 {
+                mesh.run(for: .seconds(10))
+                #expect(mesh.ids.prefix(30).allSatisfy { mesh.links[$0]!.count == 29 }, "the first 30 form a full mesh")
+            }
         }
         // Learn everyone, then past the idle limit, so the full-mesh leftovers are retired.
         mesh.run(for: .seconds(70))

@@ -41,7 +41,7 @@ extension Membership {
             return suspect(update.id, incarnation: update.incarnation, confirmer: peer, now: now, originated: false)
         case .left:
             guard firstHand else {
-                return suspect(update.id, incarnation: update.incarnation, confirmer: peer, now: now, originated: false)
+                return suspect(update.id, incarnation: update.incarnation, confirmer: peer, now: now, originated: false, left: true)
             }
             guard update.incarnation >= known.incarnation, known.state != .left else { return [] }
             var member = known
@@ -52,7 +52,8 @@ extension Membership {
             suspicions[update.id] = nil
             if probe?.target == update.id { probe = nil }
             gossip.enqueue(member.update)
-            return [.changed(member)]
+            // Passed on at once: where links are sparse, most members hear it only this way.
+            return [.changed(member)] + pushToLinks(member.update, first: nil).filter { $0 != .send(.gossip([member.update]), to: peer) }
         }
     }
 
