@@ -91,6 +91,25 @@ struct MembershipTests {
         #expect(mesh.observers(seeing: "node-1", as: .dead) == 4)
     }
 
+    @Test func oneSlowLossyLinkCausesNoFalseDeath() {
+        // One pair's link, both ways, delays every frame 700 ms (past the 500 ms probe timeout)
+        // and drops, duplicates and reorders 10 % each: the pair's direct probes fail, the
+        // indirect ones through the other three answer, and nobody is buried.
+        let faults = LinkFaults(dropRate: 0.1, duplicateRate: 0.1, reorderRate: 0.1, delay: .milliseconds(700))
+        let mesh = SimulatedMesh(count: 5)
+        mesh.linkFaults = ["node-0>node-1": faults, "node-1>node-0": faults]
+        mesh.linkAll()
+        mesh.run(for: .seconds(300))
+        #expect(mesh.history.filter { $0.state == .dead }.isEmpty)
+        #expect(mesh.ids.allSatisfy { observer in mesh.ids.allSatisfy { mesh.state(of: $0, at: observer) == .alive } })
+        let counts = mesh.faultTransports.map(\.counts)
+        #expect(counts.count == 2 && counts.allSatisfy { $0.sent > 100 && $0.dropped > 10 && $0.duplicated > 10 && $0.reordered > 10 },
+                "\(counts)")
+        mesh.kill("node-1")
+        mesh.run(for: .seconds(10))
+        #expect(mesh.observers(seeing: "node-1", as: .dead) == 4)
+    }
+
     @Test func aStarvedNodeReadsItsQueueBeforeBuryingAnyone() {
         let mesh = SimulatedMesh(count: 5)
         mesh.linkAll()

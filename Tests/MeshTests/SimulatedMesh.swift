@@ -7,17 +7,24 @@ import Synchronization
 /// every message encoded to JSON and decoded again as on a real link. Deterministic: time
 /// only moves when the test steps it.
 final class SimulatedMesh {
-    /// Frames in flight: (to, from, text). Guarded by its mutex (transports run outside).
+    /// Frames in flight: (to, from, text, due time), and the simulated clock the transports
+    /// stamp them with. Guarded by their mutexes (transports run outside).
     final class Mailbox: Sendable {
-        let frames = Mutex<[(to: String, from: String, text: String)]>([])
+        let frames = Mutex<[(to: String, from: String, text: String, at: Duration)]>([])
+        let clock = Mutex<Duration>(.zero)
     }
     let mailbox = Mailbox()
     var nodes: [String: Membership] = [:]
     var links: [String: [String: any MeshTransport]] = [:]
     var killed: Set<String> = []
     var paused: Set<String> = []
-    var time: Duration = .zero
+    var time: Duration = .zero {
+        didSet { mailbox.clock.withLock { $0 = time } }
+    }
     var faults: LinkFaults?
+    /// Faults for single directions ("a>b": what a sends to b), over `faults`. Their `delay` is
+    /// simulated time: a frame is due that long after it was sent.
+    var linkFaults: [String: LinkFaults] = [:]
     /// Every (observer, member, state) change seen, for "never dead" assertions.
     var history: [(observer: String, member: String, state: MemberState, at: Duration)] = []
     var faultTransports: [FaultInjectingTransport] = []
@@ -65,11 +72,19 @@ final class SimulatedMesh {
 
     func transport(from: String, to: String) -> any MeshTransport {
         let mailbox = mailbox
+        guard var faults = linkFaults[from + ">" + to] ?? faults else {
+            return ClosureTransport(peerID: to) { text in
+                mailbox.frames.withLock { $0.append((to, from, text, mailbox.clock.withLock { $0 })) }
+                return true
+            }
+        }
+        let delay = faults.delay
+        faults.delay = .zero
         let base = ClosureTransport(peerID: to) { text in
-            mailbox.frames.withLock { $0.append((to, from, text)) }
+            let due = mailbox.clock.withLock { $0 } + delay
+            mailbox.frames.withLock { $0.append((to, from, text, due)) }
             return true
         }
-        guard var faults else { return base }
         // FNV-1a of the link's name, not `hashValue` (seeded per process): a run is reproducible.
         faults.seed = (from + ">" + to).utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 } | 1
         let faulty = FaultInjectingTransport(wrapping: base, faults: faults)
@@ -158,10 +173,10 @@ final class SimulatedMesh {
         var rounds = 0
         while rounds < 8 {
             rounds += 1
-            let paused = paused
+            let paused = paused, now = time
             let frames = mailbox.frames.withLock { frames in
-                let ready = frames.filter { !paused.contains($0.to) }
-                frames.removeAll { !paused.contains($0.to) }
+                let ready = frames.filter { !paused.contains($0.to) && $0.at <= now }
+                frames.removeAll { !paused.contains($0.to) && $0.at <= now }
                 return ready
             }
             if frames.isEmpty { return }

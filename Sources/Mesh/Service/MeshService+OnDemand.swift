@@ -1,3 +1,4 @@
+import Logging
 import Net
 
 /// Calls to members this node keeps no link to. Above the full-mesh limit a node links to a
@@ -26,6 +27,7 @@ extension MeshService {
         }
         if !dialing.contains(address) {
             dialing.insert(address)
+            logger.info("mesh: dialing a member for a call", metadata: ["peer": "\(peer)"])
             Task { await self.dial(address, expected: peer) }
         }
         await waitForLink(to: peer, within: min(limit, Self.onDemandDialLimit))
