@@ -25,7 +25,15 @@ extension Membership {
             guard update.incarnation > known.incarnation || (known.metadata == .unknown && update.metadata != nil) else { return [] }
             var member = known
             member.incarnation = max(known.incarnation, update.incarnation)
-            if firstHand || known.metadata == .unknown, let metadata = update.metadata { member.metadata = metadata }
+            if let metadata = update.metadata {
+                if firstHand || known.metadata == .unknown {
+                    member.metadata = metadata
+                } else if update.incarnation > known.incarnation {
+                    // In a sparse mesh most members hear a member's news second-hand: its health
+                    // summary (tool catalog hash, providers) travels so; its addresses never do.
+                    member.metadata.health = metadata.health
+                }
+            }
             if member.state != .alive { member.since = now }
             member.state = .alive
             members[update.id] = member

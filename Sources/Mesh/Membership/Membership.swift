@@ -7,8 +7,10 @@ import Net
 /// Invariants:
 /// - `members[selfID]` always exists and is never suspect or dead in our own view.
 /// - The sender of every message is the link's authenticated peer; claims about another
-///   member never change that member's metadata once known, and a third party's "dead" or
-///   "left" counts only as one suspicion (one Lifeguard confirmation), never as a death.
+///   member never change that member's addresses or version once known (only its health
+///   summary, at a higher incarnation), and a third party's "dead" or "left" counts only as
+///   one suspicion (one Lifeguard confirmation), never as a death (a passed-on "left" ends
+///   as left when the suspicion runs out).
 /// - Incarnations only grow; a third party can raise a member's incarnation by at most
 ///   `maxIncarnationJump` at a time, so nobody can push one to the end of the range.
 public struct Membership: Sendable {
