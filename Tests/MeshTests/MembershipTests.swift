@@ -163,6 +163,23 @@ struct MembershipTests {
         #expect(mesh.nodes["node-0"]!.members["node-2"]!.metadata.meshAddress == address)
     }
 
+    @Test func healthTravelsSecondHandButAddressesDoNot() {
+        var view = Membership(selfID: "a", metadata: .unknown, now: .zero)
+        let real = MemberMetadata(meshAddress: "10.0.0.2:1", apiAddress: "http://10.0.0.2:2", version: "1", startedAt: 1)
+        _ = view.receive(.gossip([MemberUpdate(id: "b", state: .alive, incarnation: 1, metadata: real)]), from: "b", now: .zero)
+        var later = real
+        later.meshAddress = "6.6.6.6:1"
+        later.version = "evil"
+        later.health = ["tools": ["hash": "h2"]]
+        _ = view.receive(.gossip([MemberUpdate(id: "b", state: .alive, incarnation: 2, metadata: later)]), from: "c", now: .zero)
+        let seen = view.members["b"]?.metadata
+        #expect(seen?.health == ["tools": ["hash": "h2"]] && seen?.meshAddress == "10.0.0.2:1" && seen?.version == "1")
+        // Not at the same incarnation: a stale or replayed claim changes nothing.
+        later.health = ["tools": ["hash": "h3"]]
+        _ = view.receive(.gossip([MemberUpdate(id: "b", state: .alive, incarnation: 2, metadata: later)]), from: "c", now: .zero)
+        #expect(view.members["b"]?.metadata.health == ["tools": ["hash": "h2"]])
+    }
+
     @Test func inventedMembersAreBoundedAndDieWhenNobodyAnswers() {
         var view = Membership(selfID: "a", metadata: .unknown, now: .zero)
         let fakes = (0..<2000).map {
