@@ -91,6 +91,25 @@ struct MembershipTests {
         #expect(mesh.observers(seeing: "node-1", as: .dead) == 4)
     }
 
+    @Test func oneSlowLossyLinkCausesNoFalseDeath() async {
+        // One pair's link, both ways, delays every frame 700 ms (past the 500 ms probe timeout)
+        // and drops, duplicates and reorders 10 % each: the pair's direct probes fail, the
+        // indirect ones through the other three answer, and nobody is buried.
+        let faults = LinkFaults(dropRate: 0.1, duplicateRate: 0.1, reorderRate: 0.1, delay: .milliseconds(700))
+        let mesh = SimulatedMesh(count: 5)
+        mesh.linkFaults = ["node-0>node-1": faults, "node-1>node-0": faults]
+        mesh.linkAll()
+        await mesh.run(for: .seconds(300))
+        #expect(mesh.history.filter { $0.state == .dead }.isEmpty)
+        #expect(mesh.ids.allSatisfy { observer in mesh.ids.allSatisfy { mesh.state(of: $0, at: observer) == .alive } })
+        let counts = mesh.faultTransports.map(\.counts)
+        #expect(counts.count == 2 && counts.allSatisfy { $0.sent > 100 && $0.dropped > 10 && $0.duplicated > 10 && $0.reordered > 10 },
+                "\(counts)")
+        mesh.kill("node-1")
+        await mesh.run(for: .seconds(10))
+        #expect(mesh.observers(seeing: "node-1", as: .dead) == 4)
+    }
+
     @Test func aStarvedNodeReadsItsQueueBeforeBuryingAnyone() async {
         let mesh = SimulatedMesh(count: 5)
         mesh.linkAll()
@@ -113,32 +132,6 @@ struct MembershipTests {
         #expect(mesh.state(of: "node-1", at: "node-0") == .alive)
         await mesh.run(for: .seconds(5))
         #expect(mesh.history.filter { $0.state == .dead }.isEmpty)
-    }
-
-    @Test func sparseMeshAboveThirtyTwoMembersConvergesAndFindsADeath() async throws {
-        // 40 members that each know only the hub: once a node knows more than 32 it dials
-        // learned members only up to 8 links and relies on gossip for the rest.
-        let mesh = SimulatedMesh(count: 40)
-        for id in mesh.ids where id != "node-0" { mesh.link(id, "node-0") }
-        await mesh.run(for: .seconds(30))
-        for observer in mesh.ids {
-            #expect(mesh.nodes[observer]!.members.count == 40, "\(observer) knows \(mesh.nodes[observer]!.members.count)")
-        }
-        #expect(mesh.ids.allSatisfy { observer in mesh.ids.allSatisfy { mesh.state(of: $0, at: observer) == .alive } })
-        let outbound = mesh.ids.filter { $0 != "node-0" }.map { mesh.links[$0]!.count }
-        // Members learned after the 32nd are dialed only up to the sparse link count.
-        #expect(outbound.min()! < 39, "not a full mesh: \(outbound)")
-        #expect(mesh.history.filter { $0.state == .dead }.isEmpty)
-
-        let killedAt = mesh.time
-        mesh.kill("node-17")
-        var allDeadAt: Duration?
-        await mesh.run(for: .seconds(30)) {
-            if allDeadAt == nil, mesh.observers(seeing: "node-17", as: .dead) == 39 { allDeadAt = mesh.time }
-        }
-        let elapsed = try #require(allDeadAt, "dead at \(mesh.observers(seeing: "node-17", as: .dead)) of 39") - killedAt
-        #expect(elapsed <= .seconds(15), "dead everywhere after \(elapsed)")
-        #expect(mesh.history.filter { $0.state == .dead && $0.member != "node-17" }.isEmpty)
     }
 
     @Test func aPeerCannotKillOrMoveAnotherMemberOnItsOwnWord() async {
@@ -168,6 +161,23 @@ struct MembershipTests {
         #expect(mesh.history.filter { $0.state == .dead }.isEmpty)
         #expect(mesh.observers(seeing: "node-2", as: .alive) == 3)
         #expect(mesh.nodes["node-0"]!.members["node-2"]!.metadata.meshAddress == address)
+    }
+
+    @Test func healthTravelsSecondHandButAddressesDoNot() {
+        var view = Membership(selfID: "a", metadata: .unknown, now: .zero)
+        let real = MemberMetadata(meshAddress: "10.0.0.2:1", apiAddress: "http://10.0.0.2:2", version: "1", startedAt: 1)
+        _ = view.receive(.gossip([MemberUpdate(id: "b", state: .alive, incarnation: 1, metadata: real)]), from: "b", now: .zero)
+        var later = real
+        later.meshAddress = "6.6.6.6:1"
+        later.version = "evil"
+        later.health = ["tools": ["hash": "h2"]]
+        _ = view.receive(.gossip([MemberUpdate(id: "b", state: .alive, incarnation: 2, metadata: later)]), from: "c", now: .zero)
+        let seen = view.members["b"]?.metadata
+        #expect(seen?.health == ["tools": ["hash": "h2"]] && seen?.meshAddress == "10.0.0.2:1" && seen?.version == "1")
+        // Not at the same incarnation: a stale or replayed claim changes nothing.
+        later.health = ["tools": ["hash": "h3"]]
+        _ = view.receive(.gossip([MemberUpdate(id: "b", state: .alive, incarnation: 2, metadata: later)]), from: "c", now: .zero)
+        #expect(view.members["b"]?.metadata.health == ["tools": ["hash": "h2"]])
     }
 
     @Test func inventedMembersAreBoundedAndDieWhenNobodyAnswers() {

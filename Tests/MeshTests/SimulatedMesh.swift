@@ -8,54 +8,84 @@ import TestSupport
 /// every message encoded to JSON and decoded again as on a real link. Deterministic: time
 /// only moves when the test steps it.
 final class SimulatedMesh {
-    /// Frames in flight: (to, from, text). Guarded by its mutex (transports run outside).
+    /// Frames in flight: (to, from, text, due time), and the simulated clock the transports
+    /// stamp them with. Guarded by their mutexes (transports run outside).
     final class Mailbox: Sendable {
-        let frames = Mutex<[(to: String, from: String, text: String)]>([])
+        let frames = Mutex<[(to: String, from: String, text: String, at: Duration)]>([])
+        let clock = Mutex<Duration>(.zero)
     }
     let mailbox = Mailbox()
     var nodes: [String: Membership] = [:]
     var links: [String: [String: any MeshTransport]] = [:]
     var killed: Set<String> = []
     var paused: Set<String> = []
-    var time: Duration = .zero
+    var time: Duration = .zero {
+        didSet { mailbox.clock.withLock { $0 = time } }
+    }
     var faults: LinkFaults?
+    /// Faults for single directions ("a>b": what a sends to b), over `faults`. Their `delay` is
+    /// simulated time: a frame is due that long after it was sent.
+    var linkFaults: [String: LinkFaults] = [:]
     /// Every (observer, member, state) change seen, for "never dead" assertions.
     var history: [(observer: String, member: String, state: MemberState, at: Duration)] = []
     var faultTransports: [FaultInjectingTransport] = []
-    /// Sparse mode as `MeshService` dials it: above `fullMeshLimit` members a node dials
-    /// learned members only while it has fewer than `sparseLinks` links (it still accepts).
-    var fullMeshLimit = 32
-    var sparseLinks = 8
+    /// Dialing as `MeshService` does it: every 250 ms each running node asks its `LinkPolicy`
+    /// (full mesh up to the limit, a stable random few above) and dials or retires links.
+    var policies: [String: LinkPolicy] = [:]
+    var randoms: [String: RandomSource] = [:]
+    /// Links by dialer: "a>b" when a dialed b; when each opened.
+    var dialed: [String: Duration] = [:]
+    /// Members each node never retires (its configured peers).
+    var pinned: [String: Set<String>] = [:]
+    var dialFailures: [String: Int] = [:]
+    var retired = 0
+    var nextReconcileAt: Duration = .zero
 
-    init(count: Int, timing: MembershipTiming = .init(), faults: LinkFaults? = nil) {
+    init(count: Int, timing: MembershipTiming = .init(), faults: LinkFaults? = nil, limits: LinkPolicy.Limits = .init()) {
         self.faults = faults
         for index in 0..<count {
             let id = "node-\(index)"
             let metadata = MemberMetadata(meshAddress: "127.0.0.1:\(40000 + index)", apiAddress: "127.0.0.1:\(9000 + index)",
                                           version: "test", startedAt: 0)
             nodes[id] = Membership(selfID: id, metadata: metadata, timing: timing, now: .zero, seed: UInt64(index + 1))
+            nodes[id]!.fullMeshLimit = limits.fullMeshLimit
+            policies[id] = LinkPolicy(limits: limits)
+            randoms[id] = RandomSource(seed: UInt64(1000 + index))
             links[id] = [:]
         }
     }
 
     var ids: [String] { nodes.keys.sorted() }
 
-    /// Opens a link between two nodes (both directions), as a dial would.
-    func link(_ a: String, _ b: String) {
-        guard links[a]?[b] == nil, !killed.contains(a), !killed.contains(b) else { return }
+    /// `a` dials `b`: a link both ways, unless either is down or `b` holds its link limit.
+    @discardableResult
+    func link(_ a: String, _ b: String) -> Bool {
+        guard links[a]?[b] == nil else { return true }
+        guard !killed.contains(a), !killed.contains(b), !paused.contains(b),
+              policies[b]!.acceptsLink(whileHolding: links[b]!.count) else { return false }
+        dialed["\(a)>\(b)"] = time
         links[a]?[b] = transport(from: a, to: b)
         links[b]?[a] = transport(from: b, to: a)
         apply(nodes[a]!.linkOpened(b, now: time), at: a)
         apply(nodes[b]!.linkOpened(a, now: time), at: b)
+        return true
     }
 
     func transport(from: String, to: String) -> any MeshTransport {
         let mailbox = mailbox
+        guard var faults = linkFaults[from + ">" + to] ?? faults else {
+            return ClosureTransport(peerID: to) { text in
+                mailbox.frames.withLock { $0.append((to, from, text, mailbox.clock.withLock { $0 })) }
+                return true
+            }
+        }
+        let delay = faults.delay
+        faults.delay = .zero
         let base = ClosureTransport(peerID: to) { text in
-            mailbox.frames.withLock { $0.append((to, from, text)) }
+            let due = mailbox.clock.withLock { $0 } + delay
+            mailbox.frames.withLock { $0.append((to, from, text, due)) }
             return true
         }
-        guard var faults else { return base }
         // FNV-1a of the link's name, not `hashValue` (seeded per process): a run is reproducible.
         faults.seed = (from + ">" + to).utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 } | 1
         let faulty = FaultInjectingTransport(wrapping: base, faults: faults)
@@ -63,9 +93,42 @@ final class SimulatedMesh {
         return faulty
     }
 
-    func unlink(_ a: String, _ b: String) {
-        if links[a]?.removeValue(forKey: b) != nil, !killed.contains(a) { apply(nodes[a]!.linkClosed(b, now: time), at: a) }
-        if links[b]?.removeValue(forKey: a) != nil, !killed.contains(b) { apply(nodes[b]!.linkClosed(a, now: time), at: b) }
+    /// Closes the link; `deliberate` when a link policy retired it (neither side probes).
+    func unlink(_ a: String, _ b: String, deliberate: Bool = false) {
+        dialed["\(a)>\(b)"] = nil
+        dialed["\(b)>\(a)"] = nil
+        if links[a]?.removeValue(forKey: b) != nil, !killed.contains(a) {
+            apply(nodes[a]!.linkClosed(b, unexpected: !deliberate, now: time), at: a)
+        }
+        if links[b]?.removeValue(forKey: a) != nil, !killed.contains(b) {
+            apply(nodes[b]!.linkClosed(a, unexpected: !deliberate, now: time), at: b)
+        }
+    }
+
+    /// One dial reconciliation at `node`, as `MeshService.reconcileDials` runs it.
+    func reconcile(_ node: String) {
+        guard var policy = policies[node], var random = randoms[node], let view = nodes[node] else { return }
+        let live = view.members.values.filter { !$0.state.isGone && $0.id != node }.map(\.id).sorted()
+        let states = Dictionary(uniqueKeysWithValues: (links[node] ?? [:]).keys.map { peer in
+            (peer, LinkPolicy.LinkState(outbound: dialed["\(node)>\(peer)"] != nil, busy: false,
+                                        lastUsed: dialed["\(node)>\(peer)"] ?? dialed["\(peer)>\(node)"] ?? .zero))
+        })
+        let failing = Set(live.filter { links[node]?[$0] == nil && dialFailures["\(node)>\($0)", default: 0] >= 3 })
+        let plan = policy.plan(live: live, links: states, keep: pinned[node] ?? [], failing: failing, now: time, random: &random)
+        policies[node] = policy
+        randoms[node] = random
+        for peer in plan.close {
+            retired += 1
+            unlink(node, peer, deliberate: true)
+        }
+        for peer in plan.dial where nodes[peer] != nil {
+            if link(node, peer) { dialFailures["\(node)>\(peer)"] = nil } else { dialFailures["\(node)>\(peer)", default: 0] += 1 }
+        }
+    }
+
+    /// Links each node dialed (the ones its policy keeps or will retire).
+    func outbound(of node: String) -> Set<String> {
+        Set((links[node] ?? [:]).keys.filter { dialed["\(node)>\($0)"] != nil })
     }
 
     /// kill -9: its sockets reset, so every link closes at once.
@@ -85,12 +148,6 @@ final class SimulatedMesh {
                 links[node]?[peer]?.send(message.notification.jsonText)
             case .changed(let member):
                 history.append((node, member.id, member.state, time))
-                // The service dials members it learns; do the same.
-                let known = nodes[node]?.members.values.filter { !$0.state.isGone }.count ?? 0
-                let sparse = known > fullMeshLimit && (links[node]?.count ?? 0) >= sparseLinks
-                if member.state == .alive, member.id != node, nodes[member.id] != nil, links[node]?[member.id] == nil, !sparse {
-                    link(node, member.id)
-                }
             }
         }
     }
@@ -110,6 +167,10 @@ final class SimulatedMesh {
                 for id in ids where !killed.contains(id) && !paused.contains(id) {
                     apply(nodes[id]!.tick(now: time), at: id)
                 }
+                if time >= nextReconcileAt {
+                    nextReconcileAt = time + .milliseconds(250)
+                    for id in ids where !killed.contains(id) && !paused.contains(id) { reconcile(id) }
+                }
                 check?()
             }
         }
@@ -119,10 +180,10 @@ final class SimulatedMesh {
         var rounds = 0
         while rounds < 8 {
             rounds += 1
-            let paused = paused
+            let paused = paused, now = time
             let frames = mailbox.frames.withLock { frames in
-                let ready = frames.filter { !paused.contains($0.to) }
-                frames.removeAll { !paused.contains($0.to) }
+                let ready = frames.filter { !paused.contains($0.to) && $0.at <= now }
+                frames.removeAll { !paused.contains($0.to) && $0.at <= now }
                 return ready
             }
             if frames.isEmpty { return }

@@ -13,6 +13,13 @@ extension ConfigKey {
     static let meshSuspicionMultiplier = ConfigKey("mesh_suspicion_multiplier", env: "TRIFORCE_MESH_SUSPICION_MULTIPLIER", default: "2",
                                                    "shortest suspicion = this × probe interval (longest: 3× that)")
 
+    static let meshFullMeshLimit = ConfigKey("mesh_full_mesh_limit", env: "TRIFORCE_MESH_FULL_MESH_LIMIT", default: "32",
+                                             "links to every member up to this many members (self included); above, a random few")
+    static let meshSparseLinks = ConfigKey("mesh_sparse_links", env: "TRIFORCE_MESH_SPARSE_LINKS", default: "8",
+                                           "above the full-mesh limit: links each node chooses at random and keeps")
+    static let meshLinkIdleSeconds = ConfigKey("mesh_link_idle_seconds", env: "TRIFORCE_MESH_LINK_IDLE_SECONDS", default: "30",
+                                               "above the full-mesh limit: a link dialed for a call closes after this long unused")
+
     static let meshAuthorities = ConfigKey("mesh_authorities", env: "TRIFORCE_MESH_AUTHORITIES", default: "",
                                            "node ids (holding the mesh CA key) whose revocation lists this node takes; `triforce join` sets it")
 
@@ -20,6 +27,7 @@ extension ConfigKey {
                                                 "mesh_task: a task whose runner died is retried elsewhere this long after (1 to 3600)")
 
     static let meshKeys: [ConfigKey] = [peers, meshHost, meshAuthorities, meshProbeInterval, meshProbeTimeout, meshSuspicionMultiplier,
+                                        meshFullMeshLimit, meshSparseLinks, meshLinkIdleSeconds,
                                         meshTaskLeaseSeconds]
 }
 

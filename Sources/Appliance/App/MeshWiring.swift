@@ -37,6 +37,9 @@ struct MeshWiring: Sendable {
             peers: try configuration.meshPeers(extra: extraPeers), timing: try configuration.membershipTiming(), files: files,
             idleTimeout: .seconds(try configuration.idleTimeoutSeconds()))
         meshConfiguration.authorities = configuration.meshAuthorities
+        meshConfiguration.fullMeshLimit = try configuration.int(.meshFullMeshLimit, in: 2...1000)
+        meshConfiguration.sparseLinks = try configuration.int(.meshSparseLinks, in: 1...32)
+        meshConfiguration.linkIdleLimit = .seconds(try configuration.int(.meshLinkIdleSeconds, in: 1...86_400))
         let list = RevocationList()
         // Rebuilt when the files change: a renewed certificate is presented by the next dial.
         let clientTLS: TLSContextSource

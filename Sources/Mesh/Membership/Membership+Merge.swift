@@ -25,7 +25,15 @@ extension Membership {
             guard update.incarnation > known.incarnation || (known.metadata == .unknown && update.metadata != nil) else { return [] }
             var member = known
             member.incarnation = max(known.incarnation, update.incarnation)
-            if firstHand || known.metadata == .unknown, let metadata = update.metadata { member.metadata = metadata }
+            if let metadata = update.metadata {
+                if firstHand || known.metadata == .unknown {
+                    member.metadata = metadata
+                } else if update.incarnation > known.incarnation {
+                    // In a sparse mesh most members hear a member's news second-hand: its health
+                    // summary (tool catalog hash, providers) travels so; its addresses never do.
+                    member.metadata.health = metadata.health
+                }
+            }
             if member.state != .alive { member.since = now }
             member.state = .alive
             members[update.id] = member
@@ -41,7 +49,7 @@ extension Membership {
             return suspect(update.id, incarnation: update.incarnation, confirmer: peer, now: now, originated: false)
         case .left:
             guard firstHand else {
-                return suspect(update.id, incarnation: update.incarnation, confirmer: peer, now: now, originated: false)
+                return suspect(update.id, incarnation: update.incarnation, confirmer: peer, now: now, originated: false, left: true)
             }
             guard update.incarnation >= known.incarnation, known.state != .left else { return [] }
             var member = known
@@ -52,7 +60,8 @@ extension Membership {
             suspicions[update.id] = nil
             if probe?.target == update.id { probe = nil }
             gossip.enqueue(member.update)
-            return [.changed(member)]
+            // Passed on at once: where links are sparse, most members hear it only this way.
+            return [.changed(member)] + pushToLinks(member.update, first: nil).filter { $0 != .send(.gossip([member.update]), to: peer) }
         }
     }
 

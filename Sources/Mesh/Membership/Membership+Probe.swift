@@ -45,13 +45,16 @@ extension Membership {
         }
     }
 
-    /// The next member to probe: a shuffled pass over every member not gone.
+    /// The next member to probe: a shuffled pass over every member not gone (in a sparse
+    /// mesh, over the linked ones).
     mutating func nextProbeTarget() -> String? {
+        let linkedOnly = isSparse
         for _ in 0..<2 {
             while probeIndex < probeOrder.count {
                 let id = probeOrder[probeIndex]
                 probeIndex += 1
-                if id != selfID, let member = members[id], !member.state.isGone { return id }
+                guard id != selfID, let member = members[id], !member.state.isGone else { continue }
+                if !linkedOnly || linked.contains(id) { return id }
             }
             probeOrder = members.keys.filter { $0 != selfID }.sorted().shuffled(using: &random)
             probeIndex = 0
@@ -176,13 +179,16 @@ extension Membership {
     // MARK: - Suspicion and death
 
     /// Starts or confirms a suspicion of `id` at `incarnation`. `originated` pushes it to every
-    /// linked member at once (we detected it), otherwise it only rides on probes.
+    /// linked member at once (we detected it), otherwise it only rides on probes. `left`: the
+    /// claim passed on the member's own graceful leave.
     mutating func suspect(_ id: String, incarnation: Int64, confirmer: String, now: Duration,
-                          originated: Bool) -> [MembershipAction] {
+                          originated: Bool, left: Bool = false) -> [MembershipAction] {
         guard var member = members[id], incarnation >= member.incarnation, !member.state.isGone else { return [] }
         if id == selfID { return refute(incarnation: incarnation, now: now) }
         if member.state == .suspect, incarnation == member.incarnation, var running = suspicions[id] {
-            if running.confirm(confirmer) { suspicions[id] = running }
+            _ = running.confirm(confirmer)
+            running.claimedLeft = running.claimedLeft || left
+            suspicions[id] = running
             return []
         }
         member.state = .suspect
@@ -192,6 +198,7 @@ extension Membership {
         let (minimum, maximum) = Suspicion.bounds(timing: timing, members: liveCount)
         let expected = min(max(0, timing.indirectChecks), max(0, liveCount - 2))
         var suspicion = Suspicion(start: now, minimum: minimum, maximum: maximum, expected: expected, firstConfirmer: confirmer)
+        suspicion.claimedLeft = left
         if confirmer != selfID { _ = suspicion.confirm(selfID) }
         suspicions[id] = suspicion
         let update = member.update
@@ -202,10 +209,11 @@ extension Membership {
         return actions
     }
 
+    /// The suspicion of `id` ran out: it is dead (or left, when that is what was passed on).
     mutating func declareDead(_ id: String, now: Duration) -> [MembershipAction] {
-        suspicions[id] = nil
+        let claimedLeft = suspicions.removeValue(forKey: id)?.claimedLeft == true
         guard var member = members[id], member.state == .suspect else { return [] }
-        member.state = .dead
+        member.state = claimedLeft ? .left : .dead
         member.since = now
         members[id] = member
         if probe?.target == id { probe = nil }

@@ -7,8 +7,10 @@ import Net
 /// Invariants:
 /// - `members[selfID]` always exists and is never suspect or dead in our own view.
 /// - The sender of every message is the link's authenticated peer; claims about another
-///   member never change that member's metadata once known, and a third party's "dead" or
-///   "left" counts only as one suspicion (one Lifeguard confirmation), never as a death.
+///   member never change that member's addresses or version once known (only its health
+///   summary, at a higher incarnation), and a third party's "dead" or "left" counts only as
+///   one suspicion (one Lifeguard confirmation), never as a death (a passed-on "left" ends
+///   as left when the suspicion runs out).
 /// - Incarnations only grow; a third party can raise a member's incarnation by at most
 ///   `maxIncarnationJump` at a time, so nobody can push one to the end of the range.
 public struct Membership: Sendable {
@@ -40,6 +42,10 @@ public struct Membership: Sendable {
     var deathsHeldUntil: Duration = .zero
     /// Linked members (the driver reports link open/close).
     public internal(set) var linked: Set<String> = []
+    /// Above this many members (self included) nodes keep only a few links each (`LinkPolicy`)
+    /// and probe only the members they are linked to: the others are probed by their own
+    /// linked members, and their failures reach us by gossip.
+    public var fullMeshLimit = LinkPolicy.Limits().fullMeshLimit
     var random: RandomSource
 
     struct Probe: Sendable, Equatable {
@@ -75,6 +81,9 @@ public struct Membership: Sendable {
     /// Members not gone, self included: what suspicion and retransmit scaling count.
     var liveCount: Int { members.values.filter { !$0.state.isGone }.count }
 
+    /// Past the full-mesh limit: probes go to linked members only.
+    public var isSparse: Bool { liveCount > fullMeshLimit }
+
     /// How many times each gossip entry is piggybacked.
     var maxTransmits: Int {
         var scale = 1, n = liveCount + 1
@@ -96,10 +105,11 @@ public struct Membership: Sendable {
     }
 
     /// The link to `peer` closed. A closed connection is a strong hint (a killed process
-    /// resets its sockets), so probe it now instead of waiting for its turn.
-    public mutating func linkClosed(_ peer: String, now: Duration) -> [MembershipAction] {
+    /// resets its sockets), so probe it now instead of waiting for its turn; `unexpected` is
+    /// false for a link closed on purpose (the link policy dropped it, or the peer said so).
+    public mutating func linkClosed(_ peer: String, unexpected: Bool = true, now: Duration) -> [MembershipAction] {
         linked.remove(peer)
-        guard let member = members[peer], !member.state.isGone, probe?.target != peer else { return [] }
+        guard unexpected, let member = members[peer], !member.state.isGone, probe?.target != peer else { return [] }
         if probe != nil { return [] }   // the current probe finishes first; the round robin reaches it soon
         return startProbe(of: peer, now: now)
     }

@@ -12,6 +12,9 @@ struct Suspicion: Sendable, Equatable {
     let expected: Int
     /// Who has suspected so far (the first suspecter included).
     private(set) var confirmers: Set<String>
+    /// Someone passed on the member's own "left": it ends as left, not dead (in a sparse
+    /// mesh most members hear a graceful leave second-hand, which only a suspicion may carry).
+    var claimedLeft = false
 
     init(start: Duration, minimum: Duration, maximum: Duration, expected: Int, firstConfirmer: String) {
         self.start = start

@@ -55,6 +55,8 @@ struct MeshSession: Sendable {
                 await service.receive(message, from: peer)
             } else if method == "mesh/revocations" {
                 await service.receiveRevocations(params, from: peer)
+            } else if method == MeshService.unlinkMethod {
+                await service.peerRetiring(peer)
             } else if let handler = await service.notificationHandler(method) {
                 await handler(params ?? [:], peer)
             }

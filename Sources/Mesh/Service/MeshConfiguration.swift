@@ -18,13 +18,22 @@ public struct MeshConfiguration: Sendable {
     public var files: MeshFiles
     /// Idle HTTP connections on the mesh port (before the upgrade) close after this.
     public var idleTimeout: Duration
-    /// Full mesh up to this many members; above it each node keeps `sparseLinks` random links.
     /// Node ids whose revocation lists we take (hubs holding the CA key).
     public var authorities: Set<String> = []
     /// This node holds the CA key: it signs joins and publishes revocations.
     public var isAuthority: Bool { files.canSign }
+    /// Full mesh up to this many members (self included); above it each node keeps
+    /// `sparseLinks` random links and relies on gossip (`LinkPolicy`).
     public var fullMeshLimit = 32
     public var sparseLinks = 8
+    /// Links of any kind a node holds at most; more inbound links are refused.
+    public var maxLinks = 64
+    /// An unchosen link this node dialed (say, for a call) closes after this long unused.
+    public var linkIdleLimit: Duration = .seconds(30)
+
+    var linkLimits: LinkPolicy.Limits {
+        LinkPolicy.Limits(fullMeshLimit: fullMeshLimit, sparseLinks: sparseLinks, maxLinks: maxLinks, idleLimit: linkIdleLimit)
+    }
 
     public init(nodeID: String, listenHost: String, listenPort: Int, advertisedHost: String, apiAddress: String, version: String,
                 startedAt: Int64, peers: [PeerAddress], timing: MembershipTiming, files: MeshFiles, idleTimeout: Duration) {

@@ -62,11 +62,14 @@ extension MeshService {
         return entry.transport.send(JSONValue.object(["jsonrpc": "2.0", "method": .string(method), "params": params]).jsonText)
     }
 
-    /// A request to a linked member, answered within `timeout`. Throws `.link` when the peer
-    /// is not linked or the link drops before the answer, `.timeout`, or `.remote(code)`
-    /// with the peer's JSON-RPC error. Cancelling the calling task ends the wait at once.
+    /// A request to a member, answered within `timeout`. A member this node keeps no link to
+    /// is dialed first (`MeshService+OnDemand.swift`). Throws `.link` when no link can be had
+    /// or the link drops before the answer, `.timeout`, or `.remote(code)` with the peer's
+    /// JSON-RPC error. Cancelling the calling task ends the wait for the answer at once.
     public func call(_ peer: String, method: String, params: JSONValue, timeout: Duration) async throws(MeshError) -> JSONValue {
-        guard let entry = links[peer], !stopped else { throw MeshError(.link, "\(peer) is not linked") }
+        let entry = try await linkForCall(to: peer, within: timeout)
+        guard !stopped else { throw MeshError(.link, "this node is leaving the mesh") }
+        links[peer]?.lastUsed = now()
         let (id, overflow) = nextCallID.addingReportingOverflow(1)
         nextCallID = overflow ? 1 : id
         let request = JSONValue.object(["jsonrpc": "2.0", "id": .int(nextCallID), "method": .string(method), "params": params]).jsonText
@@ -112,6 +115,7 @@ extension MeshService {
         let running = requestsInFlight[peer, default: 0]
         guard running < Self.maxRequestsInFlight else { return (nil, true) }
         requestsInFlight[peer] = running + 1
+        links[peer]?.lastUsed = now()
         return (handler, false)
     }
 

@@ -1,20 +1,21 @@
 import Logging
 import Net
 
-/// Keeping links up: configured peers always, learned members while they are alive or
-/// suspect (all of them up to `fullMeshLimit` members, a random `sparseLinks` above).
+/// Keeping links up: configured peers always, learned members as `LinkPolicy` says (all of
+/// them up to `fullMeshLimit` members, a stable random `sparseLinks` above), each address
+/// redialed with jittered backoff.
 extension MeshService {
+    /// Dials of a member that fail in a row before the link policy chooses another instead.
+    static let failedDialsBeforeReplacing = 3
+
     func reconcileDials(at time: Duration) {
         guard client != nil else { return }
         var wanted: [PeerAddress: String?] = [:]
         for address in configuration.peers { wanted[address] = .some(nil) }
         // Not linked to anyone: the members an earlier run knew are the way back in.
         if links.isEmpty { for address in remembered where wanted[address] == nil { wanted[address] = .some(nil) } }
-        let live = membership.members.values.filter { !$0.state.isGone && $0.id != nodeID }
-        let sparse = live.count + 1 > configuration.fullMeshLimit
-        for member in live.shuffled(using: &random) where links[member.id] == nil {
-            if sparse, links.count + dialing.count >= configuration.sparseLinks { break }
-            if let address = PeerAddress(member.metadata.meshAddress) { wanted[address] = member.id }
+        for id in planLinks(at: time).dial {
+            if let address = membership.members[id].flatMap({ PeerAddress($0.metadata.meshAddress) }) { wanted[address] = id }
         }
         for (address, expected) in wanted {
             guard !selfAddresses.contains(address), !dialing.contains(address) else { continue }
@@ -25,8 +26,44 @@ extension MeshService {
         }
     }
 
+    /// Asks the link policy what to dial and closes the links it no longer wants.
+    func planLinks(at time: Duration) -> LinkPolicy.Plan {
+        let live = membership.members.values.filter { !$0.state.isGone && $0.id != nodeID }
+        let busy = Set(pendingCalls.values.map(\.peer)).union(requestsInFlight.keys)
+        let states = Dictionary(uniqueKeysWithValues: links.map { peer, entry in
+            (peer, LinkPolicy.LinkState(outbound: entry.outbound, busy: busy.contains(peer), lastUsed: entry.lastUsed))
+        })
+        let failing = Set(live.filter { member in
+            guard links[member.id] == nil, let address = PeerAddress(member.metadata.meshAddress) else { return false }
+            return (retries[address]?.backoff.attempts ?? 0) >= Self.failedDialsBeforeReplacing
+        }.map(\.id))
+        let plan = linkPolicy.plan(live: live.map(\.id), links: states, keep: Set(configuration.peers.compactMap { addressOwners[$0] }),
+                                   failing: failing, now: time, random: &random)
+        for peer in plan.close { retire(peer) }
+        return plan
+    }
+
+    /// Closes a link the policy no longer wants. The peer hears first that it is on purpose,
+    /// so neither side takes the close for a failure and probes.
+    func retire(_ peer: String) {
+        guard var entry = links[peer] else { return }
+        entry.retiring = true
+        links[peer] = entry
+        entry.transport.send(JSONRPC.notification(Self.unlinkMethod, [:]).jsonText)
+        entry.transport.close()
+        logger.info("mesh: closing an unused link", metadata: ["peer": "\(peer)"])
+    }
+
+    /// Notification: "I am closing this link on purpose".
+    static let unlinkMethod = "mesh/unlink"
+
+    /// The peer is closing the link on purpose (its link policy dropped it).
+    func peerRetiring(_ peer: String) {
+        links[peer]?.retiring = true
+    }
+
     func dial(_ address: PeerAddress, expected: String?) async {
-        guard let client, !stopped else { dialing.remove(address); return }
+        guard let client, !stopped else { dialFailed(address, expected: expected, retry: false); return }
         do throws(MeshError) {
             let connection = try await client.connect(to: address)
             guard let peer = connection.peer, let id = peer.nodeID else {
@@ -36,7 +73,7 @@ extension MeshService {
             if id == nodeID {
                 connection.close()
                 selfAddresses.insert(address)
-                dialing.remove(address)
+                dialFailed(address, expected: expected, retry: false)
                 return
             }
             if let expected, expected != id {
@@ -48,9 +85,11 @@ extension MeshService {
             dialing.remove(address)
             guard let token = linkOpened(transport, outbound: true, serial: peer.serialHex) else {
                 connection.close()
+                // Refused here (at the link limit) or a duplicate that lost: not again at once.
+                dialFailed(address, expected: expected, retry: true)
                 return
             }
-            retries[address] = nil
+            let openedAt = now()
             linkRunStarted()
             Task {
                 try? await connection.run(outbound: transport.items) { text in
@@ -58,15 +97,32 @@ extension MeshService {
                 }
                 transport.close()
                 await self.linkClosed(id, token: token)
+                await self.dialedLinkEnded(address, openedAt: openedAt)
                 await self.linkRunEnded()
             }
         } catch {
-            dialing.remove(address)
-            var retry = retries[address] ?? Retry()
-            let delay = retry.backoff.next(using: &random)
-            retry.nextAttempt = now() + delay
-            retries[address] = retry
-            logger.debug("mesh: dial failed", metadata: ["address": "\(address)", "error": "\(error)", "retry_in": "\(delay)"])
+            dialFailed(address, expected: expected, retry: true)
+            logger.debug("mesh: dial failed", metadata: ["address": "\(address)", "error": "\(error)"])
         }
+    }
+
+    /// A dial ended without a link: waiting calls give up, and the address waits its backoff.
+    func dialFailed(_ address: PeerAddress, expected: String?, retry: Bool) {
+        dialing.remove(address)
+        if let expected { endLinkWait(expected) }
+        if retry { scheduleRetry(address) }
+    }
+
+    func scheduleRetry(_ address: PeerAddress) {
+        var retry = retries[address] ?? Retry()
+        retry.nextAttempt = now() + retry.backoff.next(using: &random)
+        retries[address] = retry
+    }
+
+    /// A link this node dialed closed. One that lived was a success (the backoff starts
+    /// over); one the peer closed at once (its link limit, a duplicate) counts as a failed
+    /// dial, so a peer that keeps refusing is redialed ever more slowly, not every tick.
+    func dialedLinkEnded(_ address: PeerAddress, openedAt: Duration) {
+        if now() - openedAt < Self.shortLinkLimit { scheduleRetry(address) } else { retries[address] = nil }
     }
 }

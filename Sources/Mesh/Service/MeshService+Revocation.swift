@@ -21,6 +21,7 @@ extension MeshService {
             logger.notice("mesh: dropping revoked member", metadata: ["peer": "\(peer)", "serial": "\(serial)"])
             entry.transport.close()
             links[peer] = nil
+            failCalls(to: peer)
             perform(membership.linkClosed(peer, now: now()))
             perform(membership.expel(peer, now: now()))
         }

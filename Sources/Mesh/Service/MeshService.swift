@@ -21,6 +21,11 @@ public actor MeshService: Service {
     var openLinkRuns = 0
     var dialing: Set<PeerAddress> = []
     var retries: [PeerAddress: Retry] = [:]
+    /// Which members to keep links to (full mesh, or a stable random few above the limit).
+    var linkPolicy: LinkPolicy
+    /// Calls waiting for an on-demand link to a member, by member id then waiter number.
+    var linkWaiters: [String: [Int: CheckedContinuation<Void, Never>]] = [:]
+    var nextWaiterID = 0
     /// Which node answered at a configured address (so we know when it is linked).
     var addressOwners: [PeerAddress: String] = [:]
     /// Configured addresses that turned out to be ourselves.
@@ -64,6 +69,11 @@ public actor MeshService: Service {
         let outbound: Bool
         let token: Int
         let serial: String?
+        let openedAt: Duration
+        /// When a call or a request last used the link (for closing idle unchosen links).
+        var lastUsed: Duration
+        /// Closed on purpose (by us, or the peer said so): not a hint that the peer failed.
+        var retiring = false
     }
 
     struct Retry {
@@ -83,6 +93,8 @@ public actor MeshService: Service {
         startedWall = Date().timeIntervalSince1970
         membership = Membership(selfID: configuration.nodeID, metadata: configuration.selfMetadata(port: configuration.listenPort),
                                 timing: configuration.timing, now: source())
+        membership.fullMeshLimit = configuration.linkLimits.fullMeshLimit
+        linkPolicy = LinkPolicy(limits: configuration.linkLimits)
         remembered = Self.rememberedAddresses(configuration.files)
     }
 
@@ -137,6 +149,7 @@ public actor MeshService: Service {
         perform(membership.leave(now: now()))
         stopped = true
         for id in pendingCalls.keys { finishCall(id, .failure(MeshError(.link, "this node is leaving the mesh"))) }
+        for peer in linkWaiters.keys { endLinkWait(peer) }
         for entry in links.values { entry.transport.close() }
         let deadline = ContinuousClock.now + limit
         while openLinkRuns > 0, ContinuousClock.now < deadline {
@@ -149,11 +162,16 @@ public actor MeshService: Service {
 
     /// Registers an open, authenticated link. Returns its token, or nil when it must be closed:
     /// a duplicate that loses the tie-break (the link dialed by the smaller node id wins, on
-    /// both sides), a revoked certificate, ourselves, or a node shutting down.
+    /// both sides), a revoked certificate, ourselves, a node shutting down, or one link more
+    /// than `maxLinks`.
     public func linkOpened(_ transport: any MeshTransport, outbound: Bool, serial: String?) -> Int? {
         let peer = transport.peerID
         guard !stopped, peer != nodeID, Membership.isValidNodeID(peer) else { return nil }
         if let serial, revokedSerials.contains(serial) { return nil }
+        guard links[peer] != nil || linkPolicy.acceptsLink(whileHolding: links.count) else {
+            logger.info("mesh: link refused, at the link limit", metadata: ["peer": "\(peer)", "links": "\(links.count)"])
+            return nil
+        }
         let canonical = outbound == (nodeID < peer)
         if let existing = links[peer] {
             let existingCanonical = existing.outbound == (nodeID < peer)
@@ -161,20 +179,28 @@ public actor MeshService: Service {
             existing.transport.close()
         }
         nextToken += 1
-        links[peer] = LinkEntry(transport: transport, outbound: outbound, token: nextToken, serial: serial)
+        let time = now()
+        links[peer] = LinkEntry(transport: transport, outbound: outbound, token: nextToken, serial: serial, openedAt: time, lastUsed: time)
         logger.info("mesh: link up", metadata: ["peer": "\(peer)", "direction": "\(outbound ? "out" : "in")"])
-        perform(membership.linkOpened(peer, now: now()))
+        perform(membership.linkOpened(peer, now: time))
         if configuration.isAuthority { transport.send(revocationMessage()) }
+        endLinkWait(peer)
         return nextToken
     }
 
+    /// A link that closes sooner than this after opening was refused or replaced (a
+    /// duplicate, the peer's link limit): it says nothing about the peer's health.
+    static let shortLinkLimit: Duration = .seconds(1)
+
     public func linkClosed(_ peer: String, token: Int) {
-        guard links[peer]?.token == token else { return }
+        guard let entry = links[peer], entry.token == token else { return }
         links[peer] = nil
         failCalls(to: peer)
-        logger.info("mesh: link down", metadata: ["peer": "\(peer)"])
+        logger.info("mesh: link down", metadata: ["peer": "\(peer)", "retired": "\(entry.retiring)"])
         guard !stopped else { return }
-        perform(membership.linkClosed(peer, now: now()))
+        let time = now()
+        let unexpected = !entry.retiring && time - entry.openedAt >= Self.shortLinkLimit
+        perform(membership.linkClosed(peer, unexpected: unexpected, now: time))
     }
 
     /// Bookkeeping for `leave`'s drain: every link run (in or out) brackets itself with these.

@@ -32,9 +32,12 @@ public struct RingLogHandler: LogHandler {
                           message: "\(event.message)", metadata: flat))
         guard writesToStderr else { return }
         let fields = flat.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.quoted($0.value))" }.joined(separator: " ")
-        let line = "\(now.formatted(.iso8601)) \(event.level.rawValue) \(label): \(event.message)\(fields.isEmpty ? "" : " " + fields)\n"
+        let line = "\(now.formatted(Self.timestampStyle)) \(event.level.rawValue) \(label): \(event.message)\(fields.isEmpty ? "" : " " + fields)\n"
         _ = line.withCString { write(2, $0, strlen($0)) }
     }
+
+    /// Milliseconds: the mesh's timings (a join, a death) are read from these lines.
+    static let timestampStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
     static func quoted(_ value: String) -> String {
         value.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" }) ? "\"" + value.replacing("\"", with: "\\\"") + "\"" : value

@@ -1,0 +1,109 @@
+"""Above the full-mesh limit, with real processes on loopback: a hub and four members, with the
+limit set to 2 members and 1 chosen link per node (`mesh_full_mesh_limit`, `mesh_sparse_links`;
+the defaults are 32 and 8), so five processes run the mode a 33+ member mesh uses. Each node
+keeps its hub and one chosen member linked; a client tool on a member another node is not
+linked to is still listed there and called through a link dialed for the call, links dialed
+that way close once idle, nobody is buried for it, and a kill -9 is still seen everywhere."""
+import asyncio
+import os
+import re
+import urllib.error
+
+import pytest
+
+from test_mesh_federation import answer, cli, get_json, listed, mcp_post, mesh_port, register, wait_until
+
+pytest.importorskip("websockets")
+
+SPARSE = {"OLLAMA_BASE_URL": "http://127.0.0.1:1", "TRIFORCE_MESH_FULL_MESH_LIMIT": "2",
+          "TRIFORCE_MESH_SPARSE_LINKS": "1", "TRIFORCE_MESH_LINK_IDLE_SECONDS": "2"}
+
+
+def view(node):
+    return {m["id"]: m for m in get_json(node.base_url + "/v1/admin/mesh", node.key)["members"]}
+
+
+def unlinked_pair(members):
+    """(a, b): members both alive in a's view where a holds no link to b, or None."""
+    for a in members:
+        seen = view(a)
+        for b in members:
+            if b is not a and seen.get(b.node_id, {}).get("state") == "alive" and not seen[b.node_id]["linked"]:
+                return a, b
+    return None
+
+
+def test_sparse_mesh_calls_an_unlinked_member_and_sees_a_death(start_node, tmp_path):
+    hub_dir = str(tmp_path / "hub")
+    os.makedirs(hub_dir)
+    cli(hub_dir, "init")
+    cli(hub_dir, "ca", "init")
+    # One admin key, made on the hub; it replicates to the members (which run no `init`).
+    hub = start_node(data_dir=hub_dir, args=["--mesh-port", "0"], env=SPARSE)
+    hub.mesh_port = mesh_port(hub)
+    token = cli(hub_dir, "ca", "token", "create", "--uses", "4").splitlines()[-1]
+    members = []
+    for index in range(4):
+        data = str(tmp_path / f"m{index}")
+        os.makedirs(data)
+        cli(data, "join", f"wss://127.0.0.1:{hub.mesh_port}", "--token", token)
+        members.append(start_node(data_dir=data, args=["--mesh-port", "0"], env=SPARSE))
+    nodes = [hub] + members
+    key = cli(hub_dir, "key", "create", "admin@localhost", "--name", "pytest").splitlines()[-1]
+
+    def accepted(node):
+        try:
+            node.node_id = get_json(node.base_url + "/v1/admin/mesh", key)["self"]
+            return True
+        except urllib.error.HTTPError:
+            return False
+
+    for node in nodes:
+        node.key = key
+        assert wait_until(lambda: accepted(node), timeout=60, step=0.3), "the admin key never replicated"
+    ids = {node.node_id for node in nodes}
+
+    def converged():
+        for node in nodes:
+            seen = view(node)
+            if set(seen) != ids or any(m["state"] != "alive" for m in seen.values()):
+                return False
+        return True
+
+    assert wait_until(converged, timeout=90, step=0.3), "the mesh did not converge"
+    # Four members choosing one link each cannot link all six member pairs: some stay unlinked
+    # (the catalog fetches' links, dialed on demand, close after 2 s idle).
+    assert wait_until(lambda: unlinked_pair(members) is not None, timeout=60, step=0.3), "every member stayed linked"
+    a, b = unlinked_pair(members)
+    mark = len(a.stderr_lines)
+    seen = []
+
+    async def run():
+        ws = await register(b, ["sparse_tool"], session="sparse-client")
+        responder = asyncio.create_task(answer(ws, seen))
+        appeared = await asyncio.to_thread(wait_until, lambda: "sparse-client.sparse_tool" in listed(a, a.key), 60, 0.2)
+        assert appeared, "the unlinked member's client tool never appeared:\n" + "".join(
+            l for l in a.stderr_lines + ["----\n"] + b.stderr_lines if "member alive" not in l and "migration" not in l)[-12000:]
+        body = await asyncio.to_thread(mcp_post, a, {"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+                                                     "params": {"name": "sparse-client.sparse_tool", "arguments": {"n": 7}}},
+                                       a.key)
+        responder.cancel()
+        await ws.close()
+        return body
+
+    body = asyncio.run(run())
+    assert body.get("result", {}).get("content", [{}])[0].get("text") == 'echo:{"n": 7}', body
+    assert seen and seen[0]["arguments"] == {"n": 7}
+    assert any("dialing a member for a call" in line and f"peer={b.node_id}" in line for line in a.stderr_lines[mark:]), \
+        "the call did not dial the unlinked member"
+    # Links dialed for calls close once idle, on purpose: nobody was buried for it.
+    assert wait_until(lambda: any("closing an unused link" in line for node in nodes for line in node.stderr_lines), timeout=30)
+    deaths = [line for node in nodes for line in node.stderr_lines if re.search(r"mesh: member dead", line)]
+    assert not deaths, deaths
+
+    victim = members[-1] if members[-1] not in (a, b) else members[0] if members[0] not in (a, b) else members[1]
+    victim.proc.kill()
+    victim.proc.wait()
+    survivors = [node for node in nodes if node is not victim]
+    assert wait_until(lambda: all(view(node)[victim.node_id]["state"] == "dead" for node in survivors), timeout=60, step=0.3), \
+        {node.node_id: view(node)[victim.node_id]["state"] for node in survivors}
