@@ -9,7 +9,9 @@ import FoundationEssentials
 struct LocalStampOrderTests {
     @Test func aWriteCommittedLastWinsEvenWhenItsProcessClockLagsBehind() async throws {
         try await withTemporaryDirectory { directory in
-            let skew: Int64 = 1_000
+            // Far apart (30 s) so the lag survives any delay on a loaded machine; the skew limit
+            // is raised to let such a peer in.
+            let skew: Int64 = 60_000, lead: UInt64 = 30_000
             let serverClock = HybridClock()
             let server = try await Database(path: "\(directory)/a.db")
             let serverStore = try await ReplicationStore.open(database: server, nodeID: "a", clock: serverClock,
@@ -20,8 +22,8 @@ struct LocalStampOrderTests {
             let cliOrigin = ReplicaOrigin(nodeID: "a", clock: cliClock)
             let serverOrigin = ReplicaOrigin(nodeID: "a", clock: serverClock)
 
-            // A peer whose wall clock runs 800 ms ahead: its batch drags the server's clock along.
-            let peerClock = HybridClock(wallClock: { HybridClock.systemMilliseconds() + 800 })
+            // A peer whose wall clock runs ahead: its batch drags the server's clock along.
+            let peerClock = HybridClock(wallClock: { HybridClock.systemMilliseconds() + lead })
             let peer = try await Database(path: "\(directory)/b.db")
             let peerStore = try await ReplicationStore.open(database: peer, nodeID: "b", clock: peerClock,
                                                             maxClockSkewMilliseconds: skew)
