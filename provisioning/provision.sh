@@ -223,7 +223,7 @@ if [ -n "$JOIN" ]; then
     if [ ! -f "$STATE/node.crt" ]; then
         step "joining the mesh at $JOIN"
         as_triforce "$TRIFORCE" join "$JOIN" --token "$TOKEN" "${cert_args[@]}" --data-dir "$STATE" \
-            || die "triforce join $JOIN failed (see above; a release without the \`join\` command cannot join)"
+            || die "triforce join $JOIN failed (see above); nothing was started. Check the token (make a new one on the hub: triforce ca token create) and the hub's address, then re-run"
         CHANGED=1
     fi
 elif [ ! -f "$STATE/ca/ca.crt" ] && [ ! -f "$STATE/node.crt" ]; then
@@ -240,7 +240,25 @@ for candidate in "$here/triforce.service" "$(dirname "$BIN")/triforce.service" /
 done
 [ -n "$unit_source" ] || die "triforce.service not found beside $0, the binary, or in /usr/share/triforce"
 grep -q "^ExecStart=$TRIFORCE serve" "$unit_source" || die "$unit_source does not run $TRIFORCE"
-put "$unit_source" "$UNIT" 0644
+# The growing restart back-off (RestartSteps=, RestartMaxDelaySec=) needs systemd 254; older
+# ones warn on every load, so those two lines go and RestartSec= plus the start limit remain.
+# The version: the running systemctl, else the installed package, else the one apt would install.
+systemd_version() {
+    local text=""
+    if command -v systemctl >/dev/null 2>&1; then text="$(systemctl --version 2>/dev/null | awk 'NR == 1 {print $2}')"; fi
+    [ -n "$text" ] || text="$(dpkg-query -W -f '${Version}' systemd 2>/dev/null || true)"
+    [ -n "$text" ] || text="$(apt-cache policy systemd 2>/dev/null | awk '/Candidate:/ {print $2}')"
+    text="${text%%[!0-9]*}"
+    printf '%s' "${text:-0}"
+}
+SYSTEMD_VERSION="$(systemd_version)"
+if [ "$SYSTEMD_VERSION" -ge 254 ]; then
+    cp "$unit_source" "$work/triforce.service"
+else
+    sed -e "/^# Growing back-off/,/^RestartMaxDelaySec=/c\\# systemd ${SYSTEMD_VERSION} has no RestartSteps= (254+): a fixed RestartSec= and the start limit." \
+        -e '/^RestartSteps=/d' -e '/^RestartMaxDelaySec=/d' "$unit_source" > "$work/triforce.service"
+fi
+put "$work/triforce.service" "$UNIT" 0644
 
 # ---------------------------------------------------------------- run it
 SCHEME=http

@@ -2580,6 +2580,30 @@ enum OpenAPIDocument {
      "uptime_seconds": {
       "type": "number"
      },
+     "certificate_expires_at": {
+      "type": "integer",
+      "description": "Unix seconds when the mesh certificate expires (absent without one)"
+     },
+     "sync_lag": {
+      "type": "object",
+      "properties": {
+       "rows": {
+        "type": "integer"
+       },
+       "seconds": {
+        "type": "number"
+       }
+      },
+      "required": [
+       "rows",
+       "seconds"
+      ],
+      "description": "Replication lag behind the peers (absent without a mesh): the most rows of any peer's log not yet pulled, the most write time behind"
+     },
+     "guardian": {
+      "type": "object",
+      "description": "The guardian's last round (as GET /v1/admin/guardian) without the problem texts; absent before the first round"
+     },
      "checks": {
       "type": "object",
       "additionalProperties": {

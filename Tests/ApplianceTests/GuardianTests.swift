@@ -25,6 +25,31 @@ struct GuardianTests {
         #expect(CertificateStatus(expiresAt: Date(timeIntervalSince1970: -1e300), now: now).status == .fail)
     }
 
+    /// Lag from a replication status (the worst peer), from another node's `/health` (clamped,
+    /// or nil when malformed), and the guardian's verdict: stuck only when rows are pending
+    /// and the replica is `warnSeconds` behind.
+    @Test func syncLagFromStatusAndHealth() {
+        let status: JSONValue = ["peers": [["lag_rows": 3, "lag_seconds": 12.5], ["lag_rows": 1, "lag_seconds": 400.0],
+                                           ["lag_rows": "x"]]]
+        #expect(SyncLag(status: status) == SyncLag(rows: 3, seconds: 400))
+        #expect(SyncLag(status: [:]) == SyncLag(rows: 0, seconds: 0))
+        #expect(SyncLag(json: ["rows": -5, "seconds": -1.0]) == SyncLag(rows: 0, seconds: 0))
+        #expect(SyncLag(json: ["rows": 2, "seconds": .double(.infinity)]) == SyncLag(rows: 2, seconds: 0))
+        #expect(SyncLag(json: ["rows": "2", "seconds": 1]) == nil)
+        #expect(SyncLag(json: nil) == nil)
+
+        var node = GuardianReport.Node(name: "peer", url: nil, status: .ok, version: nil, nodeID: nil, health: nil,
+                                       certificate: nil, latencyMilliseconds: nil, problems: [])
+        node.attach(SyncLag(rows: 0, seconds: 10_000))
+        #expect(node.status == .ok && node.problems.isEmpty)
+        node.attach(SyncLag(rows: 5, seconds: 10))
+        #expect(node.status == .ok)
+        node.attach(SyncLag(rows: 5, seconds: SyncLag.warnSeconds))
+        #expect(node.status == .warn)
+        #expect(node.problems.first?.contains("5 rows, 300 s behind") == true)
+        #expect(GuardianReport(nodes: [node]).text.contains("sync 5 rows, 300 s behind"))
+    }
+
     @Test func membersAreDeduplicatedAndTrimmed() async {
         let members = ConfiguredMembers(setting: " http://a:9000/ ,http://b:9000,, http://a:9000", extra: ["http://c:1"])
         #expect(await members.members().map(\.url) == ["http://c:1", "http://a:9000", "http://b:9000"])
@@ -52,6 +77,8 @@ struct GuardianTests {
             #expect((nodes.first?["certificate"]?["days_left"]?.intValue ?? 0) > 80)
             #expect(nodes.last?["url"]?.stringValue == dead && nodes.last?["status"] == "fail")
             #expect(report.json?["status"] == "fail")
+            // The node has a mesh: its own replication lag is in the report (alone, nothing behind).
+            #expect(nodes.first?["sync_lag"]?["rows"]?.intValue == 0)
 
             let guest = try await Curl.request("\(node.baseURL)/v1/admin/guardian")
             #expect(guest.status == 401)
@@ -63,6 +90,15 @@ struct GuardianTests {
             #expect(health.json?["checks"]?["certificate"]?["detail"]?.stringValue?.contains("days") == true)
             #expect(health.json?["checks"]?["guardian"]?["status"] == "warn")
             #expect(health.json?["checks"]?["guardian"]?["detail"]?.stringValue?.contains(dead) == true)
+            #expect(health.json?["sync_lag"]?["rows"]?.intValue == 0)
+            // The same report, redacted for the public endpoint: statuses and figures, no error texts.
+            let published = health.json?["guardian"]?["nodes"]?.arrayValue ?? []
+            #expect(published.count == nodes.count)
+            #expect(published.first?["node_id"]?.stringValue == node.node.identity.nodeID)
+            #expect(published.last?["url"]?.stringValue == dead && published.last?["status"] == "fail")
+            #expect(health.json?["guardian"]?["status"] == "fail")
+            #expect(published.allSatisfy { $0["problems"]?.arrayValue?.isEmpty == true })
+            #expect(!health.body.contains("unreachable"))
         }
     }
 

@@ -54,10 +54,11 @@ struct ApplianceApp {
         let mesh = try await MeshWiring.make(node: node, extraPeers: peers)
         let configured = ConfiguredMembers(setting: configuration.string(.guardianPeers))
         let members = MeshMembers(configured: configured) { [mesh] in await mesh?.service.snapshot().json }
-        let guardian = Guardian(fetcher: fetcher, members: members,
+        var guardian = Guardian(fetcher: fetcher, members: members,
                                 local: .inProcess(version: TriForceVersion.current, nodeID: node.identity.nodeID),
                                 certificatePath: MeshFiles(dataDirectory: configuration.dataDirectory).nodeCertificate,
                                 certificateAuthority: MeshFiles(dataDirectory: configuration.dataDirectory).caCertificate)
+        guardian.localSyncLag = { [mesh] in await mesh?.syncLag() }
         let service = GuardianService(guardian: guardian, interval: .seconds(try configuration.guardianIntervalSeconds()),
                                       logger: node.logger)
         if let mesh {
@@ -99,7 +100,8 @@ struct ApplianceApp {
                                      .guardian(guardian)]
         if let mesh { checks += [.mesh(mesh.service), .sync(mesh.sync)] }
         if configSync != nil { checks.append(.configSync(node.database)) }
-        let health = HealthController(node: node, checks: checks)
+        let health = HealthController(node: node, checks: checks, syncLag: { [mesh] in await mesh?.syncLag() },
+                                      guardian: { [guardian] in guardian.lastReport })
         health.register(on: routes)
         let mcp = try makeMCPController(fetcher: fetcher, chat: GatewayChatBackend(gateway: gateway), checks: checks)
         mcp.register(on: routes)

@@ -91,3 +91,11 @@ struct MeshWiring: Sendable {
         return "\(scheme)://\(PeerAddress(host: reachable, port: port).description)"
     }
 }
+
+extension MeshWiring {
+    /// This node's replication lag behind its peers (nil when the state cannot be read).
+    func syncLag() async -> SyncLag? {
+        guard let status = try? await sync.status() else { return nil }
+        return SyncLag(status: status)
+    }
+}

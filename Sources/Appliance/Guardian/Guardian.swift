@@ -3,7 +3,7 @@ import FoundationEssentials
 import Net
 
 /// One guardian round: this node and every member from the directory, checked for health,
-/// version and mesh-certificate expiry. Peers are reached over their HTTP API (`/health`);
+/// version, replication lag and mesh-certificate expiry. Peers are reached over their HTTP API (`/health`);
 /// this node either the same way (the CLI) or from in-process facts (the server).
 struct Guardian: Sendable {
     let fetcher: any HTTPFetching
@@ -16,6 +16,8 @@ struct Guardian: Sendable {
     /// system store), never skipped. Nil or absent: the system store only.
     var certificateAuthority: String? = nil
     var timeout: Duration = .seconds(10)
+    /// This node's replication lag when checked in-process (`.url` reads it from `/health`).
+    var localSyncLag: @Sendable () async -> SyncLag? = { nil }
 
     enum Local: Sendable {
         case url(String)
@@ -38,6 +40,7 @@ struct Guardian: Sendable {
         if case .inProcess(let version, let nodeID) = local {
             nodes.insert(GuardianReport.Node(name: "local", url: nil, status: .ok, version: version, nodeID: nodeID,
                                              health: nil, certificate: nil, latencyMilliseconds: nil, problems: []), at: 0)
+            nodes[0].attach(await localSyncLag())
         }
         if let certificatePath, let index = nodes.firstIndex(where: { $0.name == "local" }) {
             Self.attach(certificateAt: certificatePath, to: &nodes[index])
@@ -78,6 +81,7 @@ struct Guardian: Sendable {
         node.version = fields["version"]?.stringValue
         node.nodeID = fields["node_id"]?.stringValue
         node.health = fields["status"]?.stringValue
+        node.attach(SyncLag(json: fields["sync_lag"]))
         if let expiry = fields["certificate_expires_at"]?.intValue {
             let certificate = CertificateStatus(expiresAt: Date(timeIntervalSince1970: Double(expiry)))
             node.certificate = certificate

@@ -21,11 +21,22 @@ struct GuardianReport: Codable, Sendable {
         var latencyMilliseconds: Double?
         /// Every reason this node is not ok, in plain words.
         var problems: [String]
+        /// How far the node's replica is behind its peers (nil: no mesh, or an older node).
+        var syncLag: SyncLag? = nil
 
         enum CodingKeys: String, CodingKey {
             case name, url, status, version, health, certificate, problems
             case nodeID = "node_id"
             case latencyMilliseconds = "latency_ms"
+            case syncLag = "sync_lag"
+        }
+
+        /// Marks the node when its replica is stuck behind.
+        mutating func attach(_ lag: SyncLag?) {
+            syncLag = lag
+            guard let lag, lag.status != .ok else { return }
+            problems.append("replica \(lag.summary): replication is stuck (see `triforce sync status` on that node)")
+            status = max(status, lag.status)
         }
     }
 
@@ -44,6 +55,14 @@ struct GuardianReport: Codable, Sendable {
         status = nodes.map(\.status).max() ?? .ok
     }
 
+    /// The report for the unauthenticated `/health`: statuses and figures without the problem
+    /// texts (they quote errors, paths and certificate details); the admin API has them all.
+    var redacted: GuardianReport {
+        var copy = self
+        for index in copy.nodes.indices { copy.nodes[index].problems = [] }
+        return copy
+    }
+
     /// The report as the CLI prints it: one line per node, then the verdict.
     var text: String {
         var lines = ["guardian report \(checkedAt.formatted(.iso8601))"]
@@ -54,6 +73,7 @@ struct GuardianReport: Codable, Sendable {
             if let id = node.nodeID { fields.append("node \(id)") }
             if let health = node.health { fields.append("health \(health)") }
             if let certificate = node.certificate { fields.append("cert \(certificate.summary)") }
+            if let lag = node.syncLag { fields.append("sync \(lag.summary)") }
             if let latency = node.latencyMilliseconds { fields.append("\(Int(latency.rounded())) ms") }
             lines.append("  " + fields.joined(separator: "  "))
             for problem in node.problems { lines.append("        - \(problem)") }

@@ -5,10 +5,15 @@ import Mesh
 import FoundationEssentials
 
 /// `/healthz` answers while the process runs; `/health` runs the readiness checks and
-/// answers 503 when any fails. Never includes secrets.
+/// answers 503 when any fails, with this node's replication lag and the guardian's last
+/// round (redacted: no peer addresses or error texts). Never includes secrets.
 struct HealthController: Sendable {
     let node: Node
     let checks: [HealthCheck]
+    /// This node's replication lag (nil without a mesh): peers' guardians read it here.
+    var syncLag: @Sendable () async -> SyncLag? = { nil }
+    /// The guardian's last report (nil before its first round).
+    var guardian: @Sendable () -> GuardianReport? = { nil }
     /// Checks run at most once per `maxAge`; concurrent requests share one run, so a load
     /// balancer polling hard cannot turn readiness into a stream of disk writes.
     let cache = HealthCache(maxAge: .seconds(1))
@@ -30,12 +35,15 @@ struct HealthController: Sendable {
             for await (name, result) in group { results[name] = result }
         }
         let healthy = results.values.allSatisfy { $0.status != .fail }
+        let lag = await syncLag()
         let report = HealthReport(
             status: healthy ? (results.values.contains { $0.status == .warn } ? "degraded" : "ok") : "fail",
             version: TriForceVersion.current,
             nodeID: node.identity.nodeID,
             uptimeSeconds: (node.uptimeSeconds * 1000).rounded() / 1000,
             certificateExpiresAt: Self.certificateExpiry(MeshFiles(dataDirectory: node.configuration.dataDirectory).nodeCertificate),
+            syncLag: lag,
+            guardian: guardian()?.redacted,
             checks: results)
         return (report, healthy)
     }
@@ -74,10 +82,13 @@ struct HealthReport: Encodable, Sendable {
     let nodeID: String
     let uptimeSeconds: Double
     let certificateExpiresAt: Int64?
+    let syncLag: SyncLag?
+    let guardian: GuardianReport?
     let checks: [String: HealthCheck.Result]
 
     enum CodingKeys: String, CodingKey {
-        case status, version, checks
+        case status, version, checks, guardian
+        case syncLag = "sync_lag"
         case certificateExpiresAt = "certificate_expires_at"
         case nodeID = "node_id"
         case uptimeSeconds = "uptime_seconds"
