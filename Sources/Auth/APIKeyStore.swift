@@ -51,7 +51,7 @@ public struct APIKeyStore: Sendable {
             try connection.run("""
                 INSERT INTO api_keys(id, user_id, name, prefix, key_hash, created_at, revoked, hlc, origin, deleted)
                 VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, 0)
-                """, id, userID, name, prefix, hash, now, origin.stamp(), origin.nodeID)
+                """, id, userID, name, prefix, hash, now, origin.stamp(connection), origin.nodeID)
             return Key(id: id, userID: userID, email: email, name: name, prefix: prefix, createdAt: now, revoked: false)
         }
         return (key, secret)
@@ -74,9 +74,9 @@ public struct APIKeyStore: Sendable {
 
     public func revoke(id: String) async throws {
         let origin = self.origin
-        let changed = try await database.write { connection in
+        let changed = try await database.transaction { connection in
             try connection.run("UPDATE api_keys SET revoked = 1, hlc = ?, origin = ? WHERE id = ? AND deleted = 0",
-                               origin.stamp(), origin.nodeID, id)
+                               origin.stamp(connection), origin.nodeID, id)
         }
         guard changed > 0 else { throw AuthError(.keyNotFound, "no API key with id \(id); `triforce key list` shows them") }
     }

@@ -76,7 +76,7 @@ final class RateWindowCounter: Sendable {
             _ = try connection.run("""
                 INSERT INTO rate_windows(node, subject, window_start, requests, hlc, origin) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT(node, subject, window_start) DO UPDATE SET requests = max(requests, excluded.requests), hlc = excluded.hlc
-                """, origin.nodeID, subject, window, count, origin.stamp(), origin.nodeID)
+                """, origin.nodeID, subject, window, count, origin.stamp(connection), origin.nodeID)
         }
     }
 }

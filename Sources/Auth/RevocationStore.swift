@@ -20,11 +20,11 @@ public struct RevocationStore: Sendable {
 
     public func revoke(jti: String, expiresAt: Int64) async throws {
         let origin = self.origin
-        try await database.write { connection in
+        try await database.transaction { connection in
             try connection.run("""
                 INSERT INTO token_revocations(jti, expires_at, hlc, origin, deleted) VALUES (?, ?, ?, ?, 0)
                 ON CONFLICT(jti) DO UPDATE SET expires_at = excluded.expires_at, hlc = excluded.hlc, origin = excluded.origin, deleted = 0
-                """, jti, expiresAt, origin.stamp(), origin.nodeID)
+                """, jti, expiresAt, origin.stamp(connection), origin.nodeID)
         }
     }
 
@@ -33,9 +33,9 @@ public struct RevocationStore: Sendable {
     /// Tombstones revocations whose tokens have expired.
     public func prune(now: Int64) async throws {
         let origin = self.origin
-        try await database.write { connection in
+        try await database.transaction { connection in
             try connection.run("UPDATE token_revocations SET deleted = 1, hlc = ?, origin = ? WHERE expires_at < ? AND deleted = 0",
-                               origin.stamp(), origin.nodeID, now)
+                               origin.stamp(connection), origin.nodeID, now)
         }
     }
 }

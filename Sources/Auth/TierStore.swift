@@ -59,7 +59,7 @@ public struct TierStore: Sendable {
     @discardableResult
     public static func remove(_ name: String, _ connection: Connection, _ origin: ReplicaOrigin) throws -> Bool {
         try connection.run("UPDATE tiers SET deleted = 1, hlc = ?, origin = ? WHERE name = ? AND deleted = 0",
-                           origin.stamp(), origin.nodeID, name) > 0
+                           origin.stamp(connection), origin.nodeID, name) > 0
     }
 
     /// The upsert on a caller's connection (one transaction with other stores' writes).
@@ -71,7 +71,7 @@ public struct TierStore: Sendable {
             VALUES (?, ?, ?, ?, ?, ?, ?, 0)
             ON CONFLICT(name) DO UPDATE SET description = excluded.description, requests_per_hour = excluded.requests_per_hour,
               models_rule = excluded.models_rule, features = excluded.features, hlc = excluded.hlc, origin = excluded.origin, deleted = 0
-            """, tier.name, tier.description, tier.requestsPerHour, rule, features, origin.stamp(), origin.nodeID)
+            """, tier.name, tier.description, tier.requestsPerHour, rule, features, origin.stamp(connection), origin.nodeID)
     }
 
     static func tier(_ row: Row) -> Tier? {

@@ -42,7 +42,7 @@ public struct UserStore: Sendable {
             try connection.run("""
                 INSERT INTO users(id, email, password_hash, tier, role, disabled, created_at, updated_at, hlc, origin, deleted)
                 VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, 0)
-                """, id, email, hash, tier, role.rawValue, now, now, origin.stamp(), origin.nodeID)
+                """, id, email, hash, tier, role.rawValue, now, now, origin.stamp(connection), origin.nodeID)
             return User(id: id, email: email, tier: tier, role: role, disabled: false, createdAt: now, updatedAt: now)
         }
     }
@@ -117,7 +117,7 @@ public struct UserStore: Sendable {
             guard let id = try connection.queryOne("SELECT id FROM users WHERE email = ? AND deleted = 0", email)?.string("id") else {
                 throw AuthError(.userNotFound, "no user with email \(email); `triforce user list` shows them")
             }
-            try body(connection, id, Stamp(now: Int64(Date().timeIntervalSince1970), hlc: origin.stamp(), origin: origin.nodeID))
+            try body(connection, id, Stamp(now: Int64(Date().timeIntervalSince1970), hlc: origin.stamp(connection), origin: origin.nodeID))
         }
     }
 

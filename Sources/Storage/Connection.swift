@@ -132,6 +132,11 @@ public final class Connection {
     /// covers a `BEGIN` issued through `execute`).
     public var isInTransaction: Bool { !isClosed && sqlite3_get_autocommit(handle) == 0 }
 
+    /// True while this connection holds the database write lock (a `BEGIN IMMEDIATE`
+    /// transaction, or a deferred one that has written), which excludes every other writer
+    /// of the file, in any process, until it ends.
+    public var holdsWriteLock: Bool { !isClosed && sqlite3_txn_state(handle, "main") == SQLITE_TXN_WRITE }
+
     /// Runs `body` in a transaction: `BEGIN IMMEDIATE` so a writer takes the lock up front
     /// instead of failing with SQLITE_BUSY on upgrade. Rolls back when `body` throws or the
     /// commit fails. Nested calls become savepoints.

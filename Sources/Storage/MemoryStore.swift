@@ -58,16 +58,15 @@ public struct MemoryStore: Sendable {
         let note = Note(id: UUID().uuidString.lowercased(), owner: owner, kind: kind, content: content, tags: cleanTags,
                         confidence: min(1, max(0, confidence)), createdAt: now,
                         expiresAt: ttlSeconds.map { Self.milliseconds(now, plusSeconds: max(0, $0)) })
-        let stamp = origin.stamp()
-        let nodeID = origin.nodeID
-        try await database.write(quiet: true) { connection in  // memory notes: no snapshot holds them
+        let origin = self.origin
+        try await database.transaction(quiet: true) { connection in  // memory notes: no snapshot holds them
             try connection.run(
                 """
                 INSERT INTO memory_notes(id, owner, type, content, tags, confidence, created_at, expires_at, hlc, origin)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 note.id, note.owner, note.kind.rawValue, note.content, note.tags.joined(separator: " "), note.confidence,
-                note.createdAt, note.expiresAt, stamp, nodeID)
+                note.createdAt, note.expiresAt, origin.stamp(connection), origin.nodeID)
         }
         return note
     }
@@ -124,7 +123,7 @@ public struct MemoryStore: Sendable {
     /// `olderThanSeconds` ago (any age when nil). Returns how many were removed.
     public func clear(owner: String, kinds: [Kind] = [], olderThanSeconds: Int? = nil) async throws -> Int {
         var sql = "UPDATE memory_notes SET deleted = 1, hlc = ?, origin = ? WHERE owner = ? AND deleted = 0"
-        var args: [SQLValue] = [.integer(origin.stamp()), .text(origin.nodeID), .text(owner)]
+        var args: [SQLValue] = [.text(origin.nodeID), .text(owner)]
         if !kinds.isEmpty {
             sql += " AND type IN (\(kinds.map { _ in "?" }.joined(separator: ",")))"
             args += kinds.map { .text($0.rawValue) }
@@ -137,7 +136,10 @@ public struct MemoryStore: Sendable {
         }
         let statement = sql
         let bound = args
-        return try await database.write(quiet: true) { connection in try connection.run(statement, bound) }
+        let origin = self.origin
+        return try await database.transaction(quiet: true) { connection in
+            try connection.run(statement, [.integer(origin.stamp(connection))] + bound)
+        }
     }
 
     /// A live note by id, whoever owns it (nil when absent, deleted or expired).
@@ -152,10 +154,10 @@ public struct MemoryStore: Sendable {
 
     /// Tombstones one note by id; false when there was no live note with that id.
     public func delete(id: String) async throws -> Bool {
-        let stamp = origin.stamp()
-        let nodeID = origin.nodeID
-        return try await database.write(quiet: true) { connection in
-            try connection.run("UPDATE memory_notes SET deleted = 1, hlc = ?, origin = ? WHERE id = ? AND deleted = 0", stamp, nodeID, id)
+        let origin = self.origin
+        return try await database.transaction(quiet: true) { connection in
+            try connection.run("UPDATE memory_notes SET deleted = 1, hlc = ?, origin = ? WHERE id = ? AND deleted = 0",
+                               origin.stamp(connection), origin.nodeID, id)
         } > 0
     }
 

@@ -34,7 +34,7 @@ public struct UsageStore: Sendable {
                 ON CONFLICT(node, day, subject, model) DO UPDATE SET requests = requests + 1,
                     prompt_tokens = prompt_tokens + excluded.prompt_tokens,
                     completion_tokens = completion_tokens + excluded.completion_tokens, hlc = excluded.hlc
-                """, origin.nodeID, day, subject, model, prompt, completion, origin.stamp(), origin.nodeID)
+                """, origin.nodeID, day, subject, model, prompt, completion, origin.stamp(connection), origin.nodeID)
         }
     }
 

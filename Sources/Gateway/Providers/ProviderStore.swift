@@ -30,7 +30,7 @@ public struct ProviderStore: Sendable {
                     weight: Double = 1, local: Bool? = nil, streamUsage: Bool = true) async throws {
         try Self.validate(name: name, baseURL: baseURL, weight: weight)
         let origin = self.origin
-        _ = try await database.write { connection in
+        _ = try await database.transaction { connection in
             try Self.write(name: name, kind: kind, baseURL: baseURL, apiKey: apiKey, weight: weight, local: local,
                            streamUsage: streamUsage, connection, origin)
         }
@@ -49,7 +49,7 @@ public struct ProviderStore: Sendable {
             ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, base_url = excluded.base_url, api_key = excluded.api_key,
                 enabled = 1, weight = excluded.weight, options = excluded.options, hlc = excluded.hlc,
                 origin = excluded.origin, deleted = 0
-            """, name, kind.rawValue, base, apiKey, weight, JSONValue.object(options).jsonText, origin.stamp(), origin.nodeID)
+            """, name, kind.rawValue, base, apiKey, weight, JSONValue.object(options).jsonText, origin.stamp(connection), origin.nodeID)
     }
 
     public func list() async throws -> [Entry] {
@@ -69,10 +69,10 @@ public struct ProviderStore: Sendable {
     /// Changes a table provider's balancing weight (environment providers have no row: 404).
     public func setWeight(name: String, weight: Double) async throws {
         guard weight.isFinite, weight > 0, weight <= 1000 else { throw ProviderStoreError("weight must be a number above 0 and at most 1000") }
-        let hlc = origin.stamp()
-        let node = origin.nodeID
-        let changed = try await database.write { connection in
-            try connection.run("UPDATE providers SET weight = ?, hlc = ?, origin = ? WHERE name = ? AND deleted = 0", weight, hlc, node, name)
+        let origin = self.origin
+        let changed = try await database.transaction { connection in
+            try connection.run("UPDATE providers SET weight = ?, hlc = ?, origin = ? WHERE name = ? AND deleted = 0",
+                               weight, origin.stamp(connection), origin.nodeID, name)
         }
         guard changed > 0 else {
             throw ProviderStoreError("no provider named \(name) in the providers table; environment providers take their weight from the environment")
@@ -82,7 +82,7 @@ public struct ProviderStore: Sendable {
     /// Tombstones a provider (the delete replicates like any other write).
     public func remove(name: String) async throws {
         let origin = self.origin
-        let changed = try await database.write { try Self.remove(name: name, $0, origin) }
+        let changed = try await database.transaction { try Self.remove(name: name, $0, origin) }
         guard changed else { throw ProviderStoreError("no provider named \(name); `triforce provider list` shows them") }
     }
 
@@ -90,7 +90,7 @@ public struct ProviderStore: Sendable {
     @discardableResult
     public static func remove(name: String, _ connection: Connection, _ origin: ReplicaOrigin) throws -> Bool {
         try connection.run("UPDATE providers SET deleted = 1, api_key = '', hlc = ?, origin = ? WHERE name = ? AND deleted = 0",
-                           origin.stamp(), origin.nodeID, name) > 0
+                           origin.stamp(connection), origin.nodeID, name) > 0
     }
 
     public static func validate(name: String, baseURL: String, weight: Double) throws(ProviderStoreError) {

@@ -49,7 +49,7 @@ public struct RouteStore: Sendable {
 
     public func set(_ task: TaskKind, models: [String]) async throws {
         let origin = self.origin
-        _ = try await database.write { try Self.write(task, models: models, $0, origin) }
+        _ = try await database.transaction { try Self.write(task, models: models, $0, origin) }
     }
 
     /// The upsert on a caller's connection, so several stores can share one transaction
@@ -59,18 +59,18 @@ public struct RouteStore: Sendable {
         try connection.run("""
             INSERT INTO routes (task, models, hlc, origin, deleted) VALUES (?, ?, ?, ?, 0)
             ON CONFLICT(task) DO UPDATE SET models = excluded.models, hlc = excluded.hlc, origin = excluded.origin, deleted = 0
-            """, task.rawValue, text, origin.stamp(), origin.nodeID)
+            """, task.rawValue, text, origin.stamp(connection), origin.nodeID)
     }
 
     /// Back to the defaults: a tombstone, so the reset replicates like any other write.
     public func reset(_ task: TaskKind) async throws {
         let origin = self.origin
-        _ = try await database.write { try Self.reset(task, $0, origin) }
+        _ = try await database.transaction { try Self.reset(task, $0, origin) }
     }
 
     /// The tombstone on a caller's connection.
     public static func reset(_ task: TaskKind, _ connection: Connection, _ origin: ReplicaOrigin) throws {
         _ = try connection.run("UPDATE routes SET deleted = 1, hlc = ?, origin = ? WHERE task = ? AND deleted = 0",
-                               origin.stamp(), origin.nodeID, task.rawValue)
+                               origin.stamp(connection), origin.nodeID, task.rawValue)
     }
 }

@@ -64,7 +64,7 @@ public struct AgentStore: Sendable {
     /// Adds or replaces an agent.
     public func save(_ agent: Agent) async throws {
         let origin = self.origin
-        try await database.write { try Self.write(agent, $0, origin) }
+        try await database.transaction { try Self.write(agent, $0, origin) }
     }
 
     /// The checked upsert on a caller's connection (one transaction with other stores' writes).
@@ -79,21 +79,21 @@ public struct AgentStore: Sendable {
                 timeout_seconds = excluded.timeout_seconds, allow_shell_interpolation = excluded.allow_shell_interpolation,
                 hlc = excluded.hlc, origin = excluded.origin, deleted = 0
             """, agent.name, argv, agent.workdir, agent.timeoutSeconds, agent.allowShellInterpolation ? 1 : 0,
-            origin.stamp(), origin.nodeID)
+            origin.stamp(connection), origin.nodeID)
     }
 
     /// Tombstones an agent; false when there was none.
     @discardableResult
     public func remove(_ name: String) async throws -> Bool {
         let origin = self.origin
-        return try await database.write { try Self.remove(name, $0, origin) }
+        return try await database.transaction { try Self.remove(name, $0, origin) }
     }
 
     /// The tombstone on a caller's connection.
     @discardableResult
     public static func remove(_ name: String, _ connection: Connection, _ origin: ReplicaOrigin) throws -> Bool {
         try connection.run("UPDATE agents SET deleted = 1, hlc = ?, origin = ? WHERE name = ? AND deleted = 0",
-                           origin.stamp(), origin.nodeID, name) > 0
+                           origin.stamp(connection), origin.nodeID, name) > 0
     }
 
     public func list() async throws -> [Agent] {

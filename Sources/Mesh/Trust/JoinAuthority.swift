@@ -96,7 +96,7 @@ public struct JoinAuthority: Sendable {
                         _ = try connection.run("""
                             INSERT INTO join_token_uses(token_id, node, uses, hlc, origin) VALUES (?, ?, 1, ?, ?)
                             ON CONFLICT(token_id, node) DO UPDATE SET uses = uses + 1, hlc = excluded.hlc
-                            """, id, origin.nodeID, origin.stamp(), origin.nodeID)
+                            """, id, origin.nodeID, origin.stamp(connection), origin.nodeID)
                     }
                 }
                 let certificate = try authority.sign(request: request, profile: profile)

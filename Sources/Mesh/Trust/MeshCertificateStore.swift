@@ -50,7 +50,7 @@ public struct MeshCertificateStore: Sendable {
                     INSERT INTO revocations (serial, name, reason, revoked_at, hlc, origin, deleted) VALUES (?, ?, ?, ?, ?, ?, 0)
                     ON CONFLICT(serial) DO UPDATE SET name = excluded.name, reason = excluded.reason,
                         revoked_at = excluded.revoked_at, hlc = excluded.hlc, origin = excluded.origin, deleted = 0
-                    """, serial, name, reason, now, origin.stamp(), origin.nodeID)
+                    """, serial, name, reason, now, origin.stamp(connection), origin.nodeID)
             }
             return targets.map(\.0)
         }

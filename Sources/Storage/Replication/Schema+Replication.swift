@@ -4,9 +4,10 @@
 /// depends on the writer remembering to log.
 ///
 /// `sync_log.seq` is assigned inside the writing transaction and SQLite serializes writers, so
-/// seq order is commit order. HLC order is not (two processes stamp before they take the
-/// write lock), which is why peers pull by seq cursor and use per-origin vectors only to
-/// decide whether to pull and to report lag.
+/// seq order is commit order. Local writes are stamped under the write lock
+/// (`ReplicaOrigin.stamp`), but rows applied from peers keep their stamps, so the log is not in
+/// HLC order: peers pull by seq cursor and use per-origin vectors only to decide whether to
+/// pull and to report lag.
 extension Schema {
     /// Primary-key columns of each replicated table, in declaration order.
     public static let replicatedKeys: [String: [String]] = [
