@@ -60,23 +60,31 @@ enum ReleaseTransfer {
         } catch {
             throw ReleaseError(.io, "cannot load this node's mesh certificate: \(error)")
         }
+        return try await fetch(version: version, size: size, from: "\(address)") { params in
+            // A one-shot mesh connection carries one request: one connection per chunk.
+            try await client.connect(to: address, oneShot: true).call(method, params: params, timeout: .seconds(60))
+        }
+    }
+
+    /// Downloads `version` chunk by chunk through `call` (a one-shot connection, or the link a
+    /// member already keeps); at most `size` bytes are accepted, and exactly `size` must come.
+    static func fetch(version: String, size: Int64, from peer: String,
+                      call: (JSONValue) async throws -> JSONValue) async throws(ReleaseError) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(Int(clamping: size))
         while Int64(bytes.count) < size {
-            // A one-shot mesh connection carries one request: one connection per chunk.
             let answer: JSONValue
             do {
-                let params: JSONValue = ["version": .string(version), "offset": .int(Int64(bytes.count))]
-                answer = try await client.connect(to: address, oneShot: true).call(method, params: params, timeout: .seconds(60))
+                answer = try await call(["version": .string(version), "offset": .int(Int64(bytes.count))])
             } catch {
-                throw ReleaseError(.io, "peer \(address) did not send release \(version) (at byte \(bytes.count)): \(error)")
+                throw ReleaseError(.io, "peer \(peer) did not send release \(version) (at byte \(bytes.count)): \(error)")
             }
             guard answer["size"]?.intValue == size else {
-                throw ReleaseError(.checksumMismatch, "peer \(address) has release \(version) with \(answer["size"]?.intValue.map(String.init) ?? "?") bytes, release.json says \(size): refusing it")
+                throw ReleaseError(.checksumMismatch, "peer \(peer) has release \(version) with \(answer["size"]?.intValue.map(String.init) ?? "?") bytes, release.json says \(size): refusing it")
             }
             guard let text = answer["data"]?.stringValue, let chunk = Data(base64Encoded: text), !chunk.isEmpty,
                   Int64(bytes.count + chunk.count) <= size else {
-                throw ReleaseError(.io, "peer \(address) sent a malformed chunk of release \(version)")
+                throw ReleaseError(.io, "peer \(peer) sent a malformed chunk of release \(version)")
             }
             bytes.append(contentsOf: chunk)
         }
