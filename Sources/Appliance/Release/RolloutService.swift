@@ -64,7 +64,7 @@ actor RolloutService: Service {
             }
         }
         defer { ticker.cancel() }
-        try? await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await self.round()
             for await _ in wakes {
                 if Task.isCancelled { break }
