@@ -18,7 +18,7 @@ import platform
 import shutil
 import signal
 import socket
-import stat
+import sqlite3
 import subprocess
 import threading
 import time
@@ -308,6 +308,12 @@ def test_rolling_update_one_at_a_time_then_a_bad_release_rolls_back_and_halts(cl
         assert node["sup"].exits == [] and node["sup"].count("rollout: exec") == execs[node["id"]], "another node moved"
         assert release(node)["running"] == "0.1.0-dv2"
         assert not os.path.exists(os.path.join(node["prefix"], "releases", "0.1.0-bad"))
+    # Each step is in the audit log of the node that took it.
+    with sqlite3.connect(f"file:{os.path.join(first['data'], 'triforce.db')}?mode=ro", uri=True, timeout=10) as db:
+        steps = [tuple(row) for row in db.execute(
+            "SELECT action, target FROM audit_log WHERE actor = 'rollout' ORDER BY id")]
+    assert steps[:2] == [("rollout.restart", "0.1.0-dv2"), ("rollout.confirm", "0.1.0-dv2")], steps
+    assert ("rollout.restart", "0.1.0-bad") in steps and ("rollout.failed", "0.1.0-bad") in steps, steps
     # The halt is kept in the data dir, so a restart keeps halting.
     with open(os.path.join(others[1]["data"], "rollout-failed.json")) as f:
         assert json.load(f)["version"] == "0.1.0-bad"

@@ -88,6 +88,7 @@ actor RolloutService: Service {
         if let known = halt, known.version != target?.version {
             records.removeHalt()
             logger.notice("rollout: release.json names \(target?.version ?? "no release"); the halt for \(known.version) is cleared")
+            await audit("rollout.cleared", target: known.version, detail: "release.json names \(target?.version ?? "no release")", outcome: "ok")
             halt = nil
         }
         let snapshot = await mesh.snapshot()
@@ -99,14 +100,14 @@ actor RolloutService: Service {
             note(reason)
             await announce(.steady, healthy: await localProblem() == nil, failed: nil)
         case .halted(let known):
-            if halt != known { persist(known, log: "rollout: halted: \(known.summary)") }
+            if halt != known { await persist(known, log: "rollout: halted: \(known.summary)") }
             note("halted: \(known.summary)")
             await announce(.steady, healthy: await localProblem() == nil, failed: known)
         case .trialCrashed(let trial):
             let failure = RolloutHalt(version: trial.version, node: selfID,
                                       reason: "release \(trial.version) exited before passing its health gate; \(running) was started again",
                                       at: Self.nowSeconds())
-            persist(failure, log: "rollout: \(failure.summary); deploy/failed announced")
+            await persist(failure, log: "rollout: \(failure.summary); deploy/failed announced")
             records.removeTrial()
             note("halted: \(failure.summary)")
             await announce(.steady, healthy: await localProblem() == nil, failed: failure)
@@ -122,13 +123,23 @@ actor RolloutService: Service {
         lastDecision = decision
     }
 
-    private func persist(_ halt: RolloutHalt, log message: String) {
+    private func persist(_ halt: RolloutHalt, log message: String) async {
         do {
             try records.save(halt)
         } catch {
             logger.error("rollout: cannot record the halt: \(error)")
         }
         logger.warning("\(message)")
+        await audit("rollout.failed", target: halt.version, detail: "\(halt.node): \(halt.reason)", outcome: "halted")
+    }
+
+    /// One row per rollout step in the node's audit log (admin console, `GET /v1/admin/audit`).
+    private func audit(_ action: String, target: String, detail: String, outcome: String) async {
+        do {
+            try await AuditStore(database: database).record(actor: "rollout", action: action, target: target, detail: detail, outcome: outcome)
+        } catch {
+            logger.warning("rollout: cannot write the audit row: \(error)")
+        }
     }
 
     private func announce(_ phase: RolloutAnnouncement.Phase, healthy: Bool, failed: RolloutHalt?) async {
@@ -176,10 +187,10 @@ actor RolloutService: Service {
         do {
             reported = try await ReleaseBinary.version(of: binary)
         } catch {
-            return fail(version, reason: "\(error)")
+            return await fail(version, reason: "\(error)")
         }
         guard reported == version else {
-            return fail(version, reason: "the binary reports version \(reported), release.json says \(version)")
+            return await fail(version, reason: "the binary reports version \(reported), release.json says \(version)")
         }
         let alive = snapshot.members.filter { $0.member.state == .alive && $0.member.id != selfID }.map(\.member.id).sorted()
         let trial = RolloutTrial(version: version, previous: running, startedAtMilliseconds: Self.nowMilliseconds(), members: alive)
@@ -196,6 +207,7 @@ actor RolloutService: Service {
         await announce(.restarting, healthy: false, failed: nil)
         logger.notice("rollout: release \(version) verified and installed; draining and restarting into it on trial",
                       metadata: ["binary": "\(binary)", "previous": "\(running)"])
+        await audit("rollout.restart", target: version, detail: "from \(running); trial recorded, exec \(binary)", outcome: "ok")
         await restart.request(binary: binary)
     }
 
@@ -225,9 +237,9 @@ actor RolloutService: Service {
     }
 
     /// The release itself is broken (it does not run here, or says another version): halt.
-    private func fail(_ version: String, reason: String) {
+    private func fail(_ version: String, reason: String) async {
         let halt = RolloutHalt(version: version, node: selfID, reason: reason, at: Self.nowSeconds())
-        persist(halt, log: "rollout: \(halt.summary); deploy/failed announced")
+        await persist(halt, log: "rollout: \(halt.summary); deploy/failed announced")
         note("halted: \(halt.summary)")
     }
 
@@ -265,6 +277,7 @@ actor RolloutService: Service {
         }
         records.removeTrial()
         logger.notice("rollout: release \(trial.version) passed its health gate and is current (previous: \(trial.previous))")
+        await audit("rollout.confirm", target: trial.version, detail: "health gate passed; previous \(trial.previous)", outcome: "ok")
         note("confirmed \(trial.version)")
         await announce(.steady, healthy: true, failed: nil)
     }
@@ -272,7 +285,7 @@ actor RolloutService: Service {
     /// Records and announces the failure, then execs the release that is still `current`.
     private func rollBack(_ trial: RolloutTrial, reason: String) async {
         let halt = RolloutHalt(version: trial.version, node: selfID, reason: "health gate failed: " + reason, at: Self.nowSeconds())
-        persist(halt, log: "rollout: \(halt.summary); deploy/failed announced, rolling back to \(trial.previous)")
+        await persist(halt, log: "rollout: \(halt.summary); deploy/failed announced, rolling back to \(trial.previous)")
         records.removeTrial()
         note("halted: \(halt.summary)")
         await announce(.restarting, healthy: false, failed: halt)
