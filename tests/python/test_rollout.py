@@ -9,6 +9,8 @@ node, and nobody else moves.
 The "new version" is the same build with its version string changed: a debug build keeps the
 dev version's parts ("0.1.0", "-dev") as C strings in its read-only data, and the test patches
 "-dev" to "-dv2" (same length) in a copy, so `--version`, gossip and /health say 0.1.0-dv2.
+About 2-3 minutes alone: each member-to-member transfer of the 53 MB stripped debug binary takes
+~45 s on a shared 2-core VM; deadlines are generous for a loaded machine.
 """
 import hashlib
 import http.server
@@ -227,6 +229,12 @@ def release(node):
         return None
 
 
+def steps(nodes):
+    """Each node's rollout log lines, for a failure message."""
+    return "\n".join(f"--- {n['id']}\n" + "".join(l for l in list(n["sup"].lines) if "rollout:" in l or "listening" in l)[-4000:]
+                     for n in nodes)
+
+
 class Watcher:
     """Samples every node: who is down or in a restart/health gate, and when each first runs `version`."""
 
@@ -269,10 +277,10 @@ def test_rolling_update_one_at_a_time_then_a_bad_release_rolls_back_and_halts(cl
     try:
         done = wait_until(lambda: all((release(n) or {}).get("running") == "0.1.0-dv2"
                                       and os.readlink(os.path.join(n["prefix"], "current")).endswith("/0.1.0-dv2")
-                                      for n in nodes), 150, step=0.5)
+                                      for n in nodes), 480, step=0.5)
     finally:
         watcher.stop()
-    assert done, "the update did not reach every node:\n" + "\n".join("".join(n["sup"].lines[-15:]) for n in nodes)
+    assert done, "the update did not reach every node:\n" + steps(nodes)
     assert watcher.reached == [n["id"] for n in by_id], "nodes did not update in id order"
     assert watcher.max_moving == 1, f"two nodes restarted or gated at once: {watcher.moving_samples}"
     for node in nodes:
@@ -295,8 +303,7 @@ def test_rolling_update_one_at_a_time_then_a_bad_release_rolls_back_and_halts(cl
         return all(r and r["target"] == "0.1.0-bad" and (r.get("failed") or {}).get("version") == "0.1.0-bad"
                    and r["service"]["decision"].startswith("halted:") for r in reports)
 
-    assert wait_until(halted_everywhere, 90, step=0.5), \
-        "deploy/failed did not reach every node:\n" + "\n".join("".join(n["sup"].lines[-15:]) for n in nodes)
+    assert wait_until(halted_everywhere, 240, step=0.5), "deploy/failed did not reach every node:\n" + steps(nodes)
     first, others = by_id[0], by_id[1:]
     failed = release(others[0])["failed"]
     assert failed["node"] == first["id"] and "exited before passing its health gate" in failed["reason"]
