@@ -8,16 +8,21 @@
 #     the queued-messages case); then one node killed for 60 s and restarted (the pull case)
 #   snapshot: a new node joins a hub holding 10,000 notes + 1,000 users; seconds from its
 #     `serve` until it holds them all (with the search index) and its API answers
-# Usage: bench/sync.sh [WRITES]   (BIN=path/to/triforce; default release, else debug)
+# Usage: bench/sync.sh [WRITES]   (BIN=path/to/triforce; default release, else debug;
+#        SECTIONS="latency partition snapshot" by default, any subset of them;
+#        PERF_OUT=file records `perf record -g -a` over the snapshot phase, for
+#        `perf report -i file`; KEEP_WORK=1 keeps the nodes' logs and files)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.build/release/triforce}
 [ -x "$BIN" ] || BIN=.build/debug/triforce
 WRITES=${1:-100}
+SECTIONS=" ${SECTIONS:-latency partition snapshot} "
+want() { [[ "$SECTIONS" == *" $1 "* ]]; }
 PROBE="python3 bench/sync_probe.py"
 work=$(mktemp -d)
 declare -A pid port api id
-cleanup() { for p in "${pid[@]}"; do kill -CONT "$p" 2>/dev/null || true; kill -9 "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+cleanup() { for p in "${pid[@]}"; do kill -CONT "$p" 2>/dev/null || true; kill -9 "$p" 2>/dev/null || true; done; if [ -n "${KEEP_WORK:-}" ]; then echo "logs kept in $work" >&2; else rm -rf "$work"; fi; }
 trap cleanup EXIT
 now() { date +%s.%N; }
 percentile() { sort -n | awk -v p="$1" '{a[NR]=$1} END {i=int((NR*p+99)/100); if(i<1)i=1; print a[i]}'; }
@@ -56,6 +61,7 @@ done
 [ "$($PROBE converge 60 "${dbs[@]}")" != timeout ] || { echo "no first convergence" >&2; exit 1; }
 
 # 1. write → visible everywhere
+if want latency; then
 lat=()
 for i in $(seq 1 "$WRITES"); do
   n=${all[$((RANDOM % 5))]}
@@ -66,8 +72,10 @@ done
 printf '%s\n' "${lat[@]}" | grep -q timeout && echo "some writes never became visible everywhere"
 ok=$(printf '%s\n' "${lat[@]}" | grep -v timeout)
 echo "write → visible on all 5 ($WRITES writes): p50 $(echo "$ok" | percentile 50)s  p99 $(echo "$ok" | percentile 99)s  max $(echo "$ok" | sort -n | tail -1)s"
+fi
 
 # 2. partition m4 for 60 s (SIGSTOP), writes on both sides (m4's beside it, as the CLI would)
+if want partition; then
 kill -STOP "${pid[m4]}"
 for i in $(seq 1 60); do
   $PROBE write "$(db hub)" "${id[hub]}" "p-hub-$i"
@@ -88,11 +96,17 @@ done
 start m3
 d=$($PROBE converge 120 "${dbs[@]}")
 echo "kill -9 of one node for 60 s (writes on both sides): all 5 hash identically ${d}s after its restart"
+fi
 
 # 3. snapshot of 10,000 notes + 1,000 users to a new node
+want snapshot || exit 0
 $PROBE fill "$(db hub)" "${id[hub]}" 10000 1000
 $PROBE converge 120 "${dbs[@]}" >/dev/null
 "$BIN" join "wss://127.0.0.1:${port[hub]}" --token "$token" --data-dir "$work/new" >/dev/null
+if [ -n "${PERF_OUT:-}" ]; then
+  perf record -g -a -o "$PERF_OUT" >/dev/null 2>&1 & perf_pid=$!
+  sleep 1
+fi
 t0=$(now)
 start new
 for _ in $(seq 1 3000); do
@@ -101,5 +115,6 @@ for _ in $(seq 1 3000); do
 done
 curl -fsS "http://127.0.0.1:${api[new]}/healthz" >/dev/null
 d=$(echo "$(now) - $t0" | bc)
+if [ -n "${PERF_OUT:-}" ]; then kill -INT "$perf_pid"; wait "$perf_pid" 2>/dev/null || true; fi
 bytes=$(grep -o 'snapshot installed bytes=[0-9]*' "$work/new.log" | head -1 | cut -d= -f2)
 echo "snapshot: new node holds 10,000 notes + 1,000 users and serves in ${d}s (snapshot ${bytes:-?} bytes)"

@@ -33,3 +33,15 @@ public struct HLC: Comparable, Hashable, Sendable, CustomStringConvertible {
 extension HLC: SQLBindable {
     public var sqlValue: SQLValue { .integer(storageValue) }
 }
+
+/// Encoded as its signed 64-bit storage value, like `VersionVector` entries.
+extension HLC: Codable {
+    public init(from decoder: any Decoder) throws {
+        self.init(storageValue: try decoder.singleValueContainer().decode(Int64.self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(storageValue)
+    }
+}

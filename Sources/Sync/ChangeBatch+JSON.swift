@@ -92,7 +92,7 @@ extension VersionVector {
 extension SnapshotManifest {
     public func json(id: String) -> JSONValue {
         ["id": .string(id), "epoch": .string(epoch), "seq": .int(seq), "vector": vector.json, "schema": .int(Int64(schemaVersion)),
-         "size": .int(size), "sha256": .string(sha256)]
+         "size": .int(size), "sha256": .string(sha256), "collected_through": collectedThrough.map { .int($0.storageValue) } ?? .null]
     }
 
     /// The manifest and the sender's id for the file.
@@ -104,6 +104,6 @@ extension SnapshotManifest {
             throw SyncError(.malformed, "snapshot manifest lacks id, epoch, seq, schema, size or sha256")
         }
         return (id, SnapshotManifest(epoch: epoch, seq: seq, vector: try VersionVector(json: json["vector"]), schemaVersion: version,
-                                     size: size, sha256: sha))
+                                     size: size, sha256: sha, collectedThrough: json["collected_through"]?.intValue.map(HLC.init(storageValue:))))
     }
 }

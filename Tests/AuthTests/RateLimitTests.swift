@@ -142,3 +142,81 @@ final class MillisecondClock: Sendable {
         await database.close()
     }
 }
+
+/// The mesh-wide guarantee, with two real nodes whose `rate_windows` rows travel as
+/// replication batches: a node that holds the others' counts for the subject's clock hour
+/// admits only while its count plus theirs is below the limit. What nodes admit before they
+/// hold each other's counts (the replication delay) is the only overshoot; a node that has
+/// seen no other node's count this hour decides by GCRA alone, as without a mesh.
+@Suite struct MeshRateLimitGuaranteeTests {
+    struct Node {
+        let id: String
+        let database: Database
+        let store: ReplicationStore
+        let limiter: RateLimiter
+
+        static func open(_ id: String, clock: MillisecondClock) async throws -> Node {
+            let database = try await Database(path: TemporaryDirectory.make() + "/\(id).db")
+            let hybrid = HybridClock()
+            let store = try await ReplicationStore.open(database: database, nodeID: id, clock: hybrid)
+            let limiter = RateLimiter(database: database, origin: ReplicaOrigin(nodeID: id, clock: hybrid), now: { clock.now })
+            return Node(id: id, database: database, store: store, limiter: limiter)
+        }
+
+        func allowed(_ limit: Int) async throws -> Bool {
+            try await limiter.consume(subject: "user-1", limitPerHour: limit).allowed
+        }
+
+        /// Everything `other` logged that this node has not pulled (its counts written first).
+        func pull(from other: Node) async throws {
+            await other.database.flushQueuedWrites()
+            while true {
+                let cursor = try await store.cursor(for: other.id, epoch: other.store.epoch)
+                let batch = try await other.store.changes(after: cursor)
+                try await store.apply(batch, from: other.id)
+                if !batch.more { return }
+            }
+        }
+    }
+
+    @Test func countsThatHaveArrivedHoldTheLimitAcrossNodes() async throws {
+        let clock = MillisecondClock()
+        let a = try await Node.open("node-a", clock: clock), b = try await Node.open("node-b", clock: clock)
+        // Replicated after every request: exactly the limit passes, whichever node serves.
+        var admitted = 0
+        for request in 0..<20 {
+            let (serving, other) = request % 2 == 0 ? (a, b) : (b, a)
+            if try await serving.allowed(6) { admitted += 1 }
+            try await other.pull(from: serving)
+        }
+        #expect(admitted == 6)
+        // Half an hour later GCRA alone would admit 3 more on each node; the shared hour is full.
+        clock.advance(1_800_000)
+        #expect(try await a.allowed(6) == false)
+        #expect(try await b.allowed(6) == false)
+        await a.database.close()
+        await b.database.close()
+    }
+
+    @Test func theOvershootIsWhatNodesAdmitBeforeTheCountsArrive() async throws {
+        let clock = MillisecondClock()
+        clock.advance(3_600_000 - clock.now % 3_600_000)          // the start of a clock hour
+        let a = try await Node.open("node-a", clock: clock), b = try await Node.open("node-b", clock: clock)
+        // Partitioned: each node admits a full burst (it holds no other node's count).
+        var admitted = 0
+        for _ in 0..<8 { if try await a.allowed(4) { admitted += 1 } }
+        for _ in 0..<8 { if try await b.allowed(4) { admitted += 1 } }
+        #expect(admitted == 8)
+        // Healed: neither admits anything more this hour, although GCRA has refilled.
+        try await a.pull(from: b)
+        try await b.pull(from: a)
+        clock.advance(1_800_000)
+        #expect(try await a.allowed(4) == false)
+        #expect(try await b.allowed(4) == false)
+        // The next clock hour starts from zero across the mesh.
+        clock.advance(1_800_000)
+        #expect(try await a.allowed(4))
+        await a.database.close()
+        await b.database.close()
+    }
+}

@@ -89,15 +89,33 @@ extension ReplicationStore {
         let tables = self.tables.keys.sorted()
         return try await database.transaction { connection in
             var dropped = 0
+            var newest: Int64 = 0
             for (origin, seen) in acknowledged.entries {
                 // Never beyond what this node itself holds of that origin.
                 let bound = min(min(seen, own[origin] ?? HLC(rawValue: 0)), cutoff)
                 for table in tables {
+                    guard let top = try connection.scalar(
+                        "SELECT max(hlc) FROM \(table) WHERE deleted = 1 AND origin = ? AND hlc <= ?", origin, bound)?.int64 else { continue }
+                    newest = max(newest, top)
                     dropped += try connection.run(
                         "DELETE FROM \(table) WHERE deleted = 1 AND origin = ? AND hlc <= ?", origin, bound)
                 }
             }
+            if newest > 0 { try Self.raiseCollectedThrough(to: HLC(storageValue: newest), connection) }
             return dropped
         }
+    }
+
+    /// The newest tombstone hlc this node ever dropped (collected, or removed by a snapshot
+    /// install); 0 when none. Snapshots carry it so a receiver removes only such rows.
+    static func collectedThrough(_ connection: Connection) throws(StorageError) -> HLC {
+        let text = try connection.scalar("SELECT value FROM sync_state WHERE key = 'collected_hlc'")?.string
+        return HLC(storageValue: text.flatMap { Int64($0) } ?? 0)
+    }
+
+    static func raiseCollectedThrough(to hlc: HLC, _ connection: Connection) throws(StorageError) {
+        let current = try collectedThrough(connection)
+        guard hlc > current else { return }
+        try connection.run("INSERT OR REPLACE INTO sync_state(key, value) VALUES ('collected_hlc', ?)", String(hlc.storageValue))
     }
 }

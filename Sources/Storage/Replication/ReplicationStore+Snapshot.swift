@@ -9,14 +9,20 @@ public struct SnapshotManifest: Sendable, Equatable, Codable {
     public var schemaVersion: Int
     public var size: Int64
     public var sha256: String
+    /// The newest tombstone hlc the sender ever collected (or removed by installing a
+    /// snapshot): only rows at or below it can be missing from the copy because their
+    /// tombstone was collected. Nil from a sender that predates the field.
+    public var collectedThrough: HLC?
 
-    public init(epoch: String, seq: Int64, vector: VersionVector, schemaVersion: Int, size: Int64, sha256: String) {
+    public init(epoch: String, seq: Int64, vector: VersionVector, schemaVersion: Int, size: Int64, sha256: String,
+                collectedThrough: HLC? = nil) {
         self.epoch = epoch
         self.seq = seq
         self.vector = vector
         self.schemaVersion = schemaVersion
         self.size = size
         self.sha256 = sha256
+        self.collectedThrough = collectedThrough
     }
 }
 
@@ -45,6 +51,7 @@ extension ReplicationStore {
             let seq = try copy.scalar("SELECT coalesce(max(seq), 0) FROM sync_log")?.int64 ?? 0
             let vector = try Self.vector(copy, schema: "main")
             let version = try Migrator.version(of: copy)
+            let collected = try Self.collectedThrough(copy)
             let local = try copy.query("""
                 SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'memory_fts%'
                 """).compactMap { $0.string("name") }.filter { !keep.contains($0) }
@@ -55,7 +62,8 @@ extension ReplicationStore {
             }
             try copy.execute("PRAGMA journal_mode = DELETE")
             try copy.execute("VACUUM")
-            return SnapshotManifest(epoch: epoch, seq: seq, vector: vector, schemaVersion: version, size: 0, sha256: "")
+            return SnapshotManifest(epoch: epoch, seq: seq, vector: vector, schemaVersion: version, size: 0, sha256: "",
+                                    collectedThrough: collected)
         }
     }
 
@@ -85,14 +93,23 @@ extension ReplicationStore {
 
     /// Installs a verified snapshot in one transaction: every replicated row merges by LWW
     /// (so rows this node wrote after the sender's copy survive), rows the sender no longer
-    /// holds although it had seen them (`hlc` at or below the snapshot's vector for their
-    /// origin: collected tombstones) are removed, and `peer`'s cursor moves to the snapshot's
-    /// seq. Node-local tables are not touched. A crash at any point leaves the old state.
+    /// holds because it collected their tombstones are removed, and `peer`'s cursor moves to
+    /// the snapshot's seq. Node-local tables are not touched. A crash at any point leaves the
+    /// old state.
+    ///
+    /// A row missing from the copy is removed only when its `hlc` is at or below both the
+    /// sender's vector for its origin and the newest tombstone the sender ever collected
+    /// (`collectedThrough`). The vector alone is not enough: it holds each origin's newest
+    /// hlc, and HLC order is not commit order, so the sender may hold a newer row of an origin
+    /// while an older-stamped one, committed later, has not reached it yet although it has
+    /// reached us. Collected tombstones are past the 7-day horizon; such a row is not.
     @discardableResult
     public func installSnapshot(at path: String, manifest: SnapshotManifest, from peer: String) async throws -> SnapshotInstallOutcome {
         try await verifySnapshot(at: path, manifest: manifest)
         let tables = self.tables.values.sorted { $0.name < $1.name }
         let now = nowMilliseconds
+        // A sender without the field: the vector alone bounds removal, as before.
+        let removalBound = manifest.collectedThrough ?? HLC(rawValue: UInt64(Int64.max))
         let outcome = try await database.write { connection in
             try connection.run("ATTACH DATABASE ? AS snap", path)
             defer { try? connection.execute("DETACH DATABASE snap") }
@@ -103,7 +120,8 @@ extension ReplicationStore {
                     removed += try connection.run("""
                         DELETE FROM main.\(table.name) WHERE NOT EXISTS (SELECT 1 FROM snap.\(table.name) s WHERE \(match))
                         AND hlc <= coalesce((SELECT v.hlc FROM snap.sync_vector v WHERE v.origin = main.\(table.name).origin), -1)
-                        """)
+                        AND hlc <= ?
+                        """, removalBound)
                     try connection.execute("SAVEPOINT bulk")
                     var clash: StorageError?
                     do {
@@ -122,6 +140,7 @@ extension ReplicationStore {
                         }
                     }
                 }
+                if let collected = manifest.collectedThrough { try Self.raiseCollectedThrough(to: collected, connection) }
                 try connection.run("""
                     INSERT INTO main.sync_vector(origin, hlc) SELECT origin, hlc FROM snap.sync_vector WHERE true
                     ON CONFLICT(origin) DO UPDATE SET hlc = max(hlc, excluded.hlc)
