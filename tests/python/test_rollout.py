@@ -24,6 +24,7 @@ import sqlite3
 import subprocess
 import threading
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -194,12 +195,33 @@ def cluster(tmp_path):
             token = run(triforce_binary(), "ca", "token", "create", "--data-dir", hub["data"]).splitlines()[-1]
             run(triforce_binary(), "join", f"wss://127.0.0.1:{hub['mesh_port']}", "--token", token, "--data-dir", node["data"])
             start(node, f"node{index}")
-        for node in nodes:
+        def usable_key(node):
+            # A joined node's bootstrap snapshot replaces its users and keys: a key made before
+            # it landed is gone (401), so make one until it works.
+            try:
+                node["id"] = get(node, "/health")["node_id"]
+                return True
+            except urllib.error.HTTPError as error:
+                if error.code != 401:
+                    raise
             node["key"] = run(triforce_binary(), "key", "create", "admin@localhost", "--name", "pytest",
                               "--data-dir", node["data"]).splitlines()[-1]
-            node["id"] = get(node, "/health")["node_id"]
-        assert wait_until(lambda: all(len([m for m in get(n, "/v1/admin/mesh")["members"] if m["state"] == "alive"]) == 3
-                                      for n in nodes), 60), "the three nodes never saw each other alive"
+            return False
+
+        for node in nodes:
+            assert wait_until(lambda: usable_key(node), 120, step=1), "no working admin key"
+        def all_alive(node):
+            try:
+                return len([m for m in get(node, "/v1/admin/mesh")["members"] if m["state"] == "alive"]) == 3
+            except urllib.error.HTTPError as error:
+                if error.code == 401:
+                    usable_key(node)
+                    return False
+                raise
+
+        assert wait_until(lambda: all([all_alive(n) for n in nodes]), 120, step=1), "the three nodes never saw each other alive"
+        # Keys survive now that every node holds the others' replicas: check once more.
+        assert all(usable_key(n) for n in nodes)
         yield nodes, publish, (v1, v2, bad)
     finally:
         for sup in sups:
