@@ -117,7 +117,7 @@ admin("/panels", "get", "Mesh, replication and guardian panels: data, or configu
 admin("/mesh", "get", "Mesh members as this node sees them", {"200": json_resp("members", {"type": "object"})}, op_id="adminMesh")
 admin("/sync", "get", "Replication per peer (vector, lag in rows and seconds, last batch, refusals), last snapshot, config_commit", {"200": json_resp("replication", {"type": "object"})}, op_id="adminSync")
 admin("/guardian", "get", "The guardian's last report", {"200": json_resp("report", {"type": "object"})}, op_id="adminGuardian")
-admin("/sync/config", "get", "Config from git: source, applied commit, managed objects, last refusal, release target and rollout step", {"200": json_resp("report ({\"enabled\": false, ...} when sync.git_url is unset)", {"type": "object"})}, op_id="adminSyncConfig")
+admin("/sync/config", "get", "Config from git: source, applied commit, managed objects, last refusal; release: target, rollout step, unconfirmed trial, deploy/failed (halt) with its reason, the rollout service's last decision", {"200": json_resp("report ({\"enabled\": false, ...} when sync.git_url is unset)", {"type": "object"})}, op_id="adminSyncConfig")
 admin("/providers", "get", "Providers with their models' state, circuit, EWMA latency, last error", {"200": json_resp("providers", obj({"providers": arr(ref("Provider"))}))}, op_id="adminProviders")
 admin("/providers/{name}/weight", "put", "Set a table provider's balancing weight", {"200": json_resp("saved", obj({"name": S, "weight": N}))},
       body=obj({"weight": {"type": "number", "exclusiveMinimum": 0, "maximum": 1000}}), params=[p("name", {"type": "string", "maxLength": 64}, "provider name")], op_id="adminProviderWeight")

@@ -1092,7 +1092,7 @@ enum OpenAPIDocument {
   },
   "/v1/admin/sync/config": {
    "get": {
-    "summary": "Config from git: source, applied commit, managed objects, last refusal, release target and rollout step",
+    "summary": "Config from git: source, applied commit, managed objects, last refusal; release: target, rollout step, unconfirmed trial, deploy/failed (halt) with its reason, the rollout service's last decision",
     "tags": [
      "admin"
     ],

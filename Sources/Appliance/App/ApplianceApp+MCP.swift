@@ -26,8 +26,10 @@ extension ApplianceApp {
             return await meshService.stats()
         }
         let configSource = configSync?.source
+        let rollout = self.rollout
         let status: @Sendable () async -> JSONValue = {
-            let config = (try? await ConfigSyncReport.make(source: configSource, database: node.database, mesh: meshService)) ?? "unreadable"
+            let config = (try? await ConfigSyncReport.make(source: configSource, database: node.database, mesh: meshService,
+                                                           rollout: rollout, records: RolloutRecords(dataDirectory: node.configuration.dataDirectory))) ?? "unreadable"
             return ["node_id": .string(node.identity.nodeID), "version": .string(TriForceVersion.current),
                     "uptime_seconds": .double((node.uptimeSeconds * 1000).rounded() / 1000),
                     "mcp_sessions": .int(Int64(await sessions.count)), "status": "ok", "mesh": await meshStats(),

@@ -37,6 +37,12 @@ struct ApplianceApp {
     var clientSessions: ClientSessions { meshTools.sessions }
     /// Config from git, when `sync.git_url` is set.
     let configSync: ConfigSync?
+    /// Rolling updates to release.json's target, on a meshed node with config from git.
+    let rollout: RolloutService?
+    /// A restart into another release asked for by the rollout (exec after the drain).
+    let restart: ProcessRestart
+    /// Set once the API serves (the rollout's health gate reads it).
+    let serving: ListenerState
     /// Everything `/metrics` shows.
     let metrics: NodeMetrics
     /// Requests per minute and latency for the console's overview (fed by middleware).
@@ -61,16 +67,27 @@ struct ApplianceApp {
         guardian.localSyncLag = { [mesh] in await mesh?.syncLag() }
         let service = GuardianService(guardian: guardian, interval: .seconds(try configuration.guardianIntervalSeconds()),
                                       logger: node.logger)
+        let releases = configuration.releaseDirectory()
         if let mesh {
-            await ReleaseTransfer.serve(on: mesh.service, directory: ReleaseDirectory(prefix: configuration.string(.releasePrefix) ?? "/opt/triforce"))
+            await ReleaseTransfer.serve(on: mesh.service, directory: releases)
         }
         let configSync = try configuration.configSource().map { source in
             ConfigSync(source: source, database: node.database, origin: node.origin, environment: configuration.environment,
                        logger: node.logger)
         }
+        let restart = ProcessRestart()
+        let serving = ListenerState()
+        var rollout: RolloutService?
+        if let mesh, configSync != nil {
+            rollout = RolloutService(mesh: mesh.service, sync: mesh.sync, database: node.database,
+                                     download: ReleaseDownload(fetcher: fetcher, directory: releases),
+                                     records: RolloutRecords(dataDirectory: configuration.dataDirectory),
+                                     settings: try configuration.rolloutSettings(), serving: serving, restart: restart,
+                                     logger: node.logger, running: TriForceVersion.current, selfID: node.identity.nodeID)
+        }
         let tools = await MeshToolWiring.make(mesh: mesh?.service, logger: node.logger)
         let app = ApplianceApp(node: node, gateway: gateway, curl: fetcher, guardian: service, mesh: mesh, meshTools: tools,
-                               configSync: configSync, metrics: metrics)
+                               configSync: configSync, rollout: rollout, restart: restart, serving: serving, metrics: metrics)
         app.addMetricsCollectors()
         return app
     }
@@ -124,7 +141,9 @@ struct ApplianceApp {
         GuardianController(service: guardian, policy: node.auth.policy).register(on: routes)
         MeshAdminController(mesh: mesh?.service, policy: node.auth.policy).register(on: routes)
         SyncAdminController(sync: mesh?.sync, database: node.database, policy: node.auth.policy).register(on: routes)
-        ConfigSyncController(database: node.database, source: configSync?.source, mesh: mesh?.service, policy: node.auth.policy).register(on: routes)
+        ConfigSyncController(database: node.database, source: configSync?.source, mesh: mesh?.service, rollout: rollout,
+                             records: RolloutRecords(dataDirectory: node.configuration.dataDirectory),
+                             policy: node.auth.policy).register(on: routes)
         AdminController(database: node.database, auth: node.auth, gateway: gateway, logRing: node.logRing, stats: stats,
                         panels: adminPanels(), setup: setupLink) { [node] in
             let (report, _) = await health.cache.value { await health.runChecks() }
@@ -217,7 +236,7 @@ struct ApplianceApp {
                       environment: [String: String] = ProcessInfo.processInfo.environment) async throws
         -> [ServiceGroupConfiguration.ServiceConfiguration] {
         let notifier = SystemdNotifier(environment: environment)
-        let systemd = SystemdNotifyService(notifier: notifier, logger: node.logger)
+        let systemd = SystemdNotifyService(notifier: notifier, restart: restart, logger: node.logger)
         var liveness: [LivenessCheck] = [.eventLoops(), .databaseWriter(node.database), .curlLoop(curl)]
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: DatabaseService(database: node.database, logger: node.logger)),
@@ -245,6 +264,7 @@ struct ApplianceApp {
             meshServices.append(.init(service: ChatFailoverService(gateway: gateway, service: mesh.service, logger: node.logger)))
             if let renewal = mesh.renewal { meshServices.append(.init(service: renewal)) }
             meshServices.append(.init(service: MeshHealthAnnouncer(gateway: gateway, mesh: mesh.service, interval: .seconds(5))))
+            if let rollout { meshServices.append(.init(service: rollout)) }
         }
         if let interval = WatchdogService.interval(environment: environment) {
             services.append(.init(service: WatchdogService(notifier: notifier, interval: interval,
@@ -254,7 +274,9 @@ struct ApplianceApp {
         services += meshServices
         let scheme = try node.configuration.tlsFiles() == nil ? "http" : "https"
         let host = node.configuration.host
+        let serving = self.serving
         services.append(.init(service: try makeApplication { port in
+            serving.running(on: port)
             systemd.ready(url: "\(scheme)://\(host):\(port)")
             await onRunning(port)
         }))
@@ -262,7 +284,8 @@ struct ApplianceApp {
         return services
     }
 
-    /// Runs until SIGTERM/SIGINT, then drains in-flight requests (bounded) and closes storage.
+    /// Runs until SIGTERM/SIGINT (or a restart the rollout asks for: then `restart.pending`
+    /// names the binary to exec), then drains in-flight requests (bounded) and closes storage.
     func run() async throws {
         let grace = try node.configuration.shutdownGraceSeconds()
         var configuration = ServiceGroupConfiguration(
@@ -272,7 +295,9 @@ struct ApplianceApp {
             logger: node.logger)
         // Past the grace period in-flight requests are cancelled so shutdown is bounded.
         configuration.maximumGracefulShutdownDuration = .seconds(grace)
-        try await ServiceGroup(configuration: configuration).run()
-        node.logger.notice("stopped cleanly")
+        let group = ServiceGroup(configuration: configuration)
+        restart.attach(group)
+        try await group.run()
+        node.logger.notice(restart.pending == nil ? "stopped cleanly" : "stopped cleanly for a restart")
     }
 }

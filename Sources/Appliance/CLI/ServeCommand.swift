@@ -52,11 +52,19 @@ struct ServeCommand: AsyncParsableCommand {
             "database": "\(node.configuration.databasePath)",
             "version": "\(TriForceVersion.current)",
         ])
+        let app: ApplianceApp
         do {
-            try await ApplianceApp.make(node: node, peers: peers).run()
+            app = try await ApplianceApp.make(node: node, peers: peers)
+            try await app.run()
         } catch {
             await node.database.close()
             Startup.fail("\(error)")
         }
+        guard let binary = app.restart.pending else { return }
+        await node.database.close()
+        logger.notice("rollout: exec \(binary)")
+        // Returns only when exec failed: exit non-zero so the supervisor starts `current`,
+        // which finds the unfinished trial and records the failure.
+        Startup.fail(ProcessRestart.exec(binary, arguments: CommandLine.arguments))
     }
 }

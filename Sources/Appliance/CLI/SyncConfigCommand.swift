@@ -27,7 +27,8 @@ struct SyncConfigCommand: AsyncParsableCommand {
                                       environment: node.configuration.environment, logger: node.logger)
                 failed = await sync.pull().problem != nil
             }
-            let report = try await ConfigSyncReport.make(source: source, database: node.database)
+            let report = try await ConfigSyncReport.make(source: source, database: node.database,
+                                                         records: RolloutRecords(dataDirectory: node.configuration.dataDirectory))
             if json {
                 print(report.jsonText)
             } else {
@@ -55,6 +56,12 @@ struct SyncConfigCommand: AsyncParsableCommand {
         }
         if let release = report["release"], let target = release["target"]?.stringValue {
             print("release    target \(target), this node runs \(release["running"]?.stringValue ?? "?")")
+            if let trial = release["trial"], let version = trial["version"]?.stringValue {
+                print("trial      \(version) not confirmed yet (previous \(trial["previous"]?.stringValue ?? "?"))")
+            }
+            if let failed = release["failed"], let version = failed["version"]?.stringValue {
+                print("halted     deploy/failed: release \(version) on \(failed["node"]?.stringValue ?? "?"): \(failed["reason"]?.stringValue ?? "")")
+            }
         }
         if let problem = state["problem"], problem != .null {
             let path = problem["path"]?.stringValue.map { "\($0): " } ?? ""

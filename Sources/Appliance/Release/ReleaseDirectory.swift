@@ -30,11 +30,11 @@ struct ReleaseDirectory: Sendable {
             .sorted()
     }
 
-    /// Checks `file` against `sha256`, copies it to `releases/VERSION/` (VERSION from
-    /// `version`, else from the binary's own `--version`) and makes it current; the release
-    /// that was current becomes `previous`. Installing the release already current changes
-    /// nothing. Returns the installed version.
-    func install(file: String, sha256 expected: String, version requested: String?) async throws(ReleaseError) -> String {
+    /// Checks `file` against `sha256` and copies it to `releases/VERSION/` (VERSION from
+    /// `version`, else from the binary's own `--version`) without switching `current`: a
+    /// rolling update runs the new release on trial first. Placing a release already
+    /// installed with the same bytes changes nothing. Returns the installed version.
+    func place(file: String, sha256 expected: String, version requested: String?) async throws(ReleaseError) -> String {
         let wanted = expected.lowercased()
         guard wanted.count == 64, Hex.decode(wanted) != nil else {
             throw ReleaseError(.invalidArgument, "--sha256 must be 64 hex digits (the output of sha256sum), got '\(expected)'")
@@ -65,12 +65,27 @@ struct ReleaseDirectory: Sendable {
             guard rename(staging, target) == 0 else { throw Self.failure("install \(target)") }
             Self.syncDirectory(releases)
         }
-        if current != version {
-            let old = current
-            try Self.point(currentLink, at: version)
-            if let old { try Self.point(previousLink, at: old) }
-        }
         return version
+    }
+
+    /// `place`, then makes the release current (the one that was current becomes `previous`).
+    func install(file: String, sha256 expected: String, version requested: String?) async throws(ReleaseError) -> String {
+        let version = try await place(file: file, sha256: expected, version: requested)
+        try makeCurrent(version)
+        return version
+    }
+
+    /// Makes an installed release current; the one that was current becomes `previous`.
+    /// Making the current release current changes nothing.
+    func makeCurrent(_ version: String) throws(ReleaseError) {
+        try Self.validate(version: version)
+        guard MeshFiles.exists(binary(of: version)) else {
+            throw ReleaseError(.invalidArgument, "release \(version) is not installed under \(releases)")
+        }
+        guard current != version else { return }
+        let old = current
+        try Self.point(currentLink, at: version)
+        if let old { try Self.point(previousLink, at: old) }
     }
 
     /// Makes `previous` current again (and the current one previous). Returns the version now current.

@@ -27,11 +27,21 @@ struct ReleaseDownload: Sendable {
         } else {
             throw ReleaseError(.invalidArgument, "release.json gives no url for \(ReleaseManifest.machine); fetch it from a peer that has it (--peer wss://HOST:PORT)")
         }
+        let version = try await place(bytes, artifact: artifact, version: manifest.version)
+        try directory.makeCurrent(version)
+        return version
+    }
+
+    /// Installs fetched bytes as `releases/VERSION/` (sha256 checked) without switching `current`.
+    func place(_ bytes: [UInt8], artifact: ReleaseManifest.Artifact, version: String) async throws(ReleaseError) -> String {
+        guard Int64(bytes.count) == artifact.size else {
+            throw ReleaseError(.checksumMismatch, "got \(bytes.count) bytes of release \(version), release.json says \(artifact.size): refusing it")
+        }
         try ReleaseDirectory.makeDirectory(directory.prefix)
         let staging = directory.prefix + "/.download-\(getpid())"
         try ReleaseDirectory.writeDurably(bytes, to: staging, mode: 0o700)
         defer { unlink(staging) }
-        return try await directory.install(file: staging, sha256: artifact.sha256, version: manifest.version)
+        return try await directory.place(file: staging, sha256: artifact.sha256, version: version)
     }
 
     func download(_ url: String, size: Int64) async throws(ReleaseError) -> [UInt8] {

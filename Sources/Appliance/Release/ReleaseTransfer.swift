@@ -60,25 +60,58 @@ enum ReleaseTransfer {
         } catch {
             throw ReleaseError(.io, "cannot load this node's mesh certificate: \(error)")
         }
+        return try await fetch(version: version, size: size, from: "\(address)") { params in
+            // A one-shot mesh connection carries one request: one connection per chunk.
+            try await client.connect(to: address, oneShot: true).call(method, params: params, timeout: .seconds(60))
+        }
+    }
+
+    /// Chunk requests in flight at once: a transfer waits on round trips, not on bandwidth.
+    static let window = 4
+
+    /// Downloads `version` chunk by chunk through `call` (a one-shot connection, or the link a
+    /// member already keeps), `window` chunks at a time; at most `size` bytes are accepted, and
+    /// exactly `size` must come. Only contiguous bytes are kept: a chunk shorter than asked for
+    /// (a peer with another chunk size) drops the ones after it, which are asked for again.
+    static func fetch(version: String, size: Int64, from peer: String,
+                      call: @escaping @Sendable (JSONValue) async throws -> JSONValue) async throws(ReleaseError) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(Int(clamping: size))
         while Int64(bytes.count) < size {
-            // A one-shot mesh connection carries one request: one connection per chunk.
-            let answer: JSONValue
-            do {
-                let params: JSONValue = ["version": .string(version), "offset": .int(Int64(bytes.count))]
-                answer = try await client.connect(to: address, oneShot: true).call(method, params: params, timeout: .seconds(60))
-            } catch {
-                throw ReleaseError(.io, "peer \(address) did not send release \(version) (at byte \(bytes.count)): \(error)")
+            let start = Int64(bytes.count)
+            let offsets = (0..<Int64(window)).map { start + $0 * Int64(chunkBytes) }.filter { $0 < size }
+            let answers = await withTaskGroup(of: (offset: Int64, answer: Result<JSONValue, any Error>).self) { group in
+                for offset in offsets {
+                    group.addTask {
+                        do {
+                            let answer = try await call(["version": .string(version), "offset": .int(offset)])
+                            return (offset, Result<JSONValue, any Error>.success(answer))
+                        } catch {
+                            return (offset, Result<JSONValue, any Error>.failure(error))
+                        }
+                    }
+                }
+                var all: [(offset: Int64, answer: Result<JSONValue, any Error>)] = []
+                for await answer in group { all.append(answer) }
+                return all.sorted { $0.offset < $1.offset }
             }
-            guard answer["size"]?.intValue == size else {
-                throw ReleaseError(.checksumMismatch, "peer \(address) has release \(version) with \(answer["size"]?.intValue.map(String.init) ?? "?") bytes, release.json says \(size): refusing it")
+            for (offset, result) in answers {
+                guard Int64(bytes.count) == offset else { break }
+                let answer: JSONValue
+                switch result {
+                case .success(let value): answer = value
+                case .failure(let error): throw ReleaseError(.io, "peer \(peer) did not send release \(version) (at byte \(offset)): \(error)")
+                }
+                guard answer["size"]?.intValue == size else {
+                    throw ReleaseError(.checksumMismatch, "peer \(peer) has release \(version) with \(answer["size"]?.intValue.map(String.init) ?? "?") bytes, release.json says \(size): refusing it")
+                }
+                guard let text = answer["data"]?.stringValue, let chunk = Data(base64Encoded: text), !chunk.isEmpty,
+                      Int64(bytes.count + chunk.count) <= size else {
+                    throw ReleaseError(.io, "peer \(peer) sent a malformed chunk of release \(version)")
+                }
+                bytes.append(contentsOf: chunk)
+                if chunk.count < min(chunkBytes, Int(clamping: size - offset)) { break }
             }
-            guard let text = answer["data"]?.stringValue, let chunk = Data(base64Encoded: text), !chunk.isEmpty,
-                  Int64(bytes.count + chunk.count) <= size else {
-                throw ReleaseError(.io, "peer \(address) sent a malformed chunk of release \(version)")
-            }
-            bytes.append(contentsOf: chunk)
         }
         return bytes
     }
