@@ -59,7 +59,8 @@ extension SyncService {
     /// This node's log position, vector and clock: a peer compares it with what it holds.
     func digest() async throws -> JSONValue {
         ["epoch": .string(store.epoch), "head": .int(try await store.head()), "vector": try await store.vector().json,
-         "now_ms": .int(Int64(clamping: store.clock.wallMilliseconds)), "schema": .int(Int64(store.schemaVersion))]
+         "now_ms": .int(Int64(clamping: store.clock.wallMilliseconds)), "schema": .int(Int64(store.schemaVersion)),
+         "bootstrapping": .bool(bootstrapPending)]
     }
 
     nonisolated func answer(_ body: () async throws -> JSONValue) async -> Result<JSONValue, JSONRPCError> {

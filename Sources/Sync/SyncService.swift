@@ -163,6 +163,12 @@ public actor SyncService: Service {
             if bootstrapPending {
                 // One snapshot at a time; pulls from other peers wait for the next round.
                 guard !snapshotting else { return }
+                // Never from a peer that is waiting for its own first snapshot: its copy is no
+                // source. When both wait, the lower id is the source, so they cannot deadlock.
+                if digest["bootstrapping"]?.boolValue == true, peer > (await mesh.snapshot()).selfID {
+                    logger.info("sync: peer is bootstrapping too; snapshot from another member", metadata: ["peer": "\(peer)"])
+                    return
+                }
                 try await fetchSnapshot(from: peer)
                 bootstrapPending = false
             }

@@ -54,6 +54,10 @@ struct ReplicationClusterTests {
         #expect(tokenOnLate != nil, "the late joiner does not know the user")
         let status = try await Self.syncStatus(late)
         #expect(status?["last_snapshot"]?["rows"]?.intValue ?? 0 > 0, "\(String(describing: status)) \(late.lines.withLock { $0.map(\.line).filter { $0.contains("sync") } })")
+        // The founder (`ca init`) holds the mesh's first state: it never bootstraps from a
+        // snapshot of a member that joined after it.
+        let founder = try await Self.syncStatus(a)
+        #expect(founder != nil && founder?["last_snapshot"] == .null, "the founder installed a snapshot: \(String(describing: founder))")
         let search = try await Self.tool(late, tokenOnLate ?? "", "memory_search", ["query": "zebra"])
         #expect(search?["structuredContent"]?["count"]?.intValue == 1)
         // Join-token uses are replicated per signing node: the hub's three uses reach C.

@@ -196,9 +196,11 @@ def cluster(tmp_path):
             run(triforce_binary(), "join", f"wss://127.0.0.1:{hub['mesh_port']}", "--token", token, "--data-dir", node["data"])
             start(node, f"node{index}")
         def usable_key(node):
-            # A joined node's bootstrap snapshot replaces its users and keys: a key made before
-            # it landed is gone (401), so make one until it works.
+            # Every node's `init` made its own admin@localhost; replication keeps one of them
+            # (last writer wins on the email), so a key made for a losing one stops working
+            # (401): make keys until one belongs to the surviving admin.
             try:
+                get(node, "/v1/admin/mesh")
                 node["id"] = get(node, "/health")["node_id"]
                 return True
             except urllib.error.HTTPError as error:

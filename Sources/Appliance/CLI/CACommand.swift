@@ -44,6 +44,7 @@ struct CACommand: AsyncParsableCommand {
                 try CertificateAuthority.write(certificate: certificate, key: key,
                                                certificatePath: files.nodeCertificate, keyPath: files.nodeKey)
                 try await MeshCertificateStore(database: node.database, origin: node.origin).record(certificate, name: nodeID)
+                try await ReplicationStore.markFounded(node.database, atMilliseconds: Int64(clamping: node.origin.clock.wallMilliseconds))
                 print("mesh CA created: \(files.caCertificate) (key \(files.caKey), mode 0600)")
                 print("CA pin (sha256 of SPKI): \(authority.certificate.spkiSHA256)")
                 print("node certificate: \(files.nodeCertificate) serial \(certificate.info.serialHex)")

@@ -156,13 +156,26 @@ extension ReplicationStore {
         return outcome
     }
 
-    /// When this node last installed a snapshot or applied a batch from anyone (Unix ms, 0 if
-    /// never): a node away longer than the tombstone horizon must re-snapshot.
+    /// When this node last installed a snapshot, applied a batch from anyone, or founded the
+    /// mesh (Unix ms, 0 if never): a node away longer than the tombstone horizon must re-snapshot.
     public func lastSyncMilliseconds() async throws -> Int64 {
         try await database.read { connection in
             let applied = try connection.scalar("SELECT coalesce(max(last_applied_ms), 0) FROM sync_peers")?.int64 ?? 0
-            let installed = Int64(try connection.scalar("SELECT value FROM sync_state WHERE key = 'snapshot_installed_ms'")?.string ?? "") ?? 0
-            return max(applied, installed)
+            var newest = applied
+            for key in ["snapshot_installed_ms", "founded_ms"] {
+                let value = Int64(try connection.scalar("SELECT value FROM sync_state WHERE key = ?", key)?.string ?? "") ?? 0
+                newest = max(newest, value)
+            }
+            return newest
+        }
+    }
+
+    /// Marks this database as the mesh's first state (`ca init`): the founder is in sync by
+    /// definition, so it never bootstraps from a snapshot of a member that joined after it
+    /// (which would replace the founder's users and keys with the newcomer's copy of them).
+    public static func markFounded(_ database: Database, atMilliseconds now: Int64) async throws {
+        try await database.write { connection in
+            try connection.run("INSERT OR REPLACE INTO sync_state(key, value) VALUES ('founded_ms', ?)", String(now))
         }
     }
 }
