@@ -57,7 +57,12 @@ case "${1:-run}" in
         deps "${TEST_PACKAGES[@]}"
         venv
         swift build --build-tests
-        swift test --skip-build
+        # The suites whose in-process servers hash passwords and take logins run on their own
+        # first: inside the whole parallel run their curl requests get no answer for 30 s even
+        # on a quiet machine (README "Known issues"); alone they pass in ~30 s.
+        local_servers="AuthTests|AdminAPITests|AuthWiringTests|GuardianTests|MeshSurfaceTests|TLSRobustnessTests"
+        swift test --skip-build --filter "$local_servers"
+        swift test --skip-build --skip "$local_servers"
         .venv/bin/pytest -q tests/python
         ;;
     release)
