@@ -1,6 +1,7 @@
 import Testing
 import Storage
 import FoundationEssentials
+import TestSupport
 
 /// One node for replication tests: a real SQLite file, its clock and its store.
 private struct TestNode {
@@ -307,7 +308,7 @@ struct ReplicationStoreTests {
     @Test(arguments: [1, 2, 3, 4])
     func randomExchangesConvergeToTheOfflineMerge(seed: UInt64) async throws {
         try await withTemporaryDirectory { directory in
-            var random = SplitMix(seed: seed)
+            var random = SplitMix64(seed: seed)
             let nodes = [try await TestNode.open("a", in: directory), try await TestNode.open("b", in: directory),
                          try await TestNode.open("c", in: directory)]
             var expected: [String: (hlc: HLC, origin: String, content: String, deleted: Bool)] = [:]
@@ -345,18 +346,5 @@ struct ReplicationStoreTests {
                 await node.database.close()
             }
         }
-    }
-}
-
-/// A small reproducible generator (the standard library's is seeded per process).
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -30,6 +30,7 @@ import urllib.request
 import pytest
 
 from conftest import triforce_binary
+from test_mesh_federation import wait_until
 
 MACHINE = platform.machine()
 
@@ -49,15 +50,6 @@ def free_port():
 def sha256(path):
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
-
-
-def wait_until(condition, timeout, step=0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(step)
-    return False
 
 
 def make_releases(work):
