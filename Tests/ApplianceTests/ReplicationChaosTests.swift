@@ -117,20 +117,10 @@ struct ChaosRun {
             case 62..<80: try await writeThroughAPI(roll(nodes.count))
             case 80..<84 where events["kill -9", default: 0] < 2:
                 let member = 1 + roll(nodes.count - 1)
-                guard nodes[member].health == .running else { break }
-                nodes[member].process?.process.signal(SIGKILL)
-                _ = await nodes[member].process?.process.wait(until: .now + .seconds(10))
-                nodes[member].health = .killed
-                events["kill -9", default: 0] += 1
-                pending.append((step + 5 + roll(15), member, "start"))
+                if await stop(member, SIGKILL, "kill -9", within: .seconds(10)) { pending.append((step + 5 + roll(15), member, "start")) }
             case 84..<88 where events["restart", default: 0] < 2:
                 let member = 1 + roll(nodes.count - 1)
-                guard nodes[member].health == .running else { break }
-                nodes[member].process?.process.signal(SIGTERM)
-                _ = await nodes[member].process?.process.wait(until: .now + .seconds(30))
-                nodes[member].health = .killed
-                events["restart", default: 0] += 1
-                pending.append((step + 1, member, "start"))
+                if await stop(member, SIGTERM, "restart", within: .seconds(30)) { pending.append((step + 1, member, "start")) }
             case 88..<92 where events["SIGSTOP", default: 0] < 3:
                 let node = roll(nodes.count)
                 guard nodes[node].health == .running else { break }
@@ -148,6 +138,16 @@ struct ChaosRun {
             try await heal()
             try await addJoinerKilledDuringItsSnapshot()
         }
+    }
+
+    /// Stops a running member with `signal` and counts `event`; false when it was not running.
+    mutating func stop(_ member: Int, _ signal: Int32, _ event: String, within limit: Duration) async -> Bool {
+        guard nodes[member].health == .running else { return false }
+        nodes[member].process?.process.signal(signal)
+        _ = await nodes[member].process?.process.wait(until: .now + limit)
+        nodes[member].health = .killed
+        events[event, default: 0] += 1
+        return true
     }
 
     mutating func resume(_ node: Int, _ action: String) async throws {
