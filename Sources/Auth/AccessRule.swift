@@ -18,8 +18,14 @@ public struct AccessRule: Sendable, Equatable {
         self.rateLimited = rateLimited
     }
 
+    /// Compared as bytes, as the router splits paths: a prefix followed by the end of the path
+    /// or a `/` (a combining mark after the `/` does not hide the boundary, as it would for
+    /// `String`'s Character comparison). Runs on every request, so no Character walks.
     public func matches(_ path: String) -> Bool {
-        path == prefix || (path.hasPrefix(prefix) && (prefix.hasSuffix("/") || path.dropFirst(prefix.count).hasPrefix("/")))
+        let path = path.utf8, prefix = self.prefix.utf8
+        guard path.count >= prefix.count, path.starts(with: prefix) else { return false }
+        guard path.count > prefix.count else { return true }
+        return prefix.last == UInt8(ascii: "/") || path[path.index(path.startIndex, offsetBy: prefix.count)] == UInt8(ascii: "/")
     }
 
     /// The protected API surface (DESIGN.md): chat, MCP and admin are rate limited.
@@ -44,7 +50,20 @@ public struct AccessRule: Sendable, Equatable {
     /// The rule for a path, matched on its normalized form ("//v1//admin/x" is "/v1/admin/x",
     /// as the router sees it), so extra slashes cannot route around a rule.
     public static func first(for path: String, in rules: [AccessRule]) -> AccessRule? {
-        let normalized = "/" + path.split(separator: "/", omittingEmptySubsequences: true).joined(separator: "/")
+        let normalized = isNormalized(path) ? path : "/" + path.split(separator: "/", omittingEmptySubsequences: true).joined(separator: "/")
         return rules.first { $0.matches(normalized) }
+    }
+
+    /// Already in normal form (the usual case, and always for a matched route pattern): a
+    /// leading `/`, no empty segment, no trailing `/` except the root. Spares the split and
+    /// join on every request.
+    static func isNormalized(_ path: String) -> Bool {
+        var previous: UInt8 = 0
+        for (offset, byte) in path.utf8.enumerated() {
+            if offset == 0, byte != UInt8(ascii: "/") { return false }
+            if byte == UInt8(ascii: "/"), previous == UInt8(ascii: "/") { return false }
+            previous = byte
+        }
+        return previous != 0 && (previous != UInt8(ascii: "/") || path.utf8.count == 1)
     }
 }

@@ -27,13 +27,18 @@ public struct Authenticator: Sendable {
     public static func credential(in headers: HTTPFields) throws -> String? {
         if let authorization = headers[.authorization] {
             let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-            guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            guard parts.count == 2, isBearer(parts[0]) else {
                 throw APIError.unauthorized("Authorization must be 'Bearer <token>'")
             }
             return parts[1].trimmed()
         }
         if let key = headers[.xAPIKey] { return key.trimmed() }
         return nil
+    }
+
+    /// "Bearer" in any case, compared as bytes (no lowercased copy per request).
+    static func isBearer(_ scheme: Substring) -> Bool {
+        scheme.utf8.count == 6 && zip(scheme.utf8, "bearer".utf8).allSatisfy { $0 | 0x20 == $1 }
     }
 
     public func principal(headers: HTTPFields, address: String) async throws -> Principal {

@@ -6,16 +6,21 @@ import Synchronization
 ///
 /// Invariant: the stored generation is the one read BEFORE loading, so a write that lands
 /// during a load leaves the snapshot stale and the next call loads again.
+///
+/// `current()` is `@inlinable`: the gateway, auth and routing modules call it on every request,
+/// and across a module boundary an unspecialized generic looked up its tuple and optional
+/// metadata at run time on each call.
 public final class Snapshot<Value: Sendable>: Sendable {
-    private let database: Database
-    private let load: @Sendable (Database) async throws -> Value
-    private let cached = Mutex<(generation: UInt64, value: Value)?>(nil)
+    @usableFromInline let database: Database
+    @usableFromInline let load: @Sendable (Database) async throws -> Value
+    @usableFromInline let cached = Mutex<(generation: UInt64, value: Value)?>(nil)
 
     public init(database: Database, load: @escaping @Sendable (Database) async throws -> Value) {
         self.database = database
         self.load = load
     }
 
+    @inlinable
     public func current() async throws -> Value {
         let generation = database.generation
         if let hit = cached.withLock({ $0 }), hit.generation == generation { return hit.value }

@@ -3,6 +3,7 @@ import Net
 import Storage
 import Mesh
 import FoundationEssentials
+import NIOCore
 
 /// `/healthz` answers while the process runs; `/health` runs the readiness checks and
 /// answers 503 when any fails, with this node's replication lag and the guardian's last
@@ -17,9 +18,11 @@ struct HealthController: Sendable {
     /// Checks run at most once per `maxAge`; concurrent requests share one run, so a load
     /// balancer polling hard cannot turn readiness into a stream of disk writes.
     let cache = HealthCache(maxAge: .seconds(1))
+    /// `/healthz`'s fixed answer, encoded once (load balancers poll it hard).
+    static let alive = ByteBuffer(string: #"{"status":"ok"}"#)
 
     func register(on router: some RouterMethods<AppRequestContext>) {
-        router.get("/healthz") { _, _ in try Response.json(["status": "ok"]) }
+        router.get("/healthz") { _, _ in Response.json(encoded: Self.alive) }
         router.get("/health") { _, _ in
             let (report, healthy) = await cache.value { await runChecks() }
             return try Response.json(report, status: healthy ? .ok : .serviceUnavailable)

@@ -8,34 +8,65 @@ public import FoundationEssentials
 public struct UsageStore: Sendable {
     public let database: Database
     public let origin: ReplicaOrigin?
+    /// Requests waiting for the next write-behind batch, merged per (day, subject, model):
+    /// a busy node writes one upsert per key per batch, not one per request.
+    let pending: CoalescingWrites<Key, Counts>
+
+    struct Key: Hashable, Sendable {
+        let day: String
+        let subject: String
+        let model: String
+    }
+
+    struct Counts: Sendable {
+        var requests: Int64
+        var prompt: Int64
+        var completion: Int64
+
+        /// Saturating: a counter pinned at Int64.max is wrong, a trap would lose the batch.
+        func adding(_ other: Counts) -> Counts {
+            func sum(_ a: Int64, _ b: Int64) -> Int64 {
+                let (value, overflow) = a.addingReportingOverflow(b)
+                return overflow ? .max : value
+            }
+            return Counts(requests: sum(requests, other.requests), prompt: sum(prompt, other.prompt),
+                          completion: sum(completion, other.completion))
+        }
+    }
 
     public init(database: Database, origin: ReplicaOrigin? = nil) {
         self.database = database
         self.origin = origin
+        self.pending = CoalescingWrites(label: "usage_daily", merge: { $0.adding($1) }) { connection, merged in
+            for (key, counts) in merged { try Self.write(key, counts, origin: origin, connection) }
+        }
     }
 
-    /// Queued behind the response (`Database.enqueue`): batched, written by the next flush
-    /// or at shutdown; additive, so batches commit in any order.
+    /// Queued behind the response (`Database.enqueue`, merged with other requests' usage for
+    /// the same key until the batch is written) or at shutdown; additive, so batches commit
+    /// in any order.
     public func record(subject: String, model: String, usage: Usage?, at date: Date = Date()) async throws {
-        let day = Self.day(date)
-        let prompt = Int64(clamping: max(0, usage?.promptTokens ?? 0))
-        let completion = Int64(clamping: max(0, usage?.completionTokens ?? 0))
-        await database.enqueue("usage_daily") { connection in
-            _ = try connection.run("""
-                INSERT INTO usage_daily (day, subject, model, requests, prompt_tokens, completion_tokens) VALUES (?, ?, ?, 1, ?, ?)
-                ON CONFLICT(day, subject, model) DO UPDATE SET requests = requests + 1,
-                    prompt_tokens = prompt_tokens + excluded.prompt_tokens,
-                    completion_tokens = completion_tokens + excluded.completion_tokens
-                """, day, subject, model, prompt, completion)
-            guard let origin else { return }
-            _ = try connection.run("""
-                INSERT INTO usage_node_daily (node, day, subject, model, requests, prompt_tokens, completion_tokens, hlc, origin)
-                VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)
-                ON CONFLICT(node, day, subject, model) DO UPDATE SET requests = requests + 1,
-                    prompt_tokens = prompt_tokens + excluded.prompt_tokens,
-                    completion_tokens = completion_tokens + excluded.completion_tokens, hlc = excluded.hlc
-                """, origin.nodeID, day, subject, model, prompt, completion, origin.stamp(connection), origin.nodeID)
-        }
+        let counts = Counts(requests: 1, prompt: Int64(clamping: max(0, usage?.promptTokens ?? 0)),
+                            completion: Int64(clamping: max(0, usage?.completionTokens ?? 0)))
+        await pending.add(Key(day: Self.day(date), subject: subject, model: model), counts, database: database)
+    }
+
+    static func write(_ key: Key, _ counts: Counts, origin: ReplicaOrigin?, _ connection: Connection) throws {
+        _ = try connection.run("""
+            INSERT INTO usage_daily (day, subject, model, requests, prompt_tokens, completion_tokens) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT(day, subject, model) DO UPDATE SET requests = requests + excluded.requests,
+                prompt_tokens = prompt_tokens + excluded.prompt_tokens,
+                completion_tokens = completion_tokens + excluded.completion_tokens
+            """, key.day, key.subject, key.model, counts.requests, counts.prompt, counts.completion)
+        guard let origin else { return }
+        _ = try connection.run("""
+            INSERT INTO usage_node_daily (node, day, subject, model, requests, prompt_tokens, completion_tokens, hlc, origin)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(node, day, subject, model) DO UPDATE SET requests = requests + excluded.requests,
+                prompt_tokens = prompt_tokens + excluded.prompt_tokens,
+                completion_tokens = completion_tokens + excluded.completion_tokens, hlc = excluded.hlc
+            """, origin.nodeID, key.day, key.subject, key.model, counts.requests, counts.prompt, counts.completion,
+            origin.stamp(connection), origin.nodeID)
     }
 
     /// `YYYY-MM-DD` in UTC without a calendar (days-from-civil inverse, H. Hinnant).

@@ -1,21 +1,15 @@
 public import Hummingbird
 public import FoundationEssentials
-import NIOCore
+public import NIOCore
 
 extension Request {
     /// Reads the body (bounded by the context's limit) and decodes it as JSON. A body over
     /// the limit is 413; anything that is not the expected JSON is 400 saying what is wrong.
     public func decodeJSON<T: Decodable>(as type: T.Type, context: AppRequestContext) async throws -> T {
+        // Open-shaped bodies go through our linear, depth-limited parser, not JSONDecoder.
+        if T.self == JSONValue.self, let value = try await decodeJSON(as: JSONValue.self, context: context) as? T { return value }
         let data = try await bodyData(context: context)
         guard !data.isEmpty else { throw APIError.badRequest("request body is empty; send a JSON object", code: "invalid_json") }
-        // Open-shaped bodies go through our linear, depth-limited parser, not JSONDecoder.
-        if T.self == JSONValue.self {
-            do {
-                if let value = try JSONParser().parse(data) as? T { return value }
-            } catch {
-                throw APIError.badRequest("request body is not valid JSON: \(error)", code: "invalid_json")
-            }
-        }
         do {
             return try JSONDecoder().decode(T.self, from: data)
         } catch let error as DecodingError {
@@ -23,12 +17,27 @@ extension Request {
         }
     }
 
+    /// The open-shaped body (every chat request): our parser, without the generic path's
+    /// run-time type check and cast.
+    public func decodeJSON(as type: JSONValue.Type, context: AppRequestContext) async throws -> JSONValue {
+        let body = try await bodyBuffer(context: context)
+        guard body.readableBytes > 0 else { throw APIError.badRequest("request body is empty; send a JSON object", code: "invalid_json") }
+        do {
+            return try JSONParser().parse(body.readableBytesView)  // parsed in place, not copied into Data first
+        } catch {
+            throw APIError.badRequest("request body is not valid JSON: \(error)", code: "invalid_json")
+        }
+    }
+
     /// The whole body, at most `context.maxBodyBytes` bytes.
     public func bodyData(context: AppRequestContext) async throws -> Data {
+        Data(try await bodyBuffer(context: context).readableBytesView)
+    }
+
+    func bodyBuffer(context: AppRequestContext) async throws -> ByteBuffer {
         var request = self
         do {
-            let buffer = try await request.collectBody(upTo: context.maxBodyBytes)
-            return Data(buffer.readableBytesView)
+            return try await request.collectBody(upTo: context.maxBodyBytes)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw APIError.payloadTooLarge(limit: context.maxBodyBytes)
         } catch is NIOTooManyBytesError {
@@ -69,6 +78,14 @@ extension Response {
         headers[.contentType] = "application/json; charset=utf-8"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: JSONSerializer.serialize(value))))
     }
+
+    /// A JSON body encoded once, at start-up (`/healthz`): the bytes are shared between
+    /// responses and nothing is encoded per request.
+    public static func json(encoded body: ByteBuffer, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: jsonHeaders, body: .init(byteBuffer: body))
+    }
+
+    static let jsonHeaders: HTTPFields = [.contentType: "application/json; charset=utf-8"]
 
     /// A JSON response from any Encodable value.
     public static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {

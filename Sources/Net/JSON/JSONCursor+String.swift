@@ -6,6 +6,9 @@ extension JSONCursor {
         index += 1
         var runStart = index
         var decoded: [UInt8]?
+        // Most strings (keys, ids, roles) are ASCII: those need no UTF-8 validation, and the
+        // generic `String(validating:as:)` costs run-time metadata lookups on every call.
+        var ascii = true
         while true {
             guard index < bytes.count else { throw fail(.unexpectedEnd) }
             let byte = bytes[index]
@@ -14,7 +17,9 @@ extension JSONCursor {
                 let run = UnsafeRawBufferPointer(rebasing: bytes[runStart..<index])
                 index += 1
                 let text: String?
-                if var decoded {
+                if ascii, decoded == nil {
+                    text = String(decoding: run, as: UTF8.self)
+                } else if var decoded {
                     decoded.append(contentsOf: run)
                     text = String(validating: decoded, as: UTF8.self)
                 } else {
@@ -30,6 +35,9 @@ extension JSONCursor {
                 runStart = index
             case 0x00..<0x20:
                 throw fail(.controlCharacterInString)
+            case 0x80...:
+                ascii = false
+                index += 1
             default:
                 index += 1
             }
