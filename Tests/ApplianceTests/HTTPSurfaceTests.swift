@@ -19,6 +19,11 @@ import Storage
             #expect((json["uptime_seconds"]?.doubleValue ?? -1) >= 0)
             let live = try await Curl.request("\(node.baseURL)/healthz")
             #expect(live.status == 200)
+            // Encoded once at start-up, shared by every response: still exactly this JSON.
+            #expect(live.body == #"{"status":"ok"}"#)
+            #expect(live.headers["content-type"] == "application/json; charset=utf-8")
+            let again = try await Curl.request("\(node.baseURL)/healthz")
+            #expect(again.body == live.body)
         }
     }
 

@@ -31,5 +31,10 @@ public struct AppRequestContext: RequestContext {
     public var maxUploadSize: Int { maxBodyBytes }
 
     /// The request id (also in every log line's metadata and the `X-Request-ID` header).
-    public var requestID: String { logger[metadataKey: "request_id"]?.description ?? id }
+    public var requestID: String {
+        logger[metadataKey: "request_id"]?.description ?? hummingbirdRequestID ?? "unknown"
+    }
+
+    /// The id Hummingbird puts in every request's logger (read without `id`'s force unwrap).
+    var hummingbirdRequestID: String? { logger[metadataKey: "hb.request.id"]?.description }
 }

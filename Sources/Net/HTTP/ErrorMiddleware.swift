@@ -4,8 +4,9 @@ import Logging
 import NIOCore
 import FoundationEssentials
 
-/// Outermost middleware: gives every request an id and a logger carrying it, logs the
-/// outcome, and turns every thrown error into the JSON error body with the right status.
+/// Outermost middleware: gives every request an id (the caller's, or Hummingbird's) and a
+/// logger carrying it, logs the outcome, and turns every thrown error into the JSON error
+/// body with the right status.
 /// Unknown errors become 500 with the request id; their details go to the log only.
 public struct ErrorMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext
@@ -15,8 +16,16 @@ public struct ErrorMiddleware: RouterMiddleware {
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        let requestID = request.headers[.xRequestID].flatMap { Self.acceptableID($0) } ?? Self.newID()
-        context.logger[metadataKey: "request_id"] = .string(requestID)
+        // Hummingbird already gave this request an id in its logger's metadata
+        // (`hb.request.id`, on every log line); a caller's own id is added beside it. Setting
+        // a second, new one on every request copied the logger's storage each time.
+        let requestID: String
+        if let callers = request.headers[.xRequestID].flatMap({ Self.acceptableID($0) }) {
+            context.logger[metadataKey: "request_id"] = .string(callers)
+            requestID = callers
+        } else {
+            requestID = context.hummingbirdRequestID ?? RandomHex.make(16)
+        }
         let started = ContinuousClock.now
         var response: Response
         do {
@@ -67,10 +76,6 @@ public struct ErrorMiddleware: RouterMiddleware {
               value.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7a) || $0 == 0x2d || $0 == 0x5f })
         else { return nil }
         return value
-    }
-
-    static func newID() -> String {
-        RandomHex.make(16)
     }
 }
 
