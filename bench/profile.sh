@@ -2,7 +2,8 @@
 # Where the node's CPU goes under bench/gateway.sh's 64-connection load: `perf record -g` of
 # the node while wrk drives non-streamed chat completions against nginx's fixed answers, then
 # the top symbols (self and children) and the node's CPU time per request.
-# Usage: bench/profile.sh [path/to/unstripped/triforce] [explicit|auto|stream|mcp-list|mcp-status]
+# Usage: bench/profile.sh [path/to/unstripped/triforce] [explicit|auto|stream|mcp-list|mcp-status|healthz]
+#   healthz: GET /healthz at 64 connections, the fixed cost of any request (HTTP, middleware).
 #   BENCH_DURATION (default 8) seconds of load; PERF_CALLGRAPH (default fp; "dwarf" for
 #   binaries without frame pointers). Writes perf.data and report.txt to $PROFILE_OUT
 #   (default /tmp/triforce-profile). Loopback only; needs perf, nginx, wrk, python3, taskset.
@@ -36,14 +37,19 @@ case "$MODE" in
     stream) BODY='{"model":"mistral/bench-model","stream":true,"messages":[{"role":"user","content":"hi"}]}'; CONNS=16 ;;
     mcp-list) BODY='{"jsonrpc":"2.0","id":1,"method":"tools/list"}'; PATH_=/v1/mcp; CONNS=1; ACCEPT='application/json, text/event-stream' ;;
     mcp-status) BODY='{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"status","arguments":{}}}'; PATH_=/v1/mcp; CONNS=1; ACCEPT='application/json, text/event-stream' ;;
+    healthz) BODY=''; PATH_=/healthz ;;
     *) echo "unknown mode $MODE" >&2; exit 2 ;;
 esac
+if [ -n "$BODY" ]; then
 cat > "$WORK/load.lua" <<LUA
 wrk.method = "POST"
 wrk.body = '$BODY'
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer $KEY"
 LUA
+else
+    echo 'wrk.method = "GET"' > "$WORK/load.lua"
+fi
 [ -n "$ACCEPT" ] && echo "wrk.headers[\"Accept\"] = \"$ACCEPT\"" >> "$WORK/load.lua"
 # Warm up (connection pools, snapshots), then record exactly the measured window.
 C wrk -t1 -c$CONNS -d2s -s "$WORK/load.lua" "http://127.0.0.1:18080$PATH_" > /dev/null
