@@ -9,7 +9,30 @@ public enum ClientNetwork {
     /// One client: the IPv4 address (/32) or the IPv6 /64.
     /// `203.0.113.7` → `203.0.113.7`; `2001:db8:1:2:aa::1` → `2001:db8:1:2::/64`.
     public static func host(_ address: String) -> String {
-        key(address, ipv4Site: false)
+        // Every guest request: a peer address already in dotted-quad form is its own key
+        // (no arrays, no interpolation).
+        if isCanonicalIPv4(address) { return address }
+        return key(address, ipv4Site: false)
+    }
+
+    /// Four decimal octets without leading zeros: exactly the text `key` would render.
+    static func isCanonicalIPv4(_ address: String) -> Bool {
+        var octets = 0, value = 0, digits = 0, leadingZero = false
+        for byte in address.utf8 {
+            if byte == dot {
+                guard digits > 0, octets < 3 else { return false }
+                octets += 1
+                (value, digits, leadingZero) = (0, 0, false)
+            } else if byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), digits < 3, !leadingZero {
+                leadingZero = digits == 0 && byte == UInt8(ascii: "0")
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+                digits += 1
+                guard value <= 255 else { return false }
+            } else {
+                return false
+            }
+        }
+        return digits > 0 && octets == 3
     }
 
     /// One site: the IPv4 /24 or the IPv6 /64 (`203.0.113.7` → `203.0.113.0/24`).

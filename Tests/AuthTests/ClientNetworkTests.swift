@@ -1,5 +1,5 @@
 import Testing
-import Core
+@testable import Core
 
 /// Guest and login keys group IPv6 by /64 (and login sites IPv4 by /24).
 @Suite struct ClientNetworkTests {
@@ -8,6 +8,20 @@ import Core
         #expect(ClientNetwork.site("203.0.113.7") == "203.0.113.0/24")
         #expect(ClientNetwork.site("203.0.113.250") == ClientNetwork.site("203.0.113.7"))
         #expect(ClientNetwork.host("203.0.114.7") != ClientNetwork.host("203.0.113.7"))
+    }
+
+    /// The canonical dotted quad is returned as is (the fast path); every other IPv4 spelling
+    /// still goes through the parser and comes out canonical.
+    @Test func ipv4FastPathGivesTheParsersAnswer() {
+        for address in ["127.0.0.1", "0.0.0.0", "255.255.255.255", "10.20.30.40", "1.2.3.4"] {
+            #expect(ClientNetwork.isCanonicalIPv4(address), "\(address)")
+            #expect(ClientNetwork.host(address) == ClientNetwork.key(address, ipv4Site: false), "\(address)")
+        }
+        #expect(ClientNetwork.host("010.001.0.1") == "10.1.0.1")
+        for text in ["010.1.1.1", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1.2.3.", ".1.2.3", "1..2.3", "1.2.3.4 ", "unknown", ""] {
+            #expect(!ClientNetwork.isCanonicalIPv4(text), "\(text)")
+        }
+        #expect(ClientNetwork.host("unknown") == "unknown")
     }
 
     @Test func ipv6GroupsBySlash64InEveryTextForm() {
