@@ -1,4 +1,4 @@
-import Synchronization
+public import Synchronization
 
 /// Write-behind rows that merge while they wait: many requests' usage for one
 /// (day, subject, model) become one upsert per batch, many answers to one cache key one
@@ -34,8 +34,7 @@ public final class CoalescingWrites<Key: Hashable & Sendable, Value: Sendable>: 
 
     @inlinable
     public func add(_ key: Key, _ value: Value, database: Database) async {
-        enum Outcome { case merged, queueRow, alone }
-        let outcome: Outcome = pending.withLock { table in
+        let outcome: CoalescingOutcome = pending.withLock { table in
             guard table != nil else {
                 table = [key: value]
                 return .queueRow
@@ -66,3 +65,6 @@ public final class CoalescingWrites<Key: Hashable & Sendable, Value: Sendable>: 
         }
     }
 }
+
+/// What an add did (file scope: types cannot nest in an inlinable function).
+@usableFromInline enum CoalescingOutcome { case merged, queueRow, alone }

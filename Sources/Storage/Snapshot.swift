@@ -1,4 +1,4 @@
-import Synchronization
+public import Synchronization
 
 /// An immutable in-memory copy of some tables, rebuilt when `Database.generation` moved:
 /// at once after a local write, within the poll interval after another process's commit.

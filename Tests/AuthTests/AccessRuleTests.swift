@@ -1,4 +1,5 @@
 @testable import Auth
+import Core
 import Testing
 
 /// `AccessRule.first` decides which paths skip authentication, so its fast paths (bytes, no
