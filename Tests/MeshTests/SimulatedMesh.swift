@@ -95,7 +95,7 @@ final class SimulatedMesh {
                 nodes[node]!.addressFailed(address, of: peer)
                 continue
             }
-            apply(nodes[node]!.addressVerified(address, of: peer, now: time), at: node)
+            apply(nodes[node]!.addressVerified(address, of: peer), at: node)
             if link(node, peer) { linked = true }
         }
         return linked

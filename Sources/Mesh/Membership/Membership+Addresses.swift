@@ -42,7 +42,7 @@ extension Membership {
     /// A dial to `address` completed the mTLS handshake and the certificate names `id`: a
     /// candidate becomes its address (and spreads, as a candidate to those who hear it).
     /// An address that was never a candidate changes nothing.
-    public mutating func addressVerified(_ address: PeerAddress, of id: String, now: Duration) -> [MembershipAction] {
+    public mutating func addressVerified(_ address: PeerAddress, of id: String) -> [MembershipAction] {
         guard id != selfID, var member = members[id], addressCandidates(of: id).contains(address) else { return [] }
         addressChanged(of: id, from: member.metadata.meshAddress, to: address.description, incarnation: member.incarnation)
         member.metadata.meshAddress = address.description

@@ -28,7 +28,7 @@ extension Membership {
             }
             if firstHand, update.incarnation == known.incarnation, known.state == .alive, let metadata = update.metadata,
                metadata != known.metadata {
-                return ownMetadata(metadata, of: known)
+                return ownMetadata(metadata, of: known, from: peer)
             }
             guard update.incarnation > known.incarnation || (known.metadata == .unknown && update.metadata != nil) else { return [] }
             var member = known
@@ -78,14 +78,15 @@ extension Membership {
 
     /// A member's own word at the incarnation we already hold, with other metadata: second-hand
     /// news of it (say, that it restarted on another port) raised its incarnation here before
-    /// its link did. Its metadata is taken, nothing else: the state changes only as above.
-    mutating func ownMetadata(_ metadata: MemberMetadata, of known: Member) -> [MembershipAction] {
+    /// its link did. Its metadata is taken, nothing else: the state changes only as above. Like
+    /// all first-hand news it is passed on at once.
+    mutating func ownMetadata(_ metadata: MemberMetadata, of known: Member, from peer: String) -> [MembershipAction] {
         var member = known
         addressChanged(of: member.id, from: known.metadata.meshAddress, to: metadata.meshAddress, incarnation: known.incarnation)
         member.metadata = metadata
         members[member.id] = member
         gossip.enqueue(member.update)
-        return [.changed(member)]
+        return [.changed(member)] + pushToLinks(member.update, first: nil).filter { $0 != .send(.gossip([member.update]), to: peer) }
     }
 
     /// A member we have not seen: only an alive claim with metadata adds it.

@@ -91,7 +91,7 @@ extension MeshService {
                 throw MeshError(.protocolViolation, "\(address): certificate names \(id), gossip said \(expected)")
             }
             // The certificate names `id`: if `address` was only a candidate, it is its address now.
-            let verified = membership.addressVerified(address, of: id, now: now())
+            let verified = membership.addressVerified(address, of: id)
             if !verified.isEmpty {
                 logger.notice("mesh: member's new address verified", metadata: ["member": "\(id)", "address": "\(address)"])
                 perform(verified)
@@ -129,7 +129,7 @@ extension MeshService {
         dialing.remove(address)
         if let expected {
             membership.addressFailed(address, of: expected)
-            if !membership.dialAddresses(of: expected).contains(where: dialing.contains) { endLinkWait(expected) }
+            if !membership.dialAddresses(of: expected).contains(where: { dialing.contains($0) }) { endLinkWait(expected) }
         }
         if retry { scheduleRetry(address) }
     }
