@@ -14,6 +14,9 @@ import Net
 extension MeshService {
     /// Dials of a member that fail in a row before the link policy chooses another instead.
     static let failedDialsBeforeReplacing = 3
+    /// Addresses whose backoff is kept. Past this, those not wanted now lose theirs: candidate
+    /// addresses come from gossip, so a flood of false ones cannot grow the table.
+    static let retriesLimit = 4096
 
     func reconcileDials(at time: Duration) {
         guard client != nil else { return }
@@ -23,8 +26,12 @@ extension MeshService {
         if links.isEmpty { for address in remembered where wanted[address] == nil { wanted[address] = .some(nil) } }
         for id in planLinks(at: time).dial {
             if let address = membership.address(of: id) { wanted[address] = id }
-            for candidate in membership.addressCandidates(of: id) where wanted[candidate] == nil { wanted[candidate] = id }
+            for candidate in membership.addressCandidates(of: id) where wanted[candidate] == nil {
+                // Another name of this node is no address of theirs (no dial needed to know).
+                if selfAddresses.contains(candidate) { membership.addressFailed(candidate, of: id) } else { wanted[candidate] = id }
+            }
         }
+        if retries.count > Self.retriesLimit { retries = retries.filter { wanted[$0.key] != nil || dialing.contains($0.key) } }
         for (address, expected) in wanted {
             guard !selfAddresses.contains(address), !dialing.contains(address) else { continue }
             if let owner = expected ?? addressOwners[address], links[owner] != nil { continue }
@@ -41,10 +48,10 @@ extension MeshService {
         let states = Dictionary(uniqueKeysWithValues: links.map { peer, entry in
             (peer, LinkPolicy.LinkState(outbound: entry.outbound, busy: busy.contains(peer), lastUsed: entry.lastUsed))
         })
-        // A member with candidates untried is not given up on: it may have moved.
+        // A member with a candidate never dialed yet is not given up on: it may have moved.
         let failing = Set(live.filter { member in
             guard links[member.id] == nil, let address = membership.address(of: member.id),
-                  membership.addressCandidates(of: member.id).isEmpty else { return false }
+                  !membership.addressCandidates(of: member.id).contains(where: { retries[$0] == nil }) else { return false }
             return (retries[address]?.backoff.attempts ?? 0) >= Self.failedDialsBeforeReplacing
         }.map(\.id))
         let plan = linkPolicy.plan(live: live.map(\.id), links: states, keep: Set(configuration.peers.compactMap { addressOwners[$0] }),
