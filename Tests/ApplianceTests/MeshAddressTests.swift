@@ -2,6 +2,7 @@ import FoundationEssentials
 import Glibc
 import Mesh
 import Net
+import Synchronization
 import Testing
 import TestSupport
 
