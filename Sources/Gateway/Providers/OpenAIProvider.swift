@@ -74,11 +74,12 @@ public struct OpenAIProvider: LLMProvider {
             var finished = false
             try await http.forEachSSE(response, pacing: continuation) { event in
                 if event.data == "[DONE]" { finished = true; return false }
-                guard let json = JSONValue.parse(event.data) else { throw http.invalid("unreadable stream chunk") }
-                if let message = json["error"]?["message"]?.stringValue {
+                // Decoded once, from the bytes to the events (no JSON tree per chunk).
+                guard let chunk = OpenAIChunkDecoder.decode(event.data) else { throw http.invalid("unreadable stream chunk") }
+                if let message = chunk.errorMessage {
                     throw ProviderError(.interrupted, provider: http.provider, message: message)
                 }
-                for chatEvent in OpenAIWire.decodeChunk(json) {
+                for chatEvent in chunk.events {
                     if case .finish = chatEvent { finished = true }
                     continuation.yield(chatEvent)
                 }

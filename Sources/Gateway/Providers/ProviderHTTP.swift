@@ -74,15 +74,16 @@ public struct ProviderHTTP: Sendable {
 
     /// Reads an SSE body (Net's WHATWG event-stream parser), calling `handle` per event;
     /// read errors become `.interrupted`, an oversized event `.invalidResponse`. Waits on
-    /// `pacing` before each event, so a slow consumer stops the reads (and curl pauses the
-    /// transfer) instead of events piling up in memory.
+    /// `pacing` before each upstream read, so a slow consumer stops the reads (and curl pauses
+    /// the transfer) instead of events piling up in memory; the events one read completes are
+    /// handled inside `pacing.batch`, so the consumer wakes once per read, not per event.
     public func forEachSSE(_ response: OutgoingResponse, pacing: ChatEventSink? = nil, _ handle: (SSEEvent) throws -> Bool) async throws {
         do {
             var events = response.body.sseEvents(maxEventBytes: Self.maxStreamEventBytes).makeAsyncIterator()
             while true {
                 try await pacing?.ready()
-                guard let event = try await events.next() else { break }
-                if try !handle(event) { return }
+                guard let batch = try await events.nextBatch() else { break }
+                if try !Self.handleAll(batch, pacing: pacing, handle) { return }
             }
         } catch {
             throw streamFailure(error)
@@ -90,18 +91,29 @@ public struct ProviderHTTP: Sendable {
     }
 
     /// Reads an NDJSON body line by line (blank lines skipped, a final unterminated line kept),
-    /// paced like `forEachSSE`.
+    /// paced and batched like `forEachSSE`.
     public func forEachLine(_ response: OutgoingResponse, pacing: ChatEventSink? = nil, _ handle: (String) throws -> Bool) async throws {
         do {
             var lines = response.body.ndjsonLines(maxLineBytes: Self.maxStreamEventBytes).makeAsyncIterator()
             while true {
                 try await pacing?.ready()
-                guard let line = try await lines.next() else { break }
-                if try !handle(String(decoding: line, as: UTF8.self)) { return }
+                guard let batch = try await lines.nextBatch() else { break }
+                if try !Self.handleAll(batch, pacing: pacing, { try handle(String(decoding: $0, as: UTF8.self)) }) { return }
             }
         } catch {
             throw streamFailure(error)
         }
+    }
+
+    /// Hands every item of one upstream read to `handle` with the consumer's wake-up held
+    /// until the last; false once `handle` says stop.
+    private static func handleAll<Item>(_ items: [Item], pacing: ChatEventSink?, _ handle: (Item) throws -> Bool) throws -> Bool {
+        func run() throws -> Bool {
+            for item in items { if try !handle(item) { return false } }
+            return true
+        }
+        guard let pacing else { return try run() }
+        return try pacing.batch(run)
     }
 
     private func streamFailure(_ error: any Error) -> any Error {
