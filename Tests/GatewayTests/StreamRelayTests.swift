@@ -127,6 +127,8 @@ import FoundationEssentials
             #"{"error":{"message":"rate limited","type":"x"}}"#, #"{"error":"plain"}"#,
             #"[{"choices":[{"delta":{"content":"x"}}]}]"#, #""text""#, "null", " \n{ } \t",
             "\u{FEFF}" + #"{"choices":[{"delta":{"content":"after a BOM"}}]}"#,
+            // Skipped fields are still parsed in full.
+            #"{"x":{"a":[1,-2.5e3,{"b":true,"c":null,"d":"é\u00e9\ud83d\ude42 \"q\" \\"}],"e":{},"f":[]},"choices":[{"delta":{"content":"kept"}}]}"#,
         ]
         for text in chunks {
             let tree = try #require(JSONValue.parse(text), "\(text)")
@@ -138,10 +140,18 @@ import FoundationEssentials
                        #"{"choices":[{"delta":{"content":"x"},}]}"#, #"{"choices":[,{"delta":{}}]}"#, #"{"choices":[{"delta":{"content":"\x"}}]}"#,
                        #"{"a":1 "b":2}"#, #"{"a" 1}"#, #"{"choices":[1 2]}"#, #"{"choices":[{"delta":{"content":"x"}]]}"#,
                        #"{"usage":{"prompt_tokens":1e999}}"#, String(repeating: "[", count: 70) + String(repeating: "]", count: 70),
-                       #"{"choices":[{"delta":{"content":"x"}}]} trailing"#]
+                       #"{"choices":[{"delta":{"content":"x"}}]} trailing"#,
+                       #"{"model":"\ud83d","choices":[]}"#, "{\"id\":\"raw \u{01} control\",\"choices\":[]}", #"{"x":{"a":[1,2,{"b":tru}]}}"#,
+                       #"{"x":[1,]}"#, #"{"x":{"a" 1}}"#, #"{"x":-}"#, #"{"x":"\q"}"#, #"{"x":"unterminated}"#]
         for text in invalid {
             #expect(JSONValue.parse(text) == nil, "\(text)")
             #expect(OpenAIChunkDecoder.decode(text) == nil, "\(text)")
+        }
+        // Invalid UTF-8 in a skipped field, and in the text itself.
+        for bytes: [UInt8] in [Array(#"{"id":"a"#.utf8) + [0xFF] + Array(#"","choices":[]}"#.utf8),
+                               Array(#"{"choices":[{"delta":{"content":"a"#.utf8) + [0xC3] + Array(#""}}]}"#.utf8)] {
+            #expect(throws: JSONParseError.self) { try bytes.withUnsafeBytes { try OpenAIChunkDecoder.decode($0) } }
+            #expect(JSONValue.parse(Data(bytes)) == nil)
         }
     }
 }

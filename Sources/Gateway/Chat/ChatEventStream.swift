@@ -59,8 +59,10 @@ public struct ChatEventStream: AsyncSequence, Sendable {
         public mutating func next() async throws -> ChatEvent? { try await owner.next() }
 
         /// The next event and every other one already waiting (up to `limit`), so a writer
-        /// can coalesce them into one write; empty at the end.
-        public mutating func nextBatch(limit: Int = 64) async throws -> [ChatEvent] {
+        /// can coalesce them into one write; empty at the end. The default takes all the pipe
+        /// can hold (its capacity plus one upstream read: ~120 small chunks per 16 KB read), so
+        /// one read leaves in one write; it bounds a write to a few tens of KB.
+        public mutating func nextBatch(limit: Int = 256) async throws -> [ChatEvent] {
             try await owner.nextBatch(limit: limit)
         }
     }

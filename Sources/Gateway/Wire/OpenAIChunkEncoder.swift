@@ -44,9 +44,9 @@ struct OpenAIChunkEncoder {
         }
         scratch.removeAll()
         scratch.writeString(text)
-        Self.textHead.withUTF8Buffer { out.writeBytes($0) }
+        out.writeStaticString(Self.textHead)
         out.writeBytes(scratch.bytes)
-        if first { Self.role.withUTF8Buffer { out.writeBytes($0) } }
+        if first { out.writeStaticString(Self.role) }
         out.writeBytes(textTail)
     }
 }

@@ -60,7 +60,7 @@ public struct JSONScanner {
         afterOpen = false
         guard cursor.index < cursor.bytes.count else { throw cursor.fail(.unexpectedEnd) }
         guard cursor.bytes[cursor.index] == UInt8(ascii: "\"") else {
-            _ = try cursor.value()
+            try cursor.skipValue()
             return nil
         }
         return try cursor.string()
@@ -72,9 +72,10 @@ public struct JSONScanner {
         return try cursor.value()
     }
 
-    /// Parses and drops the value that comes next.
+    /// Checks and passes over the value that comes next, building nothing.
     public mutating func skip() throws(JSONParseError) {
-        _ = try value()
+        afterOpen = false
+        try cursor.skipValue()
     }
 
     private mutating func begin(_ opening: UInt8) throws(JSONParseError) -> Bool {
