@@ -29,7 +29,8 @@ public enum OpenAIChunkDecoder {
                         try readChoices(&scanner, into: &fields)
                     case "usage" where !fields.sawUsage:
                         fields.sawUsage = true
-                        fields.usage = OpenAIWire.decodeUsage(try scanner.value())
+                        let usage = try scanner.value()
+                        fields.usage = OpenAIWire.decodeUsage(usage)
                     case "error" where !fields.sawError:
                         fields.sawError = true
                         fields.errorMessage = try scanner.value()["message"]?.stringValue
@@ -81,7 +82,8 @@ public enum OpenAIChunkDecoder {
                     try readDelta(&scanner, into: &fields)
                 case "finish_reason" where !fields.sawFinish:
                     fields.sawFinish = true
-                    fields.finish = OpenAIWire.finishReason(try scanner.string())
+                    let reason = try scanner.string()
+                    fields.finish = OpenAIWire.finishReason(reason)
                 default:
                     try scanner.skip()
                 }
