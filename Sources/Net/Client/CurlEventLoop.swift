@@ -79,8 +79,6 @@ final class CurlEventLoop: Sendable {
     // MARK: Event thread
 
     private func run() {
-        // Named so profiles and scheduler traces tell it from the Swift pool threads.
-        _ = pthread_setname_np(pthread_self(), "curl-loop")
         var attached: [UnsafeMutableRawPointer: CurlTransfer] = [:]
         while true {
             let (commands, closed) = inbox.withLock { inbox in
