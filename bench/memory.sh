@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Where the node's memory goes: idle RSS after discovery, then RSS with N streaming clients
 # held open against the slow upstream (each one an upstream transfer too), the cost per open
-# stream, the node's thread count and its smaps_rollup, and RSS once the clients are gone.
+# stream, the node's thread count and its smaps_rollup, and RSS once the clients are gone
+# (2 s after, and 10 s after: by then the node has trimmed malloc's heap).
 # Usage: bench/memory.sh [path/to/triforce] [streams (default 1000)]
 #   WAVES (default 1): open and close that many rounds of streams; RSS that keeps growing
 #   from wave to wave is a leak, RSS that stays is memory malloc keeps for reuse.
 #   Environment given to this script reaches the node (e.g. MALLOC_ARENA_MAX=2 for an A/B).
+#   PROMPT_BYTES=n: each client sends an n-byte prompt (what a stream holds of its request).
 # Loopback only; needs nginx, python3, ss, taskset.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,6 +46,8 @@ echo "wave $wave: RSS with $open streams open: $loaded MB ($(python3 -c "print(f
 echo "  smaps: $(rollup)"
 kill $CLIENTS 2>/dev/null || true
 for _ in $(seq 1 100); do [ "$(open_streams)" -eq 0 ] && break; sleep 0.2; done
-sleep 2
-echo "wave $wave: RSS after the streams closed: $(rss) MB; upstream connections still open: $(ss -Htn state established "( dport = :18082 )" | wc -l)"
+sleep 2; early=$(rss)
+sleep 8   # the node trims malloc's heap within 5 s of going quiet (HeapTrimService)
+echo "wave $wave: RSS after the streams closed: $early MB after 2 s, $(rss) MB after 10 s; upstream connections still open: $(ss -Htn state established "( dport = :18082 )" | wc -l)"
+echo "  smaps: $(rollup)"
 done

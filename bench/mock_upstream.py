@@ -1,6 +1,6 @@
 """Bench helpers: static OpenAI-format files for nginx, a slow streaming upstream that holds
 connections open, and a swarm of streaming clients. Loopback only; bounded in time."""
-import asyncio, json, sys, time
+import asyncio, json, os, sys, time
 
 
 def write_static(directory):
@@ -59,7 +59,9 @@ async def slow_upstream(port):
 
 
 async def clients(port, key, count):
-    body = json.dumps({"model": "groq/slow-model", "stream": True, "messages": [{"role": "user", "content": "hi"}]}).encode()
+    # PROMPT_BYTES: a longer prompt, to see what a stream holds of its request.
+    prompt = "hi" + " word" * (int(os.environ.get("PROMPT_BYTES", "0")) // 5)
+    body = json.dumps({"model": "groq/slow-model", "stream": True, "messages": [{"role": "user", "content": prompt}]}).encode()
 
     async def one():
         try:

@@ -57,7 +57,8 @@ public struct ProviderHTTP: Sendable {
     }
 
     /// Runs `produce` in a task feeding a stream paced by its consumer; a consumer that goes
-    /// away cancels the task, which aborts the upstream transfer.
+    /// away cancels the task, which aborts the upstream transfer. Adapters capture their
+    /// request body in a `OneShot` taken at `send`, so an open stream holds no copy of it.
     public func makeStream(_ produce: @escaping @Sendable (ChatEventSink) async throws -> Void) -> ChatEventStream {
         let provider = self.provider
         return .producing { sink in
