@@ -8,6 +8,7 @@
 #   from wave to wave is a leak, RSS that stays is memory malloc keeps for reuse.
 #   Environment given to this script reaches the node (e.g. MALLOC_ARENA_MAX=2 for an A/B).
 #   PROMPT_BYTES=n: each client sends an n-byte prompt (what a stream holds of its request).
+#   KEEPALIVE=n: then n streamed answers one after another on one keep-alive connection.
 # Loopback only; needs nginx, python3, ss, taskset.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +23,7 @@ D="$WORK/node"; mkdir -p "$D"
 "$BIN" init --data-dir "$D" > /dev/null 2>&1
 KEY=$("$BIN" key create admin@localhost --data-dir "$D" 2>/dev/null | tail -1)
 OPENAI_API_KEY=sk-bench OPENAI_BASE_URL=http://127.0.0.1:18081/v1 \
+MISTRAL_API_KEY=sk-bench MISTRAL_BASE_URL=http://127.0.0.1:18081/stream/v1 \
 GROQ_API_KEY=sk-bench GROQ_BASE_URL=http://127.0.0.1:18082/v1 OLLAMA_BASE_URL=http://127.0.0.1:1 \
     taskset -c $NODE_CPU "$BIN" serve --port 18080 --data-dir "$D" --log-level error 2> "$WORK/node.log" &
 NODE=$!; PIDS+=($NODE)
@@ -51,3 +53,9 @@ sleep 8   # the node trims malloc's heap within 5 s of going quiet (HeapTrimServ
 echo "wave $wave: RSS after the streams closed: $early MB after 2 s, $(rss) MB after 10 s; upstream connections still open: $(ss -Htn state established "( dport = :18082 )" | wc -l)"
 echo "  smaps: $(rollup)"
 done
+if [ "${KEEPALIVE:-0}" -gt 0 ]; then
+    # Many streamed answers (2,000 events each) on one connection: what a request leaves
+    # behind until its connection closes shows up as growth while it stays open.
+    read -r first last < <(C python3 bench/mock_upstream.py keepalive 18080 "$KEY" "$KEEPALIVE" mistral/bench-model $NODE)
+    echo "keep-alive: $KEEPALIVE streamed answers on one connection: RSS $first MB after the first, $last MB after the last"
+fi
