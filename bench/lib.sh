@@ -7,6 +7,9 @@ NODE_CPU=1; CLIENT_CPU=0; [ "$(nproc)" -lt 2 ] && NODE_CPU=0
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; nginx -p "$WORK" -c nginx.conf -s stop 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
 C() { taskset -c $CLIENT_CPU "$@"; }
+# In the background, on the client CPU, with $! the process itself: taskset execs the command,
+# whereas `C cmd &` forks a subshell whose pid is $!, and killing that leaves the command running.
+C_bg() { taskset -c $CLIENT_CPU "$@" & }
 lat() { awk -v q="$2" '$1 == q {print $2}' "$1"; }   # a wrk --latency percentile, e.g. "54.00us"
 us() { python3 -c "import sys; v=sys.argv[1]; m={'us':1,'ms':1000,'s':1e6}; u=v.lstrip('0123456789.'); print(float(v[:len(v)-len(u)])*m[u])" "$1"; }
 TICK=$(getconf CLK_TCK)

@@ -16,7 +16,7 @@ BIN="$(realpath "${1:-dist/triforce}")"
 STREAMS="${2:-1000}"
 . bench/lib.sh
 start_static_upstream
-C python3 bench/mock_upstream.py slow 18082 &                # holds streams open
+C_bg python3 bench/mock_upstream.py slow 18082                # holds streams open
 PIDS+=($!)
 
 D="$WORK/node"; mkdir -p "$D"
@@ -39,7 +39,7 @@ idle=$(rss)
 echo "idle RSS after discovery: $idle MB, threads $(ls /proc/$NODE/task | wc -l)"
 echo "  smaps: $(rollup)"
 for wave in $(seq 1 "${WAVES:-1}"); do
-C python3 bench/mock_upstream.py clients 18080 "$KEY" "$STREAMS" &
+C_bg python3 bench/mock_upstream.py clients 18080 "$KEY" "$STREAMS"
 CLIENTS=$!; PIDS+=($CLIENTS)
 for _ in $(seq 1 150); do [ "$(open_streams)" -ge "$STREAMS" ] && break; sleep 0.2; done
 sleep 3   # every stream has its first chunks through

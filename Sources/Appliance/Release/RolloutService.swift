@@ -212,21 +212,15 @@ actor RolloutService: Service {
     }
 
     /// The target's bytes from a member that runs it (over the link already open), else the URL.
+    // Not optimized: Swift 6.3.1's LLVM crashes (signal 11) splitting this coroutine in release
+    // builds. It runs once per rollout, so nothing is lost.
+    @_optimize(none)
     private func fetch(_ manifest: ReleaseManifest, artifact: ReleaseManifest.Artifact, snapshot: MeshSnapshot) async throws -> [UInt8] {
         let holders = snapshot.members.filter {
             $0.member.id != selfID && $0.member.state == .alive && $0.linked && $0.member.metadata.version == manifest.version
         }.map(\.member.id)
         for peer in holders {
-            do {
-                let mesh = self.mesh
-                let bytes = try await ReleaseTransfer.fetch(version: manifest.version, size: artifact.size, from: peer) { params in
-                    try await mesh.call(peer, method: ReleaseTransfer.method, params: params, timeout: .seconds(60))
-                }
-                logger.notice("rollout: fetched release \(manifest.version) from member \(peer)")
-                return bytes
-            } catch {
-                logger.warning("rollout: member \(peer) could not send release \(manifest.version): \(error)")
-            }
+            if let bytes = await fetch(manifest, artifact: artifact, from: peer) { return bytes }
         }
         guard let url = artifact.url else {
             throw ReleaseError(.invalidArgument, "no member runs \(manifest.version) yet and release.json gives no url for \(ReleaseManifest.machine)")
@@ -234,6 +228,21 @@ actor RolloutService: Service {
         let bytes = try await download.download(url, size: artifact.size)
         logger.notice("rollout: downloaded release \(manifest.version) from its URL")
         return bytes
+    }
+
+    /// One member's copy, or nil (logged) when it cannot send it.
+    private func fetch(_ manifest: ReleaseManifest, artifact: ReleaseManifest.Artifact, from peer: String) async -> [UInt8]? {
+        let mesh = self.mesh
+        do {
+            let bytes = try await ReleaseTransfer.fetch(version: manifest.version, size: artifact.size, from: peer) { params in
+                try await mesh.call(peer, method: ReleaseTransfer.method, params: params, timeout: .seconds(60))
+            }
+            logger.notice("rollout: fetched release \(manifest.version) from member \(peer)")
+            return bytes
+        } catch {
+            logger.warning("rollout: member \(peer) could not send release \(manifest.version): \(error)")
+            return nil
+        }
     }
 
     /// The release itself is broken (it does not run here, or says another version): halt.
