@@ -14,32 +14,34 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN="$(realpath "${1:-dist/triforce}")"
 STREAMS="${2:-1000}"
+BASE_PORT="${BASE_PORT:-18080}"    # the node; nginx BASE_PORT+1, the slow upstream BASE_PORT+2
+PORT=$BASE_PORT; STATIC_PORT=$((BASE_PORT + 1)); SLOW_PORT=$((BASE_PORT + 2))
 . bench/lib.sh
 start_static_upstream
-C_bg python3 bench/mock_upstream.py slow 18082                # holds streams open
+C_bg python3 bench/mock_upstream.py slow $SLOW_PORT                # holds streams open
 PIDS+=($!)
 
 D="$WORK/node"; mkdir -p "$D"
 "$BIN" init --data-dir "$D" > /dev/null 2>&1
 KEY=$("$BIN" key create admin@localhost --data-dir "$D" 2>/dev/null | tail -1)
-OPENAI_API_KEY=sk-bench OPENAI_BASE_URL=http://127.0.0.1:18081/v1 \
-MISTRAL_API_KEY=sk-bench MISTRAL_BASE_URL=http://127.0.0.1:18081/stream/v1 \
-GROQ_API_KEY=sk-bench GROQ_BASE_URL=http://127.0.0.1:18082/v1 OLLAMA_BASE_URL=http://127.0.0.1:1 \
-    taskset -c $NODE_CPU "$BIN" serve --port 18080 --data-dir "$D" --log-level error 2> "$WORK/node.log" &
+OPENAI_API_KEY=sk-bench OPENAI_BASE_URL=http://127.0.0.1:$STATIC_PORT/v1 \
+MISTRAL_API_KEY=sk-bench MISTRAL_BASE_URL=http://127.0.0.1:$STATIC_PORT/stream/v1 \
+GROQ_API_KEY=sk-bench GROQ_BASE_URL=http://127.0.0.1:$SLOW_PORT/v1 OLLAMA_BASE_URL=http://127.0.0.1:1 \
+    taskset -c $NODE_CPU "$BIN" serve --port $PORT --data-dir "$D" --log-level error 2> "$WORK/node.log" &
 NODE=$!; PIDS+=($NODE)
 for _ in $(seq 1 300); do
-    curl -sf -H "Authorization: Bearer $KEY" http://127.0.0.1:18080/v1/models | grep -q '"groq/slow-model"' && break; sleep 0.1
+    curl -sf -H "Authorization: Bearer $KEY" http://127.0.0.1:$PORT/v1/models | grep -q '"groq/slow-model"' && break; sleep 0.1
 done
 sleep 1
 rss() { awk '/VmRSS/ {print int($2/1024)}' /proc/$NODE/status; }
 rollup() { awk '/^(Rss|Anonymous|Private_Dirty|Shared_Clean|Private_Clean):/ {printf "%s %d MB  ", $1, $2/1024}' /proc/$NODE/smaps_rollup; echo; }
-open_streams() { ss -Htn state established '( sport = :18080 )' | wc -l; }
+open_streams() { ss -Htn state established "( sport = :$PORT )" | wc -l; }
 
 idle=$(rss)
 echo "idle RSS after discovery: $idle MB, threads $(ls /proc/$NODE/task | wc -l)"
 echo "  smaps: $(rollup)"
 for wave in $(seq 1 "${WAVES:-1}"); do
-C_bg python3 bench/mock_upstream.py clients 18080 "$KEY" "$STREAMS"
+C_bg python3 bench/mock_upstream.py clients $PORT "$KEY" "$STREAMS"
 CLIENTS=$!; PIDS+=($CLIENTS)
 for _ in $(seq 1 150); do [ "$(open_streams)" -ge "$STREAMS" ] && break; sleep 0.2; done
 sleep 3   # every stream has its first chunks through
@@ -50,12 +52,12 @@ kill $CLIENTS 2>/dev/null || true
 for _ in $(seq 1 100); do [ "$(open_streams)" -eq 0 ] && break; sleep 0.2; done
 sleep 2; early=$(rss)
 sleep 8   # the node trims malloc's heap within 5 s of going quiet (HeapTrimService)
-echo "wave $wave: RSS after the streams closed: $early MB after 2 s, $(rss) MB after 10 s; upstream connections still open: $(ss -Htn state established "( dport = :18082 )" | wc -l)"
+echo "wave $wave: RSS after the streams closed: $early MB after 2 s, $(rss) MB after 10 s; upstream connections still open: $(ss -Htn state established "( dport = :$SLOW_PORT )" | wc -l)"
 echo "  smaps: $(rollup)"
 done
 if [ "${KEEPALIVE:-0}" -gt 0 ]; then
     # Many streamed answers (2,000 events each) on one connection: what a request leaves
     # behind until its connection closes shows up as growth while it stays open.
-    read -r first last < <(C python3 bench/mock_upstream.py keepalive 18080 "$KEY" "$KEEPALIVE" mistral/bench-model $NODE)
+    read -r first last < <(C python3 bench/mock_upstream.py keepalive $PORT "$KEY" "$KEEPALIVE" mistral/bench-model $NODE)
     echo "keep-alive: $KEEPALIVE streamed answers on one connection: RSS $first MB after the first, $last MB after the last"
 fi

@@ -40,7 +40,8 @@ public struct AnthropicProvider: LLMProvider {
         let body = OneShot(AnthropicWire.encodeRequest(request, stream: true))
         let headers = self.headers + [(name: "Accept", value: "text/event-stream")]
         return http.makeStream { continuation in
-            let response = try await http.send("POST", url, headers: headers, json: body.take())
+            let response = try await http.send("POST", url, headers: headers, json: body.take(),
+                                             receiveBufferBytes: ProviderHTTP.streamReceiveBufferBytes)
             var decoder = AnthropicStreamDecoder()
             try await http.forEachSSE(response, pacing: continuation) { event in
                 for chatEvent in try decoder.decode(event, provider: http.provider) { continuation.yield(chatEvent) }

@@ -44,7 +44,8 @@ public struct GeminiProvider: LLMProvider {
         let body = OneShot(Self.encodeRequest(request))
         let headers = self.headers
         return http.makeStream { continuation in
-            let response = try await http.send("POST", url, headers: headers, json: body.take())
+            let response = try await http.send("POST", url, headers: headers, json: body.take(),
+                                             receiveBufferBytes: ProviderHTTP.streamReceiveBufferBytes)
             var finished = false
             var toolOrdinal = 0
             try await http.forEachSSE(response, pacing: continuation) { event in

@@ -35,7 +35,8 @@ public struct OllamaProvider: LLMProvider {
         let url = configuration.baseURL + "/api/chat"
         let body = OneShot(Self.encodeRequest(request, stream: true))
         return http.makeStream { continuation in
-            let response = try await http.send("POST", url, headers: [], json: body.take())
+            let response = try await http.send("POST", url, headers: [], json: body.take(),
+                                             receiveBufferBytes: ProviderHTTP.streamReceiveBufferBytes)
             var done = false
             var tools = 0
             try await http.forEachLine(response, pacing: continuation) { line in

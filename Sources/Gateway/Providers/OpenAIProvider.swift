@@ -70,7 +70,8 @@ public struct OpenAIProvider: LLMProvider {
         let body = OneShot(OpenAIWire.encodeRequest(request, stream: true, includeUsage: configuration.streamUsage))
         let headers = self.headers
         return http.makeStream { continuation in
-            let response = try await http.send("POST", url, headers: headers + [(name: "Accept", value: "text/event-stream")], json: body.take())
+            let response = try await http.send("POST", url, headers: headers + [(name: "Accept", value: "text/event-stream")], json: body.take(),
+                                             receiveBufferBytes: ProviderHTTP.streamReceiveBufferBytes)
             var finished = false
             try await http.forEachSSE(response, pacing: continuation) { event in
                 if event.data == "[DONE]" { finished = true; return false }

@@ -109,6 +109,9 @@ final class CurlTransfer: @unchecked Sendable {
         // Refuses early when Content-Length already says too much; the write callback counts.
         check(ccurl_easy_setopt_off(easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(max(request.maxResponseBytes, 0))))
         check(ccurl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorBuffer))
+        if let bytes = request.receiveBufferBytes {
+            check(ccurl_easy_setopt_long(easy, CURLOPT_BUFFERSIZE, min(max(bytes, 1 << 10), 512 << 10)))
+        }
         // CAINFO replaces the bundle file; the system CA directory (CAPATH, compiled in)
         // stays, so public certificates still verify.
         if let authority = request.certificateAuthorityFile {
