@@ -13,8 +13,8 @@ struct HeapTrimService: Service {
     var logger: Logger
 
     func run() async throws {
-        var policy = self.policy
         try? await cancelWhenGracefulShutdown {
+            var policy = self.policy
             while !Task.isCancelled {
                 try await Task.sleep(for: interval)
                 guard let resident = ResidentMemory.bytes() else { continue }
