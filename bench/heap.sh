@@ -36,7 +36,7 @@ mkfifo "$WORK/pipe"
 INTERPRETER=$!
 GROQ_API_KEY=sk-bench GROQ_BASE_URL=http://127.0.0.1:$UP/v1 OLLAMA_BASE_URL=http://127.0.0.1:1 \
 LD_PRELOAD=/usr/lib/heaptrack/libheaptrack_preload.so DUMP_HEAPTRACK_OUTPUT="$WORK/pipe" \
-    "$BIN" serve --port "$PORT" --data-dir "$D" --log-level error 2>> "$WORK/node.log" &
+    "$BIN" serve --port "$PORT" --data-dir "$D" --log-level "${LOG_LEVEL:-error}" 2>> "$WORK/node.log" &
 NODE=$!; PIDS+=($NODE)
 for _ in $(seq 1 600); do
     curl -sf -H "Authorization: Bearer $KEY" "http://127.0.0.1:$PORT/v1/models" | grep -q '"groq/slow-model"' && break; sleep 0.1
@@ -68,6 +68,7 @@ kill -9 "$NODE"
 wait "$INTERPRETER" || true
 echo "--- glibc malloc_stats (per arena: system bytes = taken from the OS, in use bytes = live)"
 awk '/^==/ {print} /^Total/ {n=2; next} n > 0 {print "   " $0; n--}' "$WORK/node.log"
+grep -v -E "^(Arena|system bytes|in use bytes|Total|max mmap|==)" "$WORK/node.log" | tail -${LOG_LINES:-5}
 echo "--- live heap at the kill, by allocation site (heaptrack \"leaked\"): $TRACE"
 heaptrack_print -f "$TRACE" --print-peaks 0 --print-allocators 0 --print-temporary 0 --print-leaks 1 -n 25 -s 3 2>/dev/null \
     | grep -v "^$" | head -${LINES_SHOWN:-200}

@@ -27,7 +27,7 @@ KEY=$("$BIN" key create admin@localhost --data-dir "$D" 2>/dev/null | tail -1)
 OPENAI_API_KEY=sk-bench OPENAI_BASE_URL=http://127.0.0.1:$STATIC_PORT/v1 \
 MISTRAL_API_KEY=sk-bench MISTRAL_BASE_URL=http://127.0.0.1:$STATIC_PORT/stream/v1 \
 GROQ_API_KEY=sk-bench GROQ_BASE_URL=http://127.0.0.1:$SLOW_PORT/v1 OLLAMA_BASE_URL=http://127.0.0.1:1 \
-    taskset -c $NODE_CPU "$BIN" serve --port $PORT --data-dir "$D" --log-level error 2> "$WORK/node.log" &
+    taskset -c $NODE_CPU "$BIN" serve --port $PORT --data-dir "$D" --log-level "${LOG_LEVEL:-error}" 2> "$WORK/node.log" &
 NODE=$!; PIDS+=($NODE)
 for _ in $(seq 1 300); do
     curl -sf -H "Authorization: Bearer $KEY" http://127.0.0.1:$PORT/v1/models | grep -q '"groq/slow-model"' && break; sleep 0.1
@@ -61,3 +61,4 @@ if [ "${KEEPALIVE:-0}" -gt 0 ]; then
     read -r first last < <(C python3 bench/mock_upstream.py keepalive $PORT "$KEY" "$KEEPALIVE" mistral/bench-model $NODE)
     echo "keep-alive: $KEEPALIVE streamed answers on one connection: RSS $first MB after the first, $last MB after the last"
 fi
+grep -h "heap trimmed" "$WORK/node.log" | tail -5 || true

@@ -4,50 +4,33 @@ import Testing
 
 @Suite("HeapTrim")
 struct HeapTrimTests {
-    @Test func firstLookSetsTheBaselineAndNeverTrims() {
-        var policy = HeapTrimPolicy(growthBytes: 8 << 20, quietConnections: 8)
-        #expect(!policy.observe(connections: 0, residentBytes: 100 << 20))
-        #expect(policy.baseline == 100 << 20)
+    @Test func dueWhenMuchOfTheHeapIsFree() {
+        let policy = HeapTrimPolicy(minimumFreeBytes: 8 << 20, growthBytes: 8 << 20)
+        // 30 of 128 MB free inside malloc: a burst left holes.
+        #expect(policy.isDue(residentBytes: 128 << 20, freeBytes: 32 << 20))
+        // Little free, or free but a small part of a big heap: leave it.
+        #expect(!policy.isDue(residentBytes: 40 << 20, freeBytes: (8 << 20) - 1))
+        #expect(!policy.isDue(residentBytes: 400 << 20, freeBytes: 90 << 20))
     }
 
-    @Test func trimsOnceGrownAndQuietAgain() {
-        var policy = HeapTrimPolicy(growthBytes: 8 << 20, quietConnections: 8)
-        _ = policy.observe(connections: 0, residentBytes: 40 << 20)
-        // A burst: memory grows, but 1,000 connections are open.
-        #expect(!policy.observe(connections: 1_000, residentBytes: 120 << 20))
-        // Down to 300: not yet a quarter of the peak.
-        #expect(!policy.observe(connections: 300, residentBytes: 120 << 20))
-        // 250 is a quarter of the peak: quiet enough.
-        #expect(policy.observe(connections: 250, residentBytes: 120 << 20))
-        policy.trimmed(connections: 250, residentBytes: 70 << 20)
-        #expect(policy.baseline == 70 << 20)
-        #expect(policy.peakConnections == 250)
-        // Memory still in use is not trimmed again and again.
-        #expect(!policy.observe(connections: 0, residentBytes: 72 << 20))
-        #expect(policy.observe(connections: 0, residentBytes: 78 << 20))
-    }
-
-    @Test func smallGrowthOrABusyNodeIsLeftAlone() {
-        var policy = HeapTrimPolicy(growthBytes: 8 << 20, quietConnections: 8)
-        _ = policy.observe(connections: 0, residentBytes: 40 << 20)
-        #expect(!policy.observe(connections: 0, residentBytes: (48 << 20) - 1))
-        #expect(!policy.observe(connections: 20, residentBytes: 60 << 20))
-        #expect(policy.observe(connections: 8, residentBytes: 60 << 20))
-    }
-
-    @Test func memoryThatFellByItselfLowersTheBaseline() {
-        var policy = HeapTrimPolicy(growthBytes: 8 << 20, quietConnections: 8)
-        _ = policy.observe(connections: 0, residentBytes: 60 << 20)
-        #expect(!policy.observe(connections: 0, residentBytes: 30 << 20))
-        #expect(policy.baseline == 30 << 20)
-        #expect(policy.observe(connections: 0, residentBytes: 40 << 20))
+    @Test func onceTrimmedWaitsForGrowth() {
+        var policy = HeapTrimPolicy(minimumFreeBytes: 8 << 20, growthBytes: 8 << 20)
+        #expect(policy.isDue(residentBytes: 128 << 20, freeBytes: 80 << 20))
+        policy.trimmed(residentBytes: 50 << 20)
+        #expect(policy.afterLastTrim == 50 << 20)
+        // The trimmed chunks still count as free: no second trim until the heap grew again.
+        #expect(!policy.isDue(residentBytes: 50 << 20, freeBytes: 80 << 20))
+        #expect(!policy.isDue(residentBytes: (58 << 20) - 1, freeBytes: 80 << 20))
+        #expect(policy.isDue(residentBytes: 58 << 20, freeBytes: 80 << 20))
     }
 
     @Test func extremeReadingsDoNotOverflow() {
-        var policy = HeapTrimPolicy(growthBytes: 8 << 20, quietConnections: 8)
-        _ = policy.observe(connections: 0, residentBytes: .min)
-        #expect(policy.observe(connections: Int.max, residentBytes: .max) == false)
-        #expect(policy.observe(connections: 0, residentBytes: .max))
+        var policy = HeapTrimPolicy(minimumFreeBytes: 8 << 20, growthBytes: 8 << 20)
+        policy.trimmed(residentBytes: .min)
+        #expect(policy.isDue(residentBytes: .max, freeBytes: .max))
+        policy.trimmed(residentBytes: .max)
+        #expect(!policy.isDue(residentBytes: .min, freeBytes: .max))
+        #expect(!policy.isDue(residentBytes: .max, freeBytes: .min))
     }
 
     /// The real thing: pages of freed heap chunks are resident before `trim` and handed back
@@ -77,6 +60,7 @@ struct HeapTrimTests {
             return probes.filter { mincore($0, pageSize, &vector) == 0 && vector & 1 == 1 }.count
         }
         let before = residentProbes()
+        #expect(MallocHeap.freeBytes() >= Int64(probes.count * chunk))
         MallocHeap.trim()
         let after = residentProbes()
         // Other tests allocate meanwhile and may take some of the freed chunks: most, not all.

@@ -159,15 +159,14 @@ struct ApplianceApp {
         return (router, meshClients)
     }
 
-    func makeApplication(limiter: ConnectionLimiter? = nil,
-                         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
+    func makeApplication(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
         let configuration = node.configuration
         let logger = node.logger
         // `limited` adds the whole-request deadline and ClientHangupHandler: a client that goes
         // away mid-request closes the connection, so streams abort their upstream at once.
         let http1 = HTTP1Channel.Configuration.limited(idleTimeout: .seconds(Int64(try configuration.idleTimeoutSeconds())),
                                                        requestDeadline: .seconds(Int64(try configuration.requestTimeoutSeconds())))
-        let limiter = try limiter ?? ConnectionLimiter(maximum: configuration.maxConnections())
+        let limiter = ConnectionLimiter(maximum: try configuration.maxConnections())
         let routes = try makeRoutes()
         let files = try configuration.tlsFiles()
         let tls = try files.map { try ServerTLS.configuration(certificateFile: $0.certificate, keyFile: $0.key) }
@@ -276,9 +275,8 @@ struct ApplianceApp {
         let scheme = try node.configuration.tlsFiles() == nil ? "http" : "https"
         let host = node.configuration.host
         let serving = self.serving
-        let limiter = ConnectionLimiter(maximum: try node.configuration.maxConnections())
-        services.append(.init(service: HeapTrimService(connections: { limiter.current }, logger: node.logger)))
-        services.append(.init(service: try makeApplication(limiter: limiter) { port in
+        services.append(.init(service: HeapTrimService(logger: node.logger)))
+        services.append(.init(service: try makeApplication { port in
             serving.running(on: port)
             systemd.ready(url: "\(scheme)://\(host):\(port)")
             await onRunning(port)

@@ -1,38 +1,32 @@
-/// When to trim the heap (`MallocHeap.trim`): after a burst, once the node is quiet again.
+/// When to trim the heap (`MallocHeap.trim`): when malloc holds a lot of free memory.
 ///
-/// Fed one observation per tick (open connections, resident bytes). A trim is due when
-/// resident memory stands `growthBytes` above where it was after the last trim (or at the
-/// first observation) and the node is quiet: at most `quietConnections` open, or a quarter of
-/// the peak seen since the last trim. A busy node is not trimmed (its free chunks would be
-/// faulted back at once), and a node whose memory is in use is trimmed once, not every tick:
-/// the level after each trim becomes the new baseline.
+/// Fed one observation per tick (resident bytes, and the bytes free inside malloc's arenas).
+/// A trim is due when at least `minimumFreeBytes` and a quarter of the resident set are free
+/// inside malloc: a burst of connections came and went (or its request phases left holes
+/// between long-lived streams). After a trim the free chunks stay counted as free (only their
+/// pages went back), so the next trim waits until the resident set has grown `growthBytes`
+/// past where the last trim left it: a node is trimmed once per burst, not every tick.
 public struct HeapTrimPolicy: Sendable {
+    public var minimumFreeBytes: Int64
     public var growthBytes: Int64
-    public var quietConnections: Int
-    public private(set) var baseline: Int64?
-    public private(set) var peakConnections = 0
+    /// Resident bytes right after the last trim; nil before the first.
+    public private(set) var afterLastTrim: Int64?
 
-    public init(growthBytes: Int64 = 8 << 20, quietConnections: Int = 8) {
+    public init(minimumFreeBytes: Int64 = 8 << 20, growthBytes: Int64 = 8 << 20) {
+        self.minimumFreeBytes = max(minimumFreeBytes, 0)
         self.growthBytes = max(growthBytes, 0)
-        self.quietConnections = max(quietConnections, 0)
     }
 
-    /// Records one observation; true when a trim should run now (then call `trimmed`).
-    public mutating func observe(connections: Int, residentBytes: Int64) -> Bool {
-        peakConnections = max(peakConnections, connections)
-        guard let baseline, residentBytes > baseline else {
-            // The first look, or memory went down by itself: that is the level to beat.
-            baseline = residentBytes
-            return false
-        }
-        let quiet = connections <= quietConnections || connections <= peakConnections / 4
-        let (growth, overflow) = residentBytes.subtractingReportingOverflow(baseline)
-        return quiet && (overflow || growth >= growthBytes)
+    /// True when a trim should run now (then call `trimmed`).
+    public func isDue(residentBytes: Int64, freeBytes: Int64) -> Bool {
+        guard freeBytes >= minimumFreeBytes, freeBytes >= residentBytes / 4 else { return false }
+        guard let afterLastTrim else { return true }
+        let (growth, overflow) = residentBytes.subtractingReportingOverflow(afterLastTrim)
+        return overflow ? residentBytes > afterLastTrim : growth >= growthBytes
     }
 
-    /// After a trim: what is left is the new baseline, and the peak starts over.
-    public mutating func trimmed(connections: Int, residentBytes: Int64) {
-        baseline = residentBytes
-        peakConnections = connections
+    /// After a trim: the resident set it left is the level to grow past before the next.
+    public mutating func trimmed(residentBytes: Int64) {
+        afterLastTrim = residentBytes
     }
 }

@@ -10,4 +10,8 @@ public enum MallocHeap {
     /// True when memory was released.
     @discardableResult
     public static func trim() -> Bool { malloc_trim(0) == 1 }
+
+    /// Bytes in free chunks inside malloc's arenas (`mallinfo2().fordblks`), resident or
+    /// already trimmed. Walks every arena's bins under its lock: not for hot paths.
+    public static func freeBytes() -> Int64 { Int64(clamping: mallinfo2().fordblks) }
 }
