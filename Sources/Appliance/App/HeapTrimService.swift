@@ -22,7 +22,7 @@ struct HeapTrimService: Service {
                 let started = ContinuousClock.now
                 MallocHeap.trim()
                 let after = ResidentMemory.bytes() ?? resident
-                policy.trimmed(residentBytes: after)
+                policy.trimmed(residentBytes: after, freeBytes: MallocHeap.freeBytes())
                 logger.info("heap trimmed", metadata: [
                     "rss_before_mb": "\(resident >> 20)", "rss_after_mb": "\(after >> 20)",
                     "malloc_free_mb": "\(free >> 20)", "took": "\(ContinuousClock.now - started)",
