@@ -97,20 +97,22 @@ import FoundationEssentials
     /// Streams an answer of `chunks` × 16,000 characters through the gateway, reads it all,
     /// and returns the characters relayed and the response-cache rows written after it.
     func relayedAndCached(chunks: Int) async throws -> (relayed: Int, cached: Int64) {
-        var result: (relayed: Int, cached: Int64) = (0, -1)
+        let result = Mutex<(relayed: Int, cached: Int64)>((0, -1))
         try await MockUpstream.run(Self.bigStream(Progress(), chunks: chunks)) { _, base in
             let database = try await Fixtures.database()
             let gateway = Gateway(configurations: [ProviderConfiguration(name: "big", kind: .openaiCompatible, baseURL: base + "/v1", apiKey: "k")],
                                   fetcher: fetcher, database: database, origin: Fixtures.origin, policy: ClosureAccessPolicy())
             await gateway.discover(logger: Logger(label: "test"))
             let stream = try await gateway.stream(Fixtures.hello("big/big", stream: true), principal: Fixtures.principal)
+            var relayed = 0
             for try await event in stream.events {
-                if case .textDelta(let text) = event { result.relayed += text.utf8.count }
+                if case .textDelta(let text) = event { relayed += text.utf8.count }
             }
             await database.flushQueuedWrites()
-            result.cached = try await database.read { try $0.queryOne("SELECT count(*) AS n FROM response_cache")?.int("n") } ?? -1
+            let cached = try await database.read { try $0.queryOne("SELECT count(*) AS n FROM response_cache")?.int("n") } ?? -1
+            result.withLock { $0 = (relayed, cached) }
         }
-        return result
+        return result.withLock { $0 }
     }
 
     /// The stream's tap keeps at most 256 KB of an answer: a longer one reaches the client
