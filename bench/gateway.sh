@@ -14,7 +14,7 @@ DURATION="${BENCH_DURATION:-8}"
 
 start_static_upstream
 
-C python3 bench/mock_upstream.py slow 18082 &                # holds streams open
+C_bg python3 bench/mock_upstream.py slow 18082                # holds streams open
 PIDS+=($!)
 
 cpu() { awk '{print $14 + $15}' /proc/$NODE/stat; }
@@ -83,7 +83,7 @@ chunks=$(grep -o 'data: {' "$WORK/stream.out" | wc -l)
 echo "streamed: $chunks chunks per stream; CPU per chunk: $(python3 -c "print(f'{($after-$before)/$TICK/(20*$chunks)*1e6:.1f} us')")"
 
 # 1,000 concurrent open streams from the slow upstream.
-C python3 bench/mock_upstream.py clients 18080 "$KEY" 1000 &
+C_bg python3 bench/mock_upstream.py clients 18080 "$KEY" 1000
 CLIENTS=$!; PIDS+=($CLIENTS)
 for _ in $(seq 1 100); do
     [ "$(ss -Htn state established '( sport = :18080 )' | wc -l)" -ge 1000 ] && break; sleep 0.2

@@ -7,10 +7,14 @@ NODE_CPU=1; CLIENT_CPU=0; [ "$(nproc)" -lt 2 ] && NODE_CPU=0
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; nginx -p "$WORK" -c nginx.conf -s stop 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
 C() { taskset -c $CLIENT_CPU "$@"; }
+# In the background, on the client CPU, with $! the process itself: taskset execs the command,
+# whereas `C cmd &` forks a subshell whose pid is $!, and killing that leaves the command running.
+C_bg() { taskset -c $CLIENT_CPU "$@" & }
 lat() { awk -v q="$2" '$1 == q {print $2}' "$1"; }   # a wrk --latency percentile, e.g. "54.00us"
 us() { python3 -c "import sys; v=sys.argv[1]; m={'us':1,'ms':1000,'s':1e6}; u=v.lstrip('0123456789.'); print(float(v[:len(v)-len(u)])*m[u])" "$1"; }
 TICK=$(getconf CLK_TCK)
 
+STATIC_PORT="${STATIC_PORT:-18081}"   # nginx's port (memory.sh moves it with BASE_PORT)
 start_static_upstream() {
     python3 bench/mock_upstream.py write-static "$WORK"          # chat.json, stream.txt, models.json, models1000.json
     chmod -R a+rX "$WORK"                                        # nginx workers run unprivileged
@@ -22,7 +26,7 @@ http {
   access_log off;
   client_body_temp_path $WORK/body;
   server {
-    listen 127.0.0.1:18081;
+    listen 127.0.0.1:$STATIC_PORT;
     location = /v1/models { default_type application/json; alias $WORK/models.json; }
     location = /v1/chat/completions { error_page 405 =200 \$uri; default_type application/json; alias $WORK/chat.json; }
     location = /big/v1/models { default_type application/json; alias $WORK/models1000.json; }

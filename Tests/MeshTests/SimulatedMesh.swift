@@ -40,19 +40,65 @@ final class SimulatedMesh {
     var dialFailures: [String: Int] = [:]
     var retired = 0
     var nextReconcileAt: Duration = .zero
+    /// Who listens at each mesh address ("host:port" → node id): a dial reaches that node,
+    /// and its certificate names it.
+    var listening: [String: String] = [:]
+    /// Dials of one address that reached nobody or another node: "dialer>member@address".
+    var failedDials: [String] = []
+    let timing: MembershipTiming
+    let limits: LinkPolicy.Limits
 
     init(count: Int, timing: MembershipTiming = .init(), faults: LinkFaults? = nil, limits: LinkPolicy.Limits = .init()) {
         self.faults = faults
+        self.timing = timing
+        self.limits = limits
         for index in 0..<count {
-            let id = "node-\(index)"
-            let metadata = MemberMetadata(meshAddress: "127.0.0.1:\(40000 + index)", apiAddress: "127.0.0.1:\(9000 + index)",
-                                          version: "test", startedAt: 0)
-            nodes[id] = Membership(selfID: id, metadata: metadata, timing: timing, now: .zero, seed: UInt64(index + 1))
-            nodes[id]!.fullMeshLimit = limits.fullMeshLimit
-            policies[id] = LinkPolicy(limits: limits)
-            randoms[id] = RandomSource(seed: UInt64(1000 + index))
-            links[id] = [:]
+            start("node-\(index)", at: "127.0.0.1:\(40000 + index)", seed: UInt64(index + 1))
         }
+    }
+
+    /// A fresh process for `id` listening at `address` (incarnation 0, knowing only itself).
+    func start(_ id: String, at address: String, seed: UInt64) {
+        let metadata = MemberMetadata(meshAddress: address, apiAddress: "http://\(address)/api", version: "test", startedAt: 0)
+        nodes[id] = Membership(selfID: id, metadata: metadata, timing: timing, now: time, seed: seed)
+        nodes[id]!.fullMeshLimit = limits.fullMeshLimit
+        policies[id] = LinkPolicy(limits: limits)
+        randoms[id] = RandomSource(seed: seed &+ 999)
+        links[id] = [:]
+        for (old, owner) in listening where owner == id { listening[old] = nil }
+        listening[address] = id
+    }
+
+    /// kill -9 of `id`, then a new process with the same identity listening at `address`,
+    /// which dials its configured peers (`pinned`) as `serve` does.
+    func restart(_ id: String, at address: String) {
+        if !killed.contains(id) { kill(id) }
+        // What was in flight to or from the old process died with its sockets.
+        mailbox.frames.withLock { $0.removeAll { $0.to == id || $0.from == id } }
+        start(id, at: address, seed: 7919 &+ UInt64(truncatingIfNeeded: time.components.seconds))
+        killed.remove(id)
+        for peer in (pinned[id] ?? []).sorted() { link(id, peer) }
+    }
+
+    /// `node` dials `peer` as `MeshService` does: at its known address and its unverified
+    /// candidates side by side. A dial reaches whoever listens there (a running process that
+    /// is not stopped) and counts only when that is `peer` (the certificate check); a
+    /// candidate proven so becomes the address, one that fails is dropped. True when linked.
+    @discardableResult
+    func dial(_ node: String, _ peer: String) -> Bool {
+        guard let addresses = nodes[node]?.dialAddresses(of: peer) else { return false }
+        var linked = false
+        for address in addresses {
+            let owner = listening[address.description]
+            guard owner == peer, !killed.contains(peer), !paused.contains(peer) else {
+                failedDials.append("\(node)>\(peer)@\(address)")
+                nodes[node]!.addressFailed(address, of: peer)
+                continue
+            }
+            apply(nodes[node]!.addressVerified(address, of: peer), at: node)
+            if link(node, peer) { linked = true }
+        }
+        return linked
     }
 
     var ids: [String] { nodes.keys.sorted() }
@@ -113,7 +159,10 @@ final class SimulatedMesh {
             (peer, LinkPolicy.LinkState(outbound: dialed["\(node)>\(peer)"] != nil, busy: false,
                                         lastUsed: dialed["\(node)>\(peer)"] ?? dialed["\(peer)>\(node)"] ?? .zero))
         })
-        let failing = Set(live.filter { links[node]?[$0] == nil && dialFailures["\(node)>\($0)", default: 0] >= 3 })
+        // As `MeshService.planLinks`: a member with candidates untried is not given up on.
+        let failing = Set(live.filter {
+            links[node]?[$0] == nil && dialFailures["\(node)>\($0)", default: 0] >= 3 && view.addressCandidates(of: $0).isEmpty
+        })
         let plan = policy.plan(live: live, links: states, keep: pinned[node] ?? [], failing: failing, now: time, random: &random)
         policies[node] = policy
         randoms[node] = random
@@ -122,7 +171,7 @@ final class SimulatedMesh {
             unlink(node, peer, deliberate: true)
         }
         for peer in plan.dial where nodes[peer] != nil {
-            if link(node, peer) { dialFailures["\(node)>\(peer)"] = nil } else { dialFailures["\(node)>\(peer)", default: 0] += 1 }
+            if dial(node, peer) { dialFailures["\(node)>\(peer)"] = nil } else { dialFailures["\(node)>\(peer)", default: 0] += 1 }
         }
     }
 

@@ -136,7 +136,10 @@ public struct ChatEventSink: Sendable {
 /// Watches a committed stream for the gateway: accumulates the answer and reports how it
 /// ended, once (complete, failed, or abandoned by the client).
 final class StreamTap: Sendable {
-    private let accumulator = Mutex(ChatAccumulator())
+    /// Answers longer than this are not cached, and the tap keeps none of their text: a
+    /// 10 MB answer read slowly does not grow the node by 10 MB.
+    static let maxKeptBytes = 256 << 10
+    private let accumulator = Mutex(ChatAccumulator(maxKeptBytes: StreamTap.maxKeptBytes))
     private let provider: String
     private let onEnd: @Sendable (Result<ChatAccumulator, ProviderError>) async -> Void
 

@@ -67,10 +67,11 @@ public struct OpenAIProvider: LLMProvider {
     public func stream(_ request: ChatRequest) -> ChatEventStream {
         let http = self.http
         let url = configuration.baseURL + "/chat/completions"
-        let body = OpenAIWire.encodeRequest(request, stream: true, includeUsage: configuration.streamUsage)
+        let body = OneShot(OpenAIWire.encodeRequest(request, stream: true, includeUsage: configuration.streamUsage))
         let headers = self.headers
         return http.makeStream { continuation in
-            let response = try await http.send("POST", url, headers: headers + [(name: "Accept", value: "text/event-stream")], json: body)
+            let response = try await http.send("POST", url, headers: headers + [(name: "Accept", value: "text/event-stream")], json: body.take(),
+                                             receiveBufferBytes: ProviderHTTP.streamReceiveBufferBytes)
             var finished = false
             try await http.forEachSSE(response, pacing: continuation) { event in
                 if event.data == "[DONE]" { finished = true; return false }

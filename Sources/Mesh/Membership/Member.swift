@@ -10,7 +10,8 @@ public enum MemberState: String, Sendable, Equatable, CaseIterable {
 
 /// What a member says about itself. Only the member itself may change these once known
 /// (a third party's claim is taken only for a member not yet known, and the link check then
-/// proves or disproves it: the certificate must name that node).
+/// proves or disproves it: the certificate must name that node). A third party's news of a
+/// new mesh address is a candidate until a dial proves it (`Membership+Addresses`).
 public struct MemberMetadata: Sendable, Equatable {
     /// `host:port` of its mesh listener.
     public var meshAddress: String

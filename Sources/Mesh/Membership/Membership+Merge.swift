@@ -22,15 +22,26 @@ extension Membership {
         }
         switch update.state {
         case .alive:
+            if !firstHand, known.metadata != .unknown, update.incarnation >= known.incarnation, let metadata = update.metadata {
+                // Its address second-hand: a candidate, proven or dropped by a dial (`Membership+Addresses`).
+                noteAddressCandidate(metadata.meshAddress, of: update.id, incarnation: update.incarnation)
+            }
+            if firstHand, update.incarnation == known.incarnation, known.state == .alive, let metadata = update.metadata,
+               metadata != known.metadata {
+                return ownMetadata(metadata, of: known, from: peer)
+            }
             guard update.incarnation > known.incarnation || (known.metadata == .unknown && update.metadata != nil) else { return [] }
             var member = known
             member.incarnation = max(known.incarnation, update.incarnation)
             if let metadata = update.metadata {
                 if firstHand || known.metadata == .unknown {
+                    addressChanged(of: update.id, from: known.metadata.meshAddress, to: metadata.meshAddress,
+                                   incarnation: member.incarnation)
                     member.metadata = metadata
                 } else if update.incarnation > known.incarnation {
                     // In a sparse mesh most members hear a member's news second-hand: its health
-                    // summary (tool catalog hash, providers) travels so; its addresses never do.
+                    // summary (tool catalog hash, providers) travels so; its addresses only as
+                    // candidates (above), its version never.
                     member.metadata.health = metadata.health
                 }
             }
@@ -63,6 +74,19 @@ extension Membership {
             // Passed on at once: where links are sparse, most members hear it only this way.
             return [.changed(member)] + pushToLinks(member.update, first: nil).filter { $0 != .send(.gossip([member.update]), to: peer) }
         }
+    }
+
+    /// A member's own word at the incarnation we already hold, with other metadata: second-hand
+    /// news of it (say, that it restarted on another port) raised its incarnation here before
+    /// its link did. Its metadata is taken, nothing else: the state changes only as above. Like
+    /// all first-hand news it is passed on at once.
+    mutating func ownMetadata(_ metadata: MemberMetadata, of known: Member, from peer: String) -> [MembershipAction] {
+        var member = known
+        addressChanged(of: member.id, from: known.metadata.meshAddress, to: metadata.meshAddress, incarnation: known.incarnation)
+        member.metadata = metadata
+        members[member.id] = member
+        gossip.enqueue(member.update)
+        return [.changed(member)] + pushToLinks(member.update, first: nil).filter { $0 != .send(.gossip([member.update]), to: peer) }
     }
 
     /// A member we have not seen: only an alive claim with metadata adds it.

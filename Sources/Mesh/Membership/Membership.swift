@@ -8,9 +8,10 @@ import Net
 /// - `members[selfID]` always exists and is never suspect or dead in our own view.
 /// - The sender of every message is the link's authenticated peer; claims about another
 ///   member never change that member's addresses or version once known (only its health
-///   summary, at a higher incarnation), and a third party's "dead" or "left" counts only as
-///   one suspicion (one Lifeguard confirmation), never as a death (a passed-on "left" ends
-///   as left when the suspicion runs out).
+///   summary, at a higher incarnation; an address heard so is an unverified candidate until a
+///   dial's certificate check proves it: `Membership+Addresses`), and a third party's "dead"
+///   or "left" counts only as one suspicion (one Lifeguard confirmation), never as a death
+///   (a passed-on "left" ends as left when the suspicion runs out).
 /// - Incarnations only grow; a third party can raise a member's incarnation by at most
 ///   `maxIncarnationJump` at a time, so nobody can push one to the end of the range.
 public struct Membership: Sendable {
@@ -23,6 +24,11 @@ public struct Membership: Sendable {
     static let maxIncarnationJump: Int64 = 64
 
     var gossip: GossipQueue
+    /// Second-hand addresses not yet proven, by member: at most `maxAddressCandidates` each,
+    /// and only for members in the table (so bounded by `maxMembers`).
+    var unverifiedAddresses: [String: [PeerAddress]] = [:]
+    /// The address each member was last seen to leave (one per member in the table).
+    var leftAddresses: [String: LeftAddress] = [:]
     var suspicions: [String: Suspicion] = [:]
     /// Round-robin probe order (shuffled each pass) and where we are in it.
     var probeOrder: [String] = []

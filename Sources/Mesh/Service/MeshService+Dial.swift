@@ -4,9 +4,19 @@ import Net
 /// Keeping links up: configured peers always, learned members as `LinkPolicy` says (all of
 /// them up to `fullMeshLimit` members, a stable random `sparseLinks` above), each address
 /// redialed with jittered backoff.
+///
+/// A wanted member is dialed at its known address and, side by side, at the unverified
+/// addresses heard second-hand (`Membership+Addresses`): the first handshake whose
+/// certificate names the member wins the link, and a candidate proven so becomes its address.
+/// Candidates are tried only where a link to the member is needed (here, for the members the
+/// link policy wants; on demand, for a call), never by probes: a sparse node probes only its
+/// linked members, so a moved member is probed once a dial has found it.
 extension MeshService {
     /// Dials of a member that fail in a row before the link policy chooses another instead.
     static let failedDialsBeforeReplacing = 3
+    /// Addresses whose backoff is kept. Past this, those not wanted now lose theirs: candidate
+    /// addresses come from gossip, so a flood of false ones cannot grow the table.
+    static let retriesLimit = 4096
 
     func reconcileDials(at time: Duration) {
         guard client != nil else { return }
@@ -15,8 +25,13 @@ extension MeshService {
         // Not linked to anyone: the members an earlier run knew are the way back in.
         if links.isEmpty { for address in remembered where wanted[address] == nil { wanted[address] = .some(nil) } }
         for id in planLinks(at: time).dial {
-            if let address = membership.members[id].flatMap({ PeerAddress($0.metadata.meshAddress) }) { wanted[address] = id }
+            if let address = membership.address(of: id) { wanted[address] = id }
+            for candidate in membership.addressCandidates(of: id) where wanted[candidate] == nil {
+                // Another name of this node is no address of theirs (no dial needed to know).
+                if selfAddresses.contains(candidate) { membership.addressFailed(candidate, of: id) } else { wanted[candidate] = id }
+            }
         }
+        if retries.count > Self.retriesLimit { retries = retries.filter { wanted[$0.key] != nil || dialing.contains($0.key) } }
         for (address, expected) in wanted {
             guard !selfAddresses.contains(address), !dialing.contains(address) else { continue }
             if let owner = expected ?? addressOwners[address], links[owner] != nil { continue }
@@ -33,8 +48,10 @@ extension MeshService {
         let states = Dictionary(uniqueKeysWithValues: links.map { peer, entry in
             (peer, LinkPolicy.LinkState(outbound: entry.outbound, busy: busy.contains(peer), lastUsed: entry.lastUsed))
         })
+        // A member with a candidate never dialed yet is not given up on: it may have moved.
         let failing = Set(live.filter { member in
-            guard links[member.id] == nil, let address = PeerAddress(member.metadata.meshAddress) else { return false }
+            guard links[member.id] == nil, let address = membership.address(of: member.id),
+                  !membership.addressCandidates(of: member.id).contains(where: { retries[$0] == nil }) else { return false }
             return (retries[address]?.backoff.attempts ?? 0) >= Self.failedDialsBeforeReplacing
         }.map(\.id))
         let plan = linkPolicy.plan(live: live.map(\.id), links: states, keep: Set(configuration.peers.compactMap { addressOwners[$0] }),
@@ -80,6 +97,12 @@ extension MeshService {
                 connection.close()
                 throw MeshError(.protocolViolation, "\(address): certificate names \(id), gossip said \(expected)")
             }
+            // The certificate names `id`: if `address` was only a candidate, it is its address now.
+            let verified = membership.addressVerified(address, of: id)
+            if !verified.isEmpty {
+                logger.notice("mesh: member's new address verified", metadata: ["member": "\(id)", "address": "\(address)"])
+                perform(verified)
+            }
             addressOwners[address] = id
             let transport = WebSocketTransport(peerID: id)
             dialing.remove(address)
@@ -106,10 +129,15 @@ extension MeshService {
         }
     }
 
-    /// A dial ended without a link: waiting calls give up, and the address waits its backoff.
+    /// A dial ended without a link: a candidate address is dropped, waiting calls give up once
+    /// no other address of the member is being dialed, and the address waits its backoff (so a
+    /// false candidate heard again is not redialed before then).
     func dialFailed(_ address: PeerAddress, expected: String?, retry: Bool) {
         dialing.remove(address)
-        if let expected { endLinkWait(expected) }
+        if let expected {
+            membership.addressFailed(address, of: expected)
+            if !membership.dialAddresses(of: expected).contains(where: { dialing.contains($0) }) { endLinkWait(expected) }
+        }
         if retry { scheduleRetry(address) }
     }
 

@@ -6,7 +6,9 @@ import Net
 /// is not linked to dials that member first (mTLS, the certificate must name it) and rides the
 /// new link, which the link policy closes once it has been unused for `linkIdleLimit`.
 /// Calls are not relayed through other members: a direct link keeps the caller's identity
-/// proven by its certificate, and costs one handshake per idle period.
+/// proven by its certificate, and costs one handshake per idle period. The member is dialed
+/// at its known address and its unverified candidates side by side (`MeshService+Dial`), so
+/// a call reaches a member that moved while this node heard of it only second-hand.
 extension MeshService {
     /// Longest wait for an on-demand link (within the call's own timeout).
     static let onDemandDialLimit: Duration = .seconds(10)
@@ -15,19 +17,22 @@ extension MeshService {
     func linkForCall(to peer: String, within limit: Duration) async throws(MeshError) -> LinkEntry {
         if let entry = links[peer] { return entry }
         guard !stopped else { throw MeshError(.link, "this node is leaving the mesh") }
-        guard client != nil, let member = membership.members[peer], !member.state.isGone,
-              let address = PeerAddress(member.metadata.meshAddress) else {
+        let addresses = membership.dialAddresses(of: peer)
+        guard client != nil, let member = membership.members[peer], !member.state.isGone, !addresses.isEmpty else {
             throw MeshError(.link, "\(peer) is not linked")
         }
         guard linkPolicy.acceptsLink(whileHolding: links.count) else {
             throw MeshError(.link, "\(peer) is not linked and this node holds its limit of \(configuration.maxLinks) links")
         }
-        if let retry = retries[address], retry.nextAttempt > now(), !dialing.contains(address) {
-            throw MeshError(.link, "\(peer) is not linked and its last dial failed; retrying later")
+        let time = now()
+        let due = addresses.filter { dialing.contains($0) || (retries[$0]?.nextAttempt ?? .zero) <= time }
+        guard !due.isEmpty else { throw MeshError(.link, "\(peer) is not linked and its last dial failed; retrying later") }
+        let start = due.filter { !dialing.contains($0) }
+        if !start.isEmpty {
+            logger.info("mesh: dialing a member for a call", metadata: ["peer": "\(peer)", "addresses": "\(start.count)"])
         }
-        if !dialing.contains(address) {
+        for address in start {
             dialing.insert(address)
-            logger.info("mesh: dialing a member for a call", metadata: ["peer": "\(peer)"])
             Task { await self.dial(address, expected: peer) }
         }
         await waitForLink(to: peer, within: min(limit, Self.onDemandDialLimit))
