@@ -60,8 +60,8 @@ public struct ChatEventStream: AsyncSequence, Sendable {
 
         /// The next event and every other one already waiting (up to `limit`), so a writer
         /// can coalesce them into one write; empty at the end. The default takes all the pipe
-        /// can hold (its capacity plus one upstream read: ~120 small chunks per 16 KB read), so
-        /// one read leaves in one write; it bounds a write to a few tens of KB.
+        /// can hold (its capacity of 64 plus one upstream read's events), so one read leaves in
+        /// one write; it bounds a write to a few tens of KB.
         public mutating func nextBatch(limit: Int = 256) async throws -> [ChatEvent] {
             try await owner.nextBatch(limit: limit)
         }
