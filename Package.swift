@@ -33,6 +33,8 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "CMbedTLS", path: "Sources/CMbedTLS"),
         .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
+        // glibc's malloc.h (malloc_trim): memory kept after a burst goes back to the system.
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
 
         // Product vocabulary shared by every layer (who is calling, what they may use).
         // Depends on nothing, so plumbing (Net) can carry it without knowing policy.
@@ -49,7 +51,7 @@ let package = Package(
         .target(
             name: "Net",
             dependencies: [
-                "Core", "CMbedTLS", "CCurl",
+                "Core", "CMbedTLS", "CCurl", "CMalloc",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -14,6 +14,7 @@ lat() { awk -v q="$2" '$1 == q {print $2}' "$1"; }   # a wrk --latency percentil
 us() { python3 -c "import sys; v=sys.argv[1]; m={'us':1,'ms':1000,'s':1e6}; u=v.lstrip('0123456789.'); print(float(v[:len(v)-len(u)])*m[u])" "$1"; }
 TICK=$(getconf CLK_TCK)
 
+STATIC_PORT="${STATIC_PORT:-18081}"   # nginx's port (memory.sh moves it with BASE_PORT)
 start_static_upstream() {
     python3 bench/mock_upstream.py write-static "$WORK"          # chat.json, stream.txt, models.json, models1000.json
     chmod -R a+rX "$WORK"                                        # nginx workers run unprivileged
@@ -25,7 +26,7 @@ http {
   access_log off;
   client_body_temp_path $WORK/body;
   server {
-    listen 127.0.0.1:18081;
+    listen 127.0.0.1:$STATIC_PORT;
     location = /v1/models { default_type application/json; alias $WORK/models.json; }
     location = /v1/chat/completions { error_page 405 =200 \$uri; default_type application/json; alias $WORK/chat.json; }
     location = /big/v1/models { default_type application/json; alias $WORK/models1000.json; }

@@ -1,41 +1,47 @@
 #!/usr/bin/env bash
 # Where the node's memory goes: idle RSS after discovery, then RSS with N streaming clients
 # held open against the slow upstream (each one an upstream transfer too), the cost per open
-# stream, the node's thread count and its smaps_rollup, and RSS once the clients are gone.
+# stream, the node's thread count and its smaps_rollup, and RSS once the clients are gone
+# (2 s after, and 10 s after: by then the node has trimmed malloc's heap).
 # Usage: bench/memory.sh [path/to/triforce] [streams (default 1000)]
 #   WAVES (default 1): open and close that many rounds of streams; RSS that keeps growing
 #   from wave to wave is a leak, RSS that stays is memory malloc keeps for reuse.
 #   Environment given to this script reaches the node (e.g. MALLOC_ARENA_MAX=2 for an A/B).
+#   PROMPT_BYTES=n: each client sends an n-byte prompt (what a stream holds of its request).
+#   KEEPALIVE=n: then n streamed answers one after another on one keep-alive connection.
 # Loopback only; needs nginx, python3, ss, taskset.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN="$(realpath "${1:-dist/triforce}")"
 STREAMS="${2:-1000}"
+BASE_PORT="${BASE_PORT:-18080}"    # the node; nginx BASE_PORT+1, the slow upstream BASE_PORT+2
+PORT=$BASE_PORT; STATIC_PORT=$((BASE_PORT + 1)); SLOW_PORT=$((BASE_PORT + 2))
 . bench/lib.sh
 start_static_upstream
-C_bg python3 bench/mock_upstream.py slow 18082                # holds streams open
+C_bg python3 bench/mock_upstream.py slow $SLOW_PORT                # holds streams open
 PIDS+=($!)
 
 D="$WORK/node"; mkdir -p "$D"
 "$BIN" init --data-dir "$D" > /dev/null 2>&1
 KEY=$("$BIN" key create admin@localhost --data-dir "$D" 2>/dev/null | tail -1)
-OPENAI_API_KEY=sk-bench OPENAI_BASE_URL=http://127.0.0.1:18081/v1 \
-GROQ_API_KEY=sk-bench GROQ_BASE_URL=http://127.0.0.1:18082/v1 OLLAMA_BASE_URL=http://127.0.0.1:1 \
-    taskset -c $NODE_CPU "$BIN" serve --port 18080 --data-dir "$D" --log-level error 2> "$WORK/node.log" &
+OPENAI_API_KEY=sk-bench OPENAI_BASE_URL=http://127.0.0.1:$STATIC_PORT/v1 \
+MISTRAL_API_KEY=sk-bench MISTRAL_BASE_URL=http://127.0.0.1:$STATIC_PORT/stream/v1 \
+GROQ_API_KEY=sk-bench GROQ_BASE_URL=http://127.0.0.1:$SLOW_PORT/v1 OLLAMA_BASE_URL=http://127.0.0.1:1 \
+    taskset -c $NODE_CPU "$BIN" serve --port $PORT --data-dir "$D" --log-level "${LOG_LEVEL:-error}" 2> "$WORK/node.log" &
 NODE=$!; PIDS+=($NODE)
 for _ in $(seq 1 300); do
-    curl -sf -H "Authorization: Bearer $KEY" http://127.0.0.1:18080/v1/models | grep -q '"groq/slow-model"' && break; sleep 0.1
+    curl -sf -H "Authorization: Bearer $KEY" http://127.0.0.1:$PORT/v1/models | grep -q '"groq/slow-model"' && break; sleep 0.1
 done
 sleep 1
 rss() { awk '/VmRSS/ {print int($2/1024)}' /proc/$NODE/status; }
 rollup() { awk '/^(Rss|Anonymous|Private_Dirty|Shared_Clean|Private_Clean):/ {printf "%s %d MB  ", $1, $2/1024}' /proc/$NODE/smaps_rollup; echo; }
-open_streams() { ss -Htn state established '( sport = :18080 )' | wc -l; }
+open_streams() { ss -Htn state established "( sport = :$PORT )" | wc -l; }
 
 idle=$(rss)
 echo "idle RSS after discovery: $idle MB, threads $(ls /proc/$NODE/task | wc -l)"
 echo "  smaps: $(rollup)"
 for wave in $(seq 1 "${WAVES:-1}"); do
-C_bg python3 bench/mock_upstream.py clients 18080 "$KEY" "$STREAMS"
+C_bg python3 bench/mock_upstream.py clients $PORT "$KEY" "$STREAMS"
 CLIENTS=$!; PIDS+=($CLIENTS)
 for _ in $(seq 1 150); do [ "$(open_streams)" -ge "$STREAMS" ] && break; sleep 0.2; done
 sleep 3   # every stream has its first chunks through
@@ -44,6 +50,15 @@ echo "wave $wave: RSS with $open streams open: $loaded MB ($(python3 -c "print(f
 echo "  smaps: $(rollup)"
 kill $CLIENTS 2>/dev/null || true
 for _ in $(seq 1 100); do [ "$(open_streams)" -eq 0 ] && break; sleep 0.2; done
-sleep 2
-echo "wave $wave: RSS after the streams closed: $(rss) MB; upstream connections still open: $(ss -Htn state established "( dport = :18082 )" | wc -l)"
+sleep 2; early=$(rss)
+sleep 8   # the node trims malloc's heap within 5 s of going quiet (HeapTrimService)
+echo "wave $wave: RSS after the streams closed: $early MB after 2 s, $(rss) MB after 10 s; upstream connections still open: $(ss -Htn state established "( dport = :$SLOW_PORT )" | wc -l)"
+echo "  smaps: $(rollup)"
 done
+if [ "${KEEPALIVE:-0}" -gt 0 ]; then
+    # Many streamed answers (2,000 events each) on one connection: what a request leaves
+    # behind until its connection closes shows up as growth while it stays open.
+    read -r first last < <(C python3 bench/mock_upstream.py keepalive $PORT "$KEY" "$KEEPALIVE" mistral/bench-model $NODE)
+    echo "keep-alive: $KEEPALIVE streamed answers on one connection: RSS $first MB after the first, $last MB after the last"
+fi
+grep -h "heap trimmed" "$WORK/node.log" | tail -5 || true

@@ -1,6 +1,6 @@
 """Bench helpers: static OpenAI-format files for nginx, a slow streaming upstream that holds
 connections open, and a swarm of streaming clients. Loopback only; bounded in time."""
-import asyncio, json, sys, time
+import asyncio, json, os, sys, time
 
 
 def write_static(directory):
@@ -59,7 +59,9 @@ async def slow_upstream(port):
 
 
 async def clients(port, key, count):
-    body = json.dumps({"model": "groq/slow-model", "stream": True, "messages": [{"role": "user", "content": "hi"}]}).encode()
+    # PROMPT_BYTES: a longer prompt, to see what a stream holds of its request.
+    prompt = "hi" + " word" * (int(os.environ.get("PROMPT_BYTES", "0")) // 5)
+    body = json.dumps({"model": "groq/slow-model", "stream": True, "messages": [{"role": "user", "content": prompt}]}).encode()
 
     async def one():
         try:
@@ -75,6 +77,28 @@ async def clients(port, key, count):
     await asyncio.gather(*(one() for _ in range(count)))
 
 
+def keepalive(port, key, count, model, pid):
+    """`count` streamed answers one after another on one keep-alive connection, read whole;
+    prints the node's RSS (MB) after the first answer and after the last, connection open."""
+    import http.client
+    def rss():
+        for line in open(f"/proc/{pid}/status"):
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) // 1024
+    body = json.dumps({"model": model, "stream": True, "messages": [{"role": "user", "content": "hi"}]})
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    first = None
+    for _ in range(count):
+        connection.request("POST", "/v1/chat/completions", body, {"Authorization": "Bearer " + key, "Content-Type": "application/json"})
+        response = connection.getresponse()
+        data = response.read()
+        if response.status != 200 or b"[DONE]" not in data:
+            sys.exit(f"bad answer {response.status}: {data[:200]!r}")
+        first = first or rss()
+    print(first, rss())
+    connection.close()
+
+
 if __name__ == "__main__":
     mode = sys.argv[1]
     if mode == "write-static":
@@ -83,3 +107,5 @@ if __name__ == "__main__":
         asyncio.run(slow_upstream(int(sys.argv[2])))
     elif mode == "clients":
         asyncio.run(clients(int(sys.argv[2]), sys.argv[3], int(sys.argv[4])))
+    elif mode == "keepalive":
+        keepalive(int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), sys.argv[5], int(sys.argv[6]))

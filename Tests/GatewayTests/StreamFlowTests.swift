@@ -28,8 +28,9 @@ import FoundationEssentials
     static let chunkCount = 8_000
     static let chunkText = String(repeating: "x", count: 16_000)
 
-    /// An OpenAI-format upstream streaming ~128 MB of SSE as fast as its socket takes it.
-    static func bigStream(_ progress: Progress) -> @Sendable (MockUpstream, Router<BasicRequestContext>) -> Void {
+    /// An OpenAI-format upstream streaming `chunks` × 16,000 characters (~128 MB by default)
+    /// of SSE as fast as its socket takes it.
+    static func bigStream(_ progress: Progress, chunks: Int = chunkCount) -> @Sendable (MockUpstream, Router<BasicRequestContext>) -> Void {
         { _, router in
             router.get("/v1/models") { _, _ in
                 MockUpstream.jsonResponse(["object": "list", "data": [["id": "big", "object": "model", "owned_by": "x", "created": 1]]])
@@ -41,7 +42,7 @@ import FoundationEssentials
                 return Response(status: .ok, headers: headers, body: ResponseBody { writer in
                     let frame = #"data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"big","choices":[{"index":0,"delta":{"content":""#
                         + chunkText + #""},"finish_reason":null}]}"# + "\n\n"
-                    for _ in 0..<chunkCount {
+                    for _ in 0..<chunks {
                         try await writer.write(ByteBuffer(string: frame))
                         progress.written.add(frame.utf8.count, ordering: .relaxed)
                     }
@@ -91,6 +92,38 @@ import FoundationEssentials
             }
             #expect(resumed, "reading did not resume the upstream")
         }
+    }
+
+    /// Streams an answer of `chunks` × 16,000 characters through the gateway, reads it all,
+    /// and returns the characters relayed and the response-cache rows written after it.
+    func relayedAndCached(chunks: Int) async throws -> (relayed: Int, cached: Int64) {
+        let result = Mutex<(relayed: Int, cached: Int64)>((0, -1))
+        try await MockUpstream.run(Self.bigStream(Progress(), chunks: chunks)) { _, base in
+            let database = try await Fixtures.database()
+            let gateway = Gateway(configurations: [ProviderConfiguration(name: "big", kind: .openaiCompatible, baseURL: base + "/v1", apiKey: "k")],
+                                  fetcher: fetcher, database: database, origin: Fixtures.origin, policy: ClosureAccessPolicy())
+            await gateway.discover(logger: Logger(label: "test"))
+            let stream = try await gateway.stream(Fixtures.hello("big/big", stream: true), principal: Fixtures.principal)
+            var relayed = 0
+            for try await event in stream.events {
+                if case .textDelta(let text) = event { relayed += text.utf8.count }
+            }
+            await database.flushQueuedWrites()
+            let cached = try await database.read { try $0.queryOne("SELECT count(*) AS n FROM response_cache")?.int("n") } ?? -1
+            result.withLock { $0 = (relayed, cached) }
+        }
+        return result.withLock { $0 }
+    }
+
+    /// The stream's tap keeps at most 256 KB of an answer: a longer one reaches the client
+    /// whole but is neither held in memory to the end nor cached; a short one is cached.
+    @Test func aLongStreamedAnswerIsRelayedWholeButNotCached() async throws {
+        let long = try await relayedAndCached(chunks: 20)
+        #expect(long.relayed == 20 * Self.chunkText.utf8.count)
+        #expect(long.cached == 0)
+        let short = try await relayedAndCached(chunks: 2)
+        #expect(short.relayed == 2 * Self.chunkText.utf8.count)
+        #expect(short.cached == 1)
     }
 
     /// Issue 9 item 22: a route entry the provider's successful discovery did not list is

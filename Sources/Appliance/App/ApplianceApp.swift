@@ -174,7 +174,7 @@ struct ApplianceApp {
         let server: HTTPServerBuilder = try .http1(configuration: http1, limiter: limiter, tls: tls, maxWebSocketFrame: ClientSocket.maxMessageBytes,
                                                    upgrade: routes.meshClients.shouldUpgrade)
         return Application(
-            router: routes.router,
+            responder: RequestTaskResponder(routes.router.buildResponder()),
             server: server,
             configuration: .init(address: .hostname(configuration.host, port: try configuration.port()), serverName: nil),
             onServerRunning: { [mesh] channel in
@@ -275,6 +275,7 @@ struct ApplianceApp {
         let scheme = try node.configuration.tlsFiles() == nil ? "http" : "https"
         let host = node.configuration.host
         let serving = self.serving
+        services.append(.init(service: HeapTrimService(logger: node.logger)))
         services.append(.init(service: try makeApplication { port in
             serving.running(on: port)
             systemd.ready(url: "\(scheme)://\(host):\(port)")

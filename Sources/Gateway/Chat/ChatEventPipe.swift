@@ -6,6 +6,10 @@ import Synchronization
 /// transfer's buffer fills and curl pauses it (CurlEventLoop): bytes stay bounded end to end.
 /// `cancel()` (the client went away) cancels the producer's task, which aborts the transfer.
 ///
+/// Events decoded from one upstream read are yielded inside `batch`: the consumer is woken
+/// once for all of them, not once per event (a wake-up is a task hop and often a thread
+/// switch, which cost more than relaying the event itself).
+///
 /// Invariants: at most `capacity` events plus one upstream chunk's worth are buffered; each
 /// waiting side is resumed exactly once (taken out of the state under the lock first).
 final class ChatEventPipe: Sendable {
@@ -17,6 +21,8 @@ final class ChatEventPipe: Sendable {
         var consumer: CheckedContinuation<Void, Never>?
         var producer: CheckedContinuation<Void, Never>?
         var onCancel: (@Sendable () -> Void)?
+        /// Inside `batch`: yields append without waking the consumer.
+        var holding = false
 
         var count: Int { buffer.count - head }
 
@@ -50,10 +56,27 @@ final class ChatEventPipe: Sendable {
         let consumer = state.withLock { state -> CheckedContinuation<Void, Never>? in
             guard !state.cancelled, state.ending == nil else { return nil }
             state.buffer.append(event)
+            if state.holding { return nil }
             defer { state.consumer = nil }
             return state.consumer
         }
         consumer?.resume()
+    }
+
+    /// Runs `body` (which yields the events of one upstream read) and wakes the consumer
+    /// once at the end, whether `body` returns or throws.
+    func batch<T>(_ body: () throws -> T) rethrows -> T {
+        state.withLock { $0.holding = true }
+        defer {
+            let consumer = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                state.holding = false
+                guard state.count > 0 else { return nil }
+                defer { state.consumer = nil }
+                return state.consumer
+            }
+            consumer?.resume()
+        }
+        return try body()
     }
 
     func finish(throwing error: (any Error)? = nil) {
@@ -108,33 +131,57 @@ final class ChatEventPipe: Sendable {
                 try ending.get()
                 return nil
             case .wait:
-                await withTaskCancellationHandler {
-                    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                        let parked = state.withLock { state in
-                            guard state.count == 0, state.ending == nil, !state.cancelled else { return false }
-                            state.consumer = continuation
-                            return true
-                        }
-                        if !parked { continuation.resume() }
-                    }
-                } onCancel: {
-                    self.cancel()
-                }
+                await waitForEvents()
             }
         }
     }
 
-    /// Events already buffered, without waiting (to coalesce them into one write).
-    func drainReady(limit: Int) -> [ChatEvent] {
-        let (events, producer) = state.withLock { state -> ([ChatEvent], CheckedContinuation<Void, Never>?) in
-            var events: [ChatEvent] = []
-            while state.count > 0, events.count < limit { events.append(state.pop()) }
-            var producer: CheckedContinuation<Void, Never>?
-            if !events.isEmpty, state.count <= capacity / 2 { producer = state.producer; state.producer = nil }
-            return (events, producer)
+    /// Every buffered event (up to `limit`), waiting for at least one: what arrived together
+    /// leaves in one write. Empty at the end; the producer's error when it failed.
+    func nextBatch(limit: Int) async throws -> [ChatEvent] {
+        let limit = max(1, limit)
+        while true {
+            enum Step { case events([ChatEvent], CheckedContinuation<Void, Never>?), end(Result<Void, any Error>), wait }
+            let step: Step = state.withLock { state in
+                if state.count > 0 {
+                    var events: [ChatEvent] = []
+                    events.reserveCapacity(min(state.count, limit))
+                    while state.count > 0, events.count < limit { events.append(state.pop()) }
+                    var producer: CheckedContinuation<Void, Never>?
+                    if state.count <= capacity / 2 { producer = state.producer; state.producer = nil }
+                    return .events(events, producer)
+                }
+                if let ending = state.ending { return .end(ending) }
+                if state.cancelled { return .end(.failure(CancellationError())) }
+                return .wait
+            }
+            switch step {
+            case .events(let events, let producer):
+                producer?.resume()
+                return events
+            case .end(let ending):
+                try ending.get()
+                return []
+            case .wait:
+                await waitForEvents()
+            }
         }
-        producer?.resume()
-        return events
+    }
+
+    /// Parks the consumer until an event, the end or a cancel arrives.
+    private func waitForEvents() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let parked = state.withLock { state in
+                    guard state.count == 0, state.ending == nil, !state.cancelled else { return false }
+                    state.consumer = continuation
+                    return true
+                }
+                if !parked { continuation.resume() }
+            }
+        } onCancel: {
+            self.cancel()
+        }
     }
 
     /// Puts back the event a caller looked at (the gateway peeks at the first to commit).
@@ -158,4 +205,7 @@ final class ChatEventPipe: Sendable {
     }
 
     var isEnded: Bool { state.withLock { $0.ending != nil && $0.count == 0 } }
+
+    /// The consumer is parked waiting for events (tests watch the wake-ups with it).
+    var consumerIsWaiting: Bool { state.withLock { $0.consumer != nil } }
 }

@@ -59,15 +59,11 @@ public struct ChatEventStream: AsyncSequence, Sendable {
         public mutating func next() async throws -> ChatEvent? { try await owner.next() }
 
         /// The next event and every other one already waiting (up to `limit`), so a writer
-        /// can coalesce them into one write; empty at the end.
-        public mutating func nextBatch(limit: Int = 64) async throws -> [ChatEvent] {
-            guard let first = try await owner.next() else { return [] }
-            var batch = [first]
-            for event in owner.pipe.drainReady(limit: Swift.max(0, limit - 1)) {
-                owner.tap?.add(event)
-                batch.append(event)
-            }
-            return batch
+        /// can coalesce them into one write; empty at the end. The default takes all the pipe
+        /// can hold (its capacity of 64 plus one upstream read's events), so one read leaves in
+        /// one write; it bounds a write to a few tens of KB.
+        public mutating func nextBatch(limit: Int = 256) async throws -> [ChatEvent] {
+            try await owner.nextBatch(limit: limit)
         }
     }
 
@@ -92,12 +88,27 @@ public struct ChatEventStream: AsyncSequence, Sendable {
                     tap?.add(event)
                     return event
                 }
-                if !ended.exchange(true, ordering: .acquiringAndReleasing) { await tap?.end(error: nil) }
+                await reportEnd(nil)
                 return nil
             } catch {
-                if !ended.exchange(true, ordering: .acquiringAndReleasing) { await tap?.end(error: error) }
+                await reportEnd(error)
                 throw error
             }
+        }
+
+        func nextBatch(limit: Int) async throws -> [ChatEvent] {
+            do {
+                let events = try await pipe.nextBatch(limit: limit)
+                if events.isEmpty { await reportEnd(nil) } else { tap?.add(contentsOf: events) }
+                return events
+            } catch {
+                await reportEnd(error)
+                throw error
+            }
+        }
+
+        private func reportEnd(_ error: (any Error)?) async {
+            if !ended.exchange(true, ordering: .acquiringAndReleasing) { await tap?.end(error: error) }
         }
 
         deinit {
@@ -114,6 +125,10 @@ public struct ChatEventSink: Sendable {
 
     public func yield(_ event: ChatEvent) { pipe.yield(event) }
 
+    /// Runs `body`, which yields the events of one upstream read, and wakes the consumer
+    /// once for all of them.
+    public func batch<T>(_ body: () throws -> T) rethrows -> T { try pipe.batch(body) }
+
     /// Waits while the consumer is behind; throws `CancellationError` once it is gone.
     public func ready() async throws { try await pipe.ready() }
 }
@@ -121,7 +136,10 @@ public struct ChatEventSink: Sendable {
 /// Watches a committed stream for the gateway: accumulates the answer and reports how it
 /// ended, once (complete, failed, or abandoned by the client).
 final class StreamTap: Sendable {
-    private let accumulator = Mutex(ChatAccumulator())
+    /// Answers longer than this are not cached, and the tap keeps none of their text: a
+    /// 10 MB answer read slowly does not grow the node by 10 MB.
+    static let maxKeptBytes = 256 << 10
+    private let accumulator = Mutex(ChatAccumulator(maxKeptBytes: StreamTap.maxKeptBytes))
     private let provider: String
     private let onEnd: @Sendable (Result<ChatAccumulator, ProviderError>) async -> Void
 
@@ -131,6 +149,12 @@ final class StreamTap: Sendable {
     }
 
     func add(_ event: ChatEvent) { accumulator.withLock { $0.add(event) } }
+
+    func add(contentsOf events: [ChatEvent]) {
+        accumulator.withLock { accumulator in
+            for event in events { accumulator.add(event) }
+        }
+    }
 
     func end(error: (any Error)?) async {
         guard let error else {

@@ -63,18 +63,25 @@ extension ChatResponse {
 }
 
 /// Folds stream events into a response; used by `collect` and by the response cache.
+/// With `maxKeptBytes`, text and tool calls past that size are dropped whole (`truncated`,
+/// never cached): a stream's tap holds a bounded part of a long answer, not all of it.
 public struct ChatAccumulator: Sendable {
     public private(set) var text = ""
     var calls: [Int: ToolCall] = [:]
     public private(set) var finishReason: FinishReason?
     public private(set) var usage: Usage?
+    public let maxKeptBytes: Int
+    public private(set) var truncated = false
+    private var keptBytes = 0
 
-    public init() {}
+    public init(maxKeptBytes: Int = .max) { self.maxKeptBytes = max(0, maxKeptBytes) }
 
     public mutating func add(_ event: ChatEvent) {
         switch event {
-        case .textDelta(let delta): text += delta
+        case .textDelta(let delta):
+            if keep(delta.utf8.count) { text += delta }
         case .toolCallDelta(let index, let id, let name, let arguments):
+            guard keep(arguments.utf8.count + (id?.utf8.count ?? 0) + (name?.utf8.count ?? 0) + 16) else { return }
             var call = calls[index] ?? ToolCall(id: "", name: "", arguments: "")
             if let id, !id.isEmpty { call.id = id }
             if let name, !name.isEmpty { call.name = name }
@@ -83,6 +90,20 @@ public struct ChatAccumulator: Sendable {
         case .finish(let reason): finishReason = reason
         case .usage(let value): usage = value
         }
+    }
+
+    /// Counts `bytes` against the limit; past it, what was kept goes too.
+    private mutating func keep(_ bytes: Int) -> Bool {
+        guard !truncated else { return false }
+        let (total, overflow) = keptBytes.addingReportingOverflow(bytes)
+        if !overflow, total <= maxKeptBytes {
+            keptBytes = total
+            return true
+        }
+        truncated = true
+        text = ""
+        calls = [:]
+        return false
     }
 
     public func response(model: String) -> ChatResponse {

@@ -32,6 +32,7 @@ public struct ChatCompletionsController: Sendable {
         return Response(status: .ok, headers: ChatHTTP.headers(stream.trace, contentType: "text/event-stream"),
                         body: ResponseBody { writer in
             var iterator = events.makeAsyncIterator()
+            var encoder = OpenAIChunkEncoder(id: id, model: model, created: created)
             var first = true
             while true {
                 let batch: [ChatEvent]
@@ -46,9 +47,10 @@ public struct ChatCompletionsController: Sendable {
                 if batch.isEmpty { break }
                 // Events that arrived together leave in one write (one TLS record, one syscall).
                 var out = ByteBuffer()
+                out.reserveCapacity(batch.count * 192)
                 for event in batch {
                     if case .usage = event, !includeUsage { continue }
-                    ChatHTTP.appendSSE(OpenAIWire.encodeChunk(event, id: id, model: model, created: created, first: first), to: &out)
+                    encoder.append(event, first: first, to: &out)
                     first = false
                 }
                 if out.readableBytes > 0 { try await writer.write(out) }

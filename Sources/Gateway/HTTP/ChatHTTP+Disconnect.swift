@@ -9,24 +9,32 @@ extension ChatHTTP {
     static func openStream(_ gateway: Gateway, _ request: ChatRequest, principal: Principal,
                            context: AppRequestContext) async throws -> GatewayStream {
         let opening = Task { try await gateway.stream(request, principal: principal) }
-        let watch = DisconnectWatch()
-        context.onConnectionClose {
-            opening.cancel()
-            watch.closed()
-        }
+        let watch = DisconnectWatch(cancelOpening: { opening.cancel() })
+        context.onConnectionClose { watch.closed() }
         let stream = try await withTaskCancellationHandler { try await opening.value } onCancel: { opening.cancel() }
         watch.attach(stream.events.pipe)
         return stream
     }
 }
 
-/// Connects a connection's close to the pipe of the stream it carries, whichever comes first.
+/// Connects a connection's close to the stream it carries, whichever comes first. Holds the
+/// stream weakly and lets go of the opening task once it is open: the connection keeps this
+/// watch until its next request, and must not keep the last answer alive with it.
 final class DisconnectWatch: Sendable {
-    private struct State { var closed = false; var pipe: ChatEventPipe? }
-    private let state = Mutex(State())
+    private struct State {
+        var closed = false
+        var cancelOpening: (@Sendable () -> Void)?
+        weak var pipe: ChatEventPipe?
+    }
+    private let state: Mutex<State>
+
+    init(cancelOpening: @escaping @Sendable () -> Void) {
+        state = Mutex(State(cancelOpening: cancelOpening))
+    }
 
     func attach(_ pipe: ChatEventPipe) {
         let closed = state.withLock { state in
+            state.cancelOpening = nil
             state.pipe = pipe
             return state.closed
         }
@@ -34,11 +42,12 @@ final class DisconnectWatch: Sendable {
     }
 
     func closed() {
-        let pipe = state.withLock { state in
+        let (cancelOpening, pipe) = state.withLock { state in
             state.closed = true
-            defer { state.pipe = nil }
-            return state.pipe
+            defer { state.cancelOpening = nil; state.pipe = nil }
+            return (state.cancelOpening, state.pipe)
         }
+        cancelOpening?()
         pipe?.cancel()
     }
 }

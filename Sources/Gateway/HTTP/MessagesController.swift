@@ -45,9 +45,7 @@ public struct MessagesController: Sendable {
                 }
                 if batch.isEmpty { break }
                 var out = ByteBuffer()
-                for event in batch {
-                    for (name, payload) in encoder.encode(event) { ChatHTTP.appendSSE(payload, event: name, to: &out) }
-                }
+                for event in batch { encoder.appendSSE(event, to: &out) }
                 if out.readableBytes > 0 { try await writer.write(out) }
             }
             for (name, payload) in encoder.end() { try await writer.write(ChatHTTP.sse(payload, event: name)) }

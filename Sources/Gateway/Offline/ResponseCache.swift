@@ -7,31 +7,16 @@ import FoundationEssentials
 public struct ResponseCache: Sendable {
     public let database: Database
     public let ttlSeconds: Int64
-    /// Answers waiting for the next write-behind batch, last one per key: a repeated question
-    /// is one upsert per batch, and expired entries are swept once per batch, not per answer.
-    let pending: CoalescingWrites<String, Entry>
+    /// Answers not yet written, the latest per key (one queued row each).
+    let pending = PendingRows<String, Entry>()
 
     struct Entry: Sendable {
-        let model: String
-        let text: String
-        let now: Int64
-        let expires: Int64
+        let model: String, text: String, now: Int64, expires: Int64
     }
 
     public init(database: Database, ttlSeconds: Int64 = 86_400) {
         self.database = database
         self.ttlSeconds = ttlSeconds
-        self.pending = CoalescingWrites(label: "response_cache", merge: { $1 }) { connection, entries in
-            guard let sweepBefore = entries.values.lazy.map(\.now).max() else { return }
-            _ = try connection.run("DELETE FROM response_cache WHERE expires_at <= ?", sweepBefore)
-            for (key, entry) in entries {
-                _ = try connection.run("""
-                    INSERT INTO response_cache (key, model, body, created_at, expires_at) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT(key) DO UPDATE SET model = excluded.model, body = excluded.body,
-                        created_at = excluded.created_at, expires_at = excluded.expires_at
-                    """, key, entry.model, entry.text, entry.now, entry.expires)
-            }
-        }
     }
 
     /// The key covers everything that shapes an answer except streaming.
@@ -60,11 +45,23 @@ public struct ResponseCache: Sendable {
         return String(repeating: "0", count: 16 - digits.count) + digits
     }
 
-    /// Queued behind the response (`Database.enqueue`, merged per key until the batch is
-    /// written); last writer wins per key.
+    /// Queued behind the response (`Database.enqueue`); last writer wins per key, already
+    /// in memory: answers stored again before the next flush replace the waiting one, and
+    /// the flush writes one row per key.
     public func store(key: String, model: String, text: String, now: Int64 = ModelStore.now()) async throws {
         let expires = now.addingReportingOverflow(ttlSeconds).overflow ? Int64.max : now + ttlSeconds
-        await pending.add(key, Entry(model: model, text: text, now: now, expires: expires), database: database)
+        let entry = Entry(model: model, text: text, now: now, expires: expires)
+        guard pending.add(key, entry, merge: { $0 = $1 }) else { return }
+        let pending = self.pending
+        await database.enqueue("response_cache") { connection in
+            guard let entry = pending.take(key) else { return }
+            _ = try connection.run("DELETE FROM response_cache WHERE expires_at <= ?", entry.now)
+            _ = try connection.run("""
+                INSERT INTO response_cache (key, model, body, created_at, expires_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(key) DO UPDATE SET model = excluded.model, body = excluded.body,
+                    created_at = excluded.created_at, expires_at = excluded.expires_at
+                """, key, entry.model, entry.text, entry.now, entry.expires)
+        }
     }
 
     /// The cached answer and the model that gave it, when fresh.

@@ -8,65 +8,60 @@ public import FoundationEssentials
 public struct UsageStore: Sendable {
     public let database: Database
     public let origin: ReplicaOrigin?
-    /// Requests waiting for the next write-behind batch, merged per (day, subject, model):
-    /// a busy node writes one upsert per key per batch, not one per request.
-    let pending: CoalescingWrites<Key, Counts>
+    /// Uses not yet written, summed per day, subject and model (one queued row each).
+    let pending = PendingRows<Key, Counts>()
 
     struct Key: Hashable, Sendable {
-        let day: String
-        let subject: String
-        let model: String
+        let day: String, subject: String, model: String
     }
 
     struct Counts: Sendable {
-        var requests: Int64
-        var prompt: Int64
-        var completion: Int64
+        var requests: Int64, prompt: Int64, completion: Int64
 
-        /// Saturating: a counter pinned at Int64.max is wrong, a trap would lose the batch.
-        func adding(_ other: Counts) -> Counts {
+        /// Saturating: a sum never wraps, whatever the upstream reported.
+        mutating func add(_ other: Counts) {
             func sum(_ a: Int64, _ b: Int64) -> Int64 {
-                let (value, overflow) = a.addingReportingOverflow(b)
-                return overflow ? .max : value
+                let (total, overflow) = a.addingReportingOverflow(b)
+                return overflow ? .max : total
             }
-            return Counts(requests: sum(requests, other.requests), prompt: sum(prompt, other.prompt),
-                          completion: sum(completion, other.completion))
+            requests = sum(requests, other.requests)
+            prompt = sum(prompt, other.prompt)
+            completion = sum(completion, other.completion)
         }
     }
 
     public init(database: Database, origin: ReplicaOrigin? = nil) {
         self.database = database
         self.origin = origin
-        self.pending = CoalescingWrites(label: "usage_daily", merge: { $0.adding($1) }) { connection, merged in
-            for (key, counts) in merged { try Self.write(key, counts, origin: origin, connection) }
-        }
     }
 
-    /// Queued behind the response (`Database.enqueue`, merged with other requests' usage for
-    /// the same key until the batch is written) or at shutdown; additive, so batches commit
-    /// in any order.
+    /// Queued behind the response (`Database.enqueue`): uses of the same day, subject and
+    /// model are summed until the next flush writes them as one row (or shutdown does);
+    /// additive, so batches commit in any order.
     public func record(subject: String, model: String, usage: Usage?, at date: Date = Date()) async throws {
+        let key = Key(day: Self.day(date), subject: subject, model: model)
         let counts = Counts(requests: 1, prompt: Int64(clamping: max(0, usage?.promptTokens ?? 0)),
                             completion: Int64(clamping: max(0, usage?.completionTokens ?? 0)))
-        await pending.add(Key(day: Self.day(date), subject: subject, model: model), counts, database: database)
-    }
-
-    static func write(_ key: Key, _ counts: Counts, origin: ReplicaOrigin?, _ connection: Connection) throws {
-        _ = try connection.run("""
-            INSERT INTO usage_daily (day, subject, model, requests, prompt_tokens, completion_tokens) VALUES (?, ?, ?, ?, ?, ?)
-            ON CONFLICT(day, subject, model) DO UPDATE SET requests = requests + excluded.requests,
-                prompt_tokens = prompt_tokens + excluded.prompt_tokens,
-                completion_tokens = completion_tokens + excluded.completion_tokens
-            """, key.day, key.subject, key.model, counts.requests, counts.prompt, counts.completion)
-        guard let origin else { return }
-        _ = try connection.run("""
-            INSERT INTO usage_node_daily (node, day, subject, model, requests, prompt_tokens, completion_tokens, hlc, origin)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(node, day, subject, model) DO UPDATE SET requests = requests + excluded.requests,
-                prompt_tokens = prompt_tokens + excluded.prompt_tokens,
-                completion_tokens = completion_tokens + excluded.completion_tokens, hlc = excluded.hlc
-            """, origin.nodeID, key.day, key.subject, key.model, counts.requests, counts.prompt, counts.completion,
-            origin.stamp(connection), origin.nodeID)
+        guard pending.add(key, counts, merge: { $0.add($1) }) else { return }
+        let pending = self.pending, origin = self.origin
+        await database.enqueue("usage_daily") { connection in
+            guard let counts = pending.take(key) else { return }
+            _ = try connection.run("""
+                INSERT INTO usage_daily (day, subject, model, requests, prompt_tokens, completion_tokens) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT(day, subject, model) DO UPDATE SET requests = requests + excluded.requests,
+                    prompt_tokens = prompt_tokens + excluded.prompt_tokens,
+                    completion_tokens = completion_tokens + excluded.completion_tokens
+                """, key.day, key.subject, key.model, counts.requests, counts.prompt, counts.completion)
+            guard let origin else { return }
+            _ = try connection.run("""
+                INSERT INTO usage_node_daily (node, day, subject, model, requests, prompt_tokens, completion_tokens, hlc, origin)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(node, day, subject, model) DO UPDATE SET requests = requests + excluded.requests,
+                    prompt_tokens = prompt_tokens + excluded.prompt_tokens,
+                    completion_tokens = completion_tokens + excluded.completion_tokens, hlc = excluded.hlc
+                """, origin.nodeID, key.day, key.subject, key.model, counts.requests, counts.prompt, counts.completion,
+                    origin.stamp(connection), origin.nodeID)
+        }
     }
 
     /// `YYYY-MM-DD` in UTC without a calendar (days-from-civil inverse, H. Hinnant).

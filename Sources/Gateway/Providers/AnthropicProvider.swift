@@ -37,10 +37,11 @@ public struct AnthropicProvider: LLMProvider {
     public func stream(_ request: ChatRequest) -> ChatEventStream {
         let http = self.http
         let url = configuration.baseURL + "/messages"
-        let body = AnthropicWire.encodeRequest(request, stream: true)
+        let body = OneShot(AnthropicWire.encodeRequest(request, stream: true))
         let headers = self.headers + [(name: "Accept", value: "text/event-stream")]
         return http.makeStream { continuation in
-            let response = try await http.send("POST", url, headers: headers, json: body)
+            let response = try await http.send("POST", url, headers: headers, json: body.take(),
+                                             receiveBufferBytes: ProviderHTTP.streamReceiveBufferBytes)
             var decoder = AnthropicStreamDecoder()
             try await http.forEachSSE(response, pacing: continuation) { event in
                 for chatEvent in try decoder.decode(event, provider: http.provider) { continuation.yield(chatEvent) }

@@ -41,10 +41,11 @@ public struct GeminiProvider: LLMProvider {
     public func stream(_ request: ChatRequest) -> ChatEventStream {
         let http = self.http
         let url = "\(configuration.baseURL)/models/\(request.model):streamGenerateContent?alt=sse"
-        let body = Self.encodeRequest(request)
+        let body = OneShot(Self.encodeRequest(request))
         let headers = self.headers
         return http.makeStream { continuation in
-            let response = try await http.send("POST", url, headers: headers, json: body)
+            let response = try await http.send("POST", url, headers: headers, json: body.take(),
+                                             receiveBufferBytes: ProviderHTTP.streamReceiveBufferBytes)
             var finished = false
             var toolOrdinal = 0
             try await http.forEachSSE(response, pacing: continuation) { event in

@@ -33,9 +33,10 @@ public struct OllamaProvider: LLMProvider {
     public func stream(_ request: ChatRequest) -> ChatEventStream {
         let http = self.http
         let url = configuration.baseURL + "/api/chat"
-        let body = Self.encodeRequest(request, stream: true)
+        let body = OneShot(Self.encodeRequest(request, stream: true))
         return http.makeStream { continuation in
-            let response = try await http.send("POST", url, headers: [], json: body)
+            let response = try await http.send("POST", url, headers: [], json: body.take(),
+                                             receiveBufferBytes: ProviderHTTP.streamReceiveBufferBytes)
             var done = false
             var tools = 0
             try await http.forEachLine(response, pacing: continuation) { line in

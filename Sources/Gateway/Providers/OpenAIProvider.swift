@@ -67,18 +67,20 @@ public struct OpenAIProvider: LLMProvider {
     public func stream(_ request: ChatRequest) -> ChatEventStream {
         let http = self.http
         let url = configuration.baseURL + "/chat/completions"
-        let body = OpenAIWire.encodeRequest(request, stream: true, includeUsage: configuration.streamUsage)
+        let body = OneShot(OpenAIWire.encodeRequest(request, stream: true, includeUsage: configuration.streamUsage))
         let headers = self.headers
         return http.makeStream { continuation in
-            let response = try await http.send("POST", url, headers: headers + [(name: "Accept", value: "text/event-stream")], json: body)
+            let response = try await http.send("POST", url, headers: headers + [(name: "Accept", value: "text/event-stream")], json: body.take(),
+                                             receiveBufferBytes: ProviderHTTP.streamReceiveBufferBytes)
             var finished = false
             try await http.forEachSSE(response, pacing: continuation) { event in
                 if event.data == "[DONE]" { finished = true; return false }
-                guard let json = JSONValue.parse(event.data) else { throw http.invalid("unreadable stream chunk") }
-                if let message = json["error"]?["message"]?.stringValue {
+                // Decoded once, from the bytes to the events (no JSON tree per chunk).
+                guard let chunk = OpenAIChunkDecoder.decode(event.data) else { throw http.invalid("unreadable stream chunk") }
+                if let message = chunk.errorMessage {
                     throw ProviderError(.interrupted, provider: http.provider, message: message)
                 }
-                for chatEvent in OpenAIWire.decodeChunk(json) {
+                for chatEvent in chunk.events {
                     if case .finish = chatEvent { finished = true }
                     continuation.yield(chatEvent)
                 }

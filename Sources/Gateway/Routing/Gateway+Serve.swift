@@ -80,8 +80,11 @@ extension Gateway {
             await health.observe(key, latency: firstEvent)
             metrics.streamOpened()
             let provider = candidate.record.provider
+            // What the end of the stream needs, not the request: an open stream holds no copy of it.
+            let cacheKey = ResponseCache.key(for: request, requestedModel: request.model)
+            let subject = principal.subject
             let tap = StreamTap(provider: provider) { result in
-                await self.finishStream(request, principal: principal, key: key, result: result)
+                await self.finishStream(subject: subject, cacheKey: cacheKey, key: key, result: result)
                 self.recordStreamEnd(provider: provider, model: key, firstEvent: firstEvent, result: result)
             }
             return GatewayStream(events: events.handOff(tap: tap), model: key,
@@ -100,16 +103,16 @@ extension Gateway {
 
     /// After a stream: a failure after the first event counts against the upstream; usage
     /// and the cache entry are written for complete answers.
-    func finishStream(_ request: ChatRequest, principal: Principal, key: String, result: Result<ChatAccumulator, ProviderError>) async {
+    func finishStream(subject: String, cacheKey: String, key: String, result: Result<ChatAccumulator, ProviderError>) async {
         switch result {
         case .success(let accumulator):
             await health.succeeded(key, latency: nil)
-            await settle(request, principal: principal, model: key, response: accumulator.response(model: key))
+            await settle(subject: subject, model: key, response: accumulator.response(model: key)) { cacheKey }
         case .failure(let error) where error.code == .cancelled:
             await health.released(key)
         case .failure(let error):
             await health.failed(key, error: error)
-            try? await usage.record(subject: principal.subject, model: key, usage: nil)
+            try? await usage.record(subject: subject, model: key, usage: nil)
         }
     }
 
@@ -129,9 +132,16 @@ extension Gateway {
     }
 
     func settle(_ request: ChatRequest, principal: Principal, model: String, response: ChatResponse) async {
-        try? await usage.record(subject: principal.subject, model: model, usage: response.usage)
+        await settle(subject: principal.subject, model: model, response: response) {
+            ResponseCache.key(for: request, requestedModel: request.model)
+        }
+    }
+
+    /// Usage, and the cache entry for a complete text answer (`cacheKey` is asked only then).
+    func settle(subject: String, model: String, response: ChatResponse, cacheKey: () -> String) async {
+        try? await usage.record(subject: subject, model: model, usage: response.usage)
         if response.message.toolCalls.isEmpty, !response.message.text.isEmpty, response.finishReason == .stop {
-            try? await cache.store(key: ResponseCache.key(for: request, requestedModel: request.model), model: model, text: response.message.text)
+            try? await cache.store(key: cacheKey(), model: model, text: response.message.text)
         }
     }
 

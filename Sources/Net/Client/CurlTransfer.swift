@@ -6,12 +6,13 @@ import Synchronization
 /// callbacks keep, and the meeting point with the Swift tasks that await the head and read
 /// the body.
 ///
-/// Why `@unchecked Sendable` is sound: `easy`, `headerList`, `errorBuffer` and `event` are
+/// Why `@unchecked Sendable` is sound: `easy`, `headerList`, `body`, `errorBuffer` and `event` are
 /// touched only on the event thread (loop code, and curl callbacks, which curl runs inside
 /// `curl_multi_perform` / `curl_easy_pause` on that thread), except before the transfer is
 /// handed to the loop and after it was finished there. `shared` is guarded by its own Mutex and
 /// is the only state Swift tasks touch.
 final class CurlTransfer: @unchecked Sendable {
+    /// The request without its body (curl keeps its own copy; a stream may run for minutes).
     let request: OutgoingRequest
     let loop: CurlEventLoop
     /// Buffered body bytes past which the transfer is paused until the consumer catches up.
@@ -21,6 +22,8 @@ final class CurlTransfer: @unchecked Sendable {
     // Event thread only.
     var easy: UnsafeMutableRawPointer?
     var headerList: UnsafeMutablePointer<curl_slist>?
+    /// Until `makeHandle` gives it to curl.
+    var body: Data?
     let errorBuffer: UnsafeMutablePointer<CChar>
     var event: EventState
 
@@ -59,6 +62,9 @@ final class CurlTransfer: @unchecked Sendable {
     enum End { case finished, failed(OutgoingHTTPError) }
 
     init(request: OutgoingRequest, loop: CurlEventLoop, highWater: Int) {
+        var request = request
+        body = request.body
+        request.body = nil
         self.request = request
         self.loop = loop
         self.highWater = max(highWater, 1)
@@ -103,6 +109,9 @@ final class CurlTransfer: @unchecked Sendable {
         // Refuses early when Content-Length already says too much; the write callback counts.
         check(ccurl_easy_setopt_off(easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(max(request.maxResponseBytes, 0))))
         check(ccurl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorBuffer))
+        if let bytes = request.receiveBufferBytes {
+            check(ccurl_easy_setopt_long(easy, CURLOPT_BUFFERSIZE, min(max(bytes, 1 << 10), 512 << 10)))
+        }
         // CAINFO replaces the bundle file; the system CA directory (CAPATH, compiled in)
         // stays, so public certificates still verify.
         if let authority = request.certificateAuthorityFile {
@@ -144,7 +153,9 @@ final class CurlTransfer: @unchecked Sendable {
 
     private func configureMethodAndBody(_ easy: UnsafeMutableRawPointer, _ check: (CURLcode) -> Void) {
         let method = request.method
-        if let body = request.body {
+        // Copied by curl (COPYPOSTFIELDS): ours goes now.
+        defer { self.body = nil }
+        if let body {
             check(ccurl_easy_setopt_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)))
             if body.isEmpty {
                 check(ccurl_easy_setopt_string(easy, CURLOPT_COPYPOSTFIELDS, ""))

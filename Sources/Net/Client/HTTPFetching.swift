@@ -26,6 +26,9 @@ public struct OutgoingRequest: Sendable {
     /// A PEM file of extra trusted roots for https (the mesh CA, for peers whose API
     /// certificate it issued), trusted beside the system store. Nil: the system store only.
     public var certificateAuthorityFile: String?
+    /// curl's receive buffer (CURLOPT_BUFFERSIZE, clamped to 1 KB...512 KB), allocated per
+    /// transfer for its whole life; nil: curl's 16 KB. Small for long streams of small events.
+    public var receiveBufferBytes: Int?
 
     public struct Timeouts: Sendable, Equatable {
         public var connect: Duration

@@ -1,8 +1,10 @@
 import Synchronization
 
 /// Holds a value that may be taken exactly once, from any thread (guarded by its mutex).
-final class OneShot<Value: Sendable>: Sendable {
+/// Also how a long-lived closure lets go of something it needs only at its start (a
+/// stream's request body, once sent).
+public final class OneShot<Value: Sendable>: Sendable {
     private let slot: Mutex<Value?>
-    init(_ value: Value) { slot = Mutex(value) }
-    func take() -> Value? { slot.withLock { value in defer { value = nil }; return value } }
+    public init(_ value: Value) { slot = Mutex(value) }
+    public func take() -> Value? { slot.withLock { value in defer { value = nil }; return value } }
 }

@@ -37,6 +37,20 @@ public struct SSEEventSequence: AsyncSequence, Sendable {
             defer { nextIndex += 1 }
             return ready[nextIndex]
         }
+
+        /// Every event completed by the next body chunk (at least one), so a caller can hand
+        /// them on together; nil at the end.
+        public mutating func nextBatch() async throws -> [SSEEvent]? {
+            if nextIndex < ready.count {
+                defer { ready = []; nextIndex = 0 }
+                return Array(ready[nextIndex...])
+            }
+            while true {
+                guard let chunk = try await chunks.next() else { return nil }
+                let events = try parser.feed(chunk)
+                if !events.isEmpty { return events }
+            }
+        }
     }
 }
 
@@ -61,15 +75,30 @@ public struct NDJSONLineSequence: AsyncSequence, Sendable {
             while nextIndex == ready.count {
                 if ended { return nil }
                 nextIndex = 0
-                if let chunk = try await chunks.next() {
-                    ready = try parser.feed(chunk)
-                } else {
-                    ended = true
-                    ready = parser.finish().map { [$0] } ?? []
-                }
+                ready = try await readLines()
             }
             defer { nextIndex += 1 }
             return ready[nextIndex]
+        }
+
+        /// Every line completed by the next body chunk (at least one), so a caller can hand
+        /// them on together; nil at the end.
+        public mutating func nextBatch() async throws -> [Data]? {
+            if nextIndex < ready.count {
+                defer { ready = []; nextIndex = 0 }
+                return Array(ready[nextIndex...])
+            }
+            while !ended {
+                let lines = try await readLines()
+                if !lines.isEmpty { return lines }
+            }
+            return nil
+        }
+
+        private mutating func readLines() async throws -> [Data] {
+            if let chunk = try await chunks.next() { return try parser.feed(chunk) }
+            ended = true
+            return parser.finish().map { [$0] } ?? []
         }
     }
 }

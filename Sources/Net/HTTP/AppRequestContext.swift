@@ -23,9 +23,20 @@ public struct AppRequestContext: RequestContext {
         self.channel = source.channel
     }
 
-    /// Runs `action` when the client's connection closes (at once if it already has).
+    /// Runs `action` when the client's connection closes (at once if it already has). One
+    /// action per connection (`ClientHangupHandler` keeps it): the next request's replaces it,
+    /// so a keep-alive connection does not pile up the actions of its past requests.
     public func onConnectionClose(_ action: @escaping @Sendable () -> Void) {
-        channel.closeFuture.whenComplete { _ in action() }
+        let channel = self.channel
+        channel.eventLoop.execute {
+            // Inactive already: channelInactive has run (this runs on the loop, after it).
+            guard channel.isActive else { return action() }
+            if let handler = try? channel.pipeline.syncOperations.handler(type: ClientHangupHandler.self) {
+                handler.watchClose(action)
+            } else {
+                channel.closeFuture.whenComplete { _ in action() }
+            }
+        }
     }
 
     public var maxUploadSize: Int { maxBodyBytes }

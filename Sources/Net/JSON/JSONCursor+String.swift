@@ -45,7 +45,7 @@ extension JSONCursor {
     }
 
     /// One escape sequence at `index` (the backslash), appended as UTF-8.
-    private mutating func escape(into buffer: inout [UInt8]) throws(JSONParseError) {
+    mutating func escape(into buffer: inout [UInt8]) throws(JSONParseError) {
         index += 1
         guard index < bytes.count else { throw fail(.unexpectedEnd) }
         let byte = bytes[index]

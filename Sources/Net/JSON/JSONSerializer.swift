@@ -3,12 +3,15 @@
 /// dropped (byte-for-byte what `JSONEncoder` with `.sortedKeys, .withoutEscapingSlashes`
 /// wrote, so stored digests and tests keep their values). A non-finite double, which JSON
 /// cannot carry, is written as `null`.
-public struct JSONSerializer {
+public struct JSONSerializer: Sendable {
     public private(set) var bytes: [UInt8] = []
 
     public init(reservingCapacity capacity: Int = 256) {
         bytes.reserveCapacity(capacity)
     }
+
+    /// Empties the output but keeps its storage, so one serializer can be reused per value.
+    public mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
 
     public static func serialize(_ value: JSONValue) -> [UInt8] {
         var serializer = JSONSerializer()

@@ -72,7 +72,15 @@ enum FuzzTargets {
     }
 
     static func openAI(_ bytes: [UInt8]) {
-        guard let json = try? JSONParser().parse(bytes) else { return }
+        // The stream chunk decoder reads the bytes directly: it must accept exactly what the
+        // parser accepts and find the events the tree gives.
+        let direct = bytes.withUnsafeBytes { try? OpenAIChunkDecoder.decode($0) }
+        guard let json = try? JSONParser().parse(bytes) else {
+            check(direct == nil, "chunk decoder accepted what the parser refused")
+            return
+        }
+        check(direct?.events == OpenAIWire.decodeChunk(json), "chunk decoder and tree disagree")
+        check(direct?.errorMessage == json["error"]?["message"]?.stringValue, "chunk decoder missed the error")
         if let (request, _) = try? OpenAIWire.decodeRequest(json) {
             _ = OpenAIWire.encodeRequest(request, stream: true).encoded()
             _ = AnthropicWire.encodeRequest(request, stream: false).encoded()
