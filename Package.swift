@@ -35,6 +35,9 @@ let package = Package(
         .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
         // glibc's malloc.h (malloc_trim): memory kept after a burst goes back to the system.
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
+        // A constructor that sets the Swift runtime's environment switches before it reads
+        // them (the task allocator: README Performance "Memory"). No API; linked, not imported.
+        .target(name: "CStartup", path: "Sources/CStartup"),
 
         // Product vocabulary shared by every layer (who is calling, what they may use).
         // Depends on nothing, so plumbing (Net) can carry it without knowing policy.
@@ -145,7 +148,7 @@ let package = Package(
         .executableTarget(
             name: "Appliance",
             dependencies: [
-                "Core", "Storage", "Net", "Admin", "Auth", "MCP", "Gateway", "Mesh", "Sync", "Telemetry",
+                "Core", "Storage", "Net", "Admin", "Auth", "MCP", "Gateway", "Mesh", "Sync", "Telemetry", "CStartup",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
