@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Where the node's memory goes: idle RSS after discovery, then RSS with N streaming clients
 # held open against the slow upstream (each one an upstream transfer too) 3 s after all
-# connected and again 8 s later (after the node's heap trim), the cost per open stream, the
-# node's thread count and its smaps_rollup, and RSS once the clients are gone (2 s after, and
-# 10 s after: by then the node has trimmed malloc's heap).
+# connected and again 8 s later (the node's heap trim has had its chance), the cost per open
+# stream, the
+# node's thread count and its smaps_rollup, and RSS once the clients are gone (2 s after,
+# and 10 s after: by then the node has trimmed malloc's heap).
 # Usage: bench/memory.sh [path/to/triforce] [streams (default 1000)]
 #   WAVES (default 1): open and close that many rounds of streams; RSS that keeps growing
 #   from wave to wave is a leak, RSS that stays is memory malloc keeps for reuse.
@@ -49,7 +50,7 @@ sleep 3   # every stream has its first chunks through
 open=$(open_streams); loaded=$(rss)
 echo "wave $wave: RSS with $open streams open: $loaded MB ($(python3 -c "print(f'{($loaded-$idle)*1024/max(1,$open):.0f}')") KB per stream over idle), threads $(ls /proc/$NODE/task | wc -l)"
 echo "  smaps: $(rollup)"
-sleep 8   # still open: by now the node has trimmed what the connect burst left free (HeapTrimService)
+sleep 8   # still open: HeapTrimService (every 5 s) trims if the burst left enough free
 echo "wave $wave: RSS with $(open_streams) streams open, 11 s after all connected: $(rss) MB ($(python3 -c "print(f'{($(rss)-$idle)*1024/max(1,$open):.0f}')") KB per stream over idle)"
 kill $CLIENTS 2>/dev/null || true
 for _ in $(seq 1 100); do [ "$(open_streams)" -eq 0 ] && break; sleep 0.2; done
