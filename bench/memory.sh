@@ -2,9 +2,8 @@
 # Where the node's memory goes: idle RSS after discovery, then RSS with N streaming clients
 # held open against the slow upstream (each one an upstream transfer too) 3 s after all
 # connected and again 8 s later (the node's heap trim has had its chance), the cost per open
-# stream, the
-# node's thread count and its smaps_rollup, and RSS once the clients are gone (2 s after,
-# and 10 s after: by then the node has trimmed malloc's heap).
+# stream, the node's thread count and its smaps_rollup, and RSS once the clients are gone
+# (2 s after, and 10 s after: by then the node has trimmed malloc's heap).
 # Usage: bench/memory.sh [path/to/triforce] [streams (default 1000)]
 #   WAVES (default 1): open and close that many rounds of streams; RSS that keeps growing
 #   from wave to wave is a leak, RSS that stays is memory malloc keeps for reuse.
