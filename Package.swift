@@ -11,11 +11,11 @@ let swiftSettings: [SwiftSetting] = [
 // Release links, for a smaller resident set (README Performance "Memory"): lld packs the
 // relocations of the position-independent binary (DT_RELR: 1.7 MB of `.rela.dyn`, read at
 // every start, become 15 KB; needs glibc 2.36), and the executable exports no symbols
-// (Sources/CStartup/no-exports.map).
+// (Sources/Appliance/no-exports.map).
 let packageDirectory = String(#filePath.dropLast("/Package.swift".count))
 let releaseLinkerSettings: [LinkerSetting] = [
     .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
-                  "-Xlinker", "--version-script=\(packageDirectory)/Sources/CStartup/no-exports.map"],
+                  "-Xlinker", "--version-script=\(packageDirectory)/Sources/Appliance/no-exports.map"],
                  .when(configuration: .release)),
 ]
 
@@ -46,9 +46,6 @@ let package = Package(
         .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
         // glibc's malloc.h (malloc_trim): memory kept after a burst goes back to the system.
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
-        // A constructor that sets the Swift runtime's environment switches before it reads
-        // them (the task allocator: README Performance "Memory"). No API; linked, not imported.
-        .target(name: "CStartup", path: "Sources/CStartup", exclude: ["no-exports.map"]),
 
         // Product vocabulary shared by every layer (who is calling, what they may use).
         // Depends on nothing, so plumbing (Net) can carry it without knowing policy.
@@ -159,7 +156,7 @@ let package = Package(
         .executableTarget(
             name: "Appliance",
             dependencies: [
-                "Core", "Storage", "Net", "Admin", "Auth", "MCP", "Gateway", "Mesh", "Sync", "Telemetry", "CStartup",
+                "Core", "Storage", "Net", "Admin", "Auth", "MCP", "Gateway", "Mesh", "Sync", "Telemetry",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -169,6 +166,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            exclude: ["no-exports.map"],
             swiftSettings: swiftSettings,
             linkerSettings: releaseLinkerSettings
         ),

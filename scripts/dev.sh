@@ -51,10 +51,6 @@ case "${1:-run}" in
         deps
         swift build -c release
         shift || true
-        # The dynamically linked build reads this before CStartup's constructor can set it
-        # (task frames from malloc, not slabs: README Performance "Memory"); the static
-        # release binary sets it itself.
-        export SWIFT_DEBUG_ENABLE_TASK_SLAB_ALLOCATOR="${SWIFT_DEBUG_ENABLE_TASK_SLAB_ALLOCATOR:-0}"
         exec .build/release/triforce serve "$@"
         ;;
     test)

@@ -21,7 +21,7 @@ public struct AuthMiddleware: RouterMiddleware {
         // The checks run in their own frame, gone before the route runs: this frame stays
         // alive for the whole request phase (a stream's until its answer starts), and holding
         // the checks' state across `next` made it 4.3 KB per request in flight, now 2.6 KB
-        // (heaptrack, bench/heap.sh).
+        // (bench/heap.sh, frames from malloc: README Performance "Memory").
         let (context, rateHeaders) = try await admit(request, context: context)
         guard let rateHeaders else { return try await next(request, context) }
         do {
