@@ -5,7 +5,7 @@
 # Usage: bench/profile.sh [path/to/unstripped/triforce] [explicit|auto|stream|mcp-list|mcp-status|healthz]
 #   healthz: GET /healthz at 64 connections, the fixed cost of any request (HTTP, middleware).
 #   BENCH_DURATION (default 8) seconds of load; PERF_CALLGRAPH (default fp; "dwarf" for
-#   binaries without frame pointers). Writes perf.data and report.txt to $PROFILE_OUT
+#   binaries without frame pointers); BENCH_CONNS overrides the mode's connection count. Writes perf.data and report.txt to $PROFILE_OUT
 #   (default /tmp/triforce-profile). Loopback only; needs perf, nginx, wrk, python3, taskset.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,6 +40,7 @@ case "$MODE" in
     healthz) BODY=''; PATH_=/healthz ;;
     *) echo "unknown mode $MODE" >&2; exit 2 ;;
 esac
+CONNS="${BENCH_CONNS:-$CONNS}"   # e.g. BENCH_CONNS=1: where a lone client's request spends its CPU
 if [ -n "$BODY" ]; then
 cat > "$WORK/load.lua" <<LUA
 wrk.method = "POST"
