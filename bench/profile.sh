@@ -5,7 +5,8 @@
 # Usage: bench/profile.sh [path/to/unstripped/triforce] [explicit|auto|stream|mcp-list|mcp-status|healthz]
 #   healthz: GET /healthz at 64 connections, the fixed cost of any request (HTTP, middleware).
 #   BENCH_DURATION (default 8) seconds of load; PERF_CALLGRAPH (default fp; "dwarf" for
-#   binaries without frame pointers). Writes perf.data and report.txt to $PROFILE_OUT
+#   binaries without frame pointers); BENCH_CONNS overrides the mode's connection count;
+#   BENCH_BIG_REGISTRY=1 discovers 1,000 models instead of one. Writes perf.data and report.txt to $PROFILE_OUT
 #   (default /tmp/triforce-profile). Loopback only; needs perf, nginx, wrk, python3, taskset.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +21,7 @@ start_static_upstream
 D="$WORK/node"; mkdir -p "$D"
 "$BIN" init --data-dir "$D" > /dev/null 2>&1
 KEY=$("$BIN" key create admin@localhost --data-dir "$D" 2>/dev/null | tail -1)
-OPENAI_API_KEY=sk-bench OPENAI_BASE_URL=http://127.0.0.1:18081/v1 \
+OPENAI_API_KEY=sk-bench OPENAI_BASE_URL=http://127.0.0.1:18081${BENCH_BIG_REGISTRY:+/big}/v1 \
 MISTRAL_API_KEY=sk-bench MISTRAL_BASE_URL=http://127.0.0.1:18081/stream/v1 OLLAMA_BASE_URL=http://127.0.0.1:1 \
     taskset -c $NODE_CPU "$BIN" serve --port 18080 --data-dir "$D" --log-level error 2> "$WORK/node.log" &
 NODE=$!; PIDS+=($NODE)
@@ -40,6 +41,7 @@ case "$MODE" in
     healthz) BODY=''; PATH_=/healthz ;;
     *) echo "unknown mode $MODE" >&2; exit 2 ;;
 esac
+CONNS="${BENCH_CONNS:-$CONNS}"   # e.g. BENCH_CONNS=1: where a lone client's request spends its CPU
 if [ -n "$BODY" ]; then
 cat > "$WORK/load.lua" <<LUA
 wrk.method = "POST"

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FoundationEssentials
 import Net
 import Logging
 import Storage
@@ -31,6 +32,7 @@ struct ServeCommand: AsyncParsableCommand {
     var peers: [String] = []
 
     func run() async throws {
+        let pool = ConcurrencyPool.install(environment: ProcessInfo.processInfo.environment)
         var flags = data.flags
         if let host { flags[.host] = host }
         if let port { flags[.port] = String(port) }
@@ -51,6 +53,7 @@ struct ServeCommand: AsyncParsableCommand {
             "data_dir": "\(node.configuration.dataDirectory)",
             "database": "\(node.configuration.databasePath)",
             "version": "\(TriForceVersion.current)",
+            "concurrency_pool": "\(pool)",
         ])
         let app: ApplianceApp
         do {

@@ -39,18 +39,22 @@ struct ReleaseDirectory: Sendable {
         guard wanted.count == 64, Hex.decode(wanted) != nil else {
             throw ReleaseError(.invalidArgument, "--sha256 must be 64 hex digits (the output of sha256sum), got '\(expected)'")
         }
-        let bytes = try Self.read(file)
-        let actual = SHA256.hexHash(bytes)
+        let (bytes, actual) = try await BlockingIO.run { () throws(ReleaseError) in
+            let bytes = try Self.read(file)
+            return (bytes, SHA256.hexHash(bytes))
+        }
         guard constantTimeEquals(Array(actual.utf8), Array(wanted.utf8)) else {
             throw ReleaseError(.checksumMismatch, "\(file) has sha256 \(actual), expected \(wanted): refusing to install it")
         }
-        try Self.makeDirectory(prefix)
-        try Self.makeDirectory(releases)
         let staging = releases + "/.staging-\(getpid())"
-        Self.removeTree(staging)
-        try Self.makeDirectory(staging)
         defer { Self.removeTree(staging) }
-        try Self.writeDurably(bytes, to: staging + "/triforce", mode: 0o755)
+        try await BlockingIO.run { [prefix, releases] () throws(ReleaseError) in
+            try Self.makeDirectory(prefix)
+            try Self.makeDirectory(releases)
+            Self.removeTree(staging)
+            try Self.makeDirectory(staging)
+            try Self.writeDurably(bytes, to: staging + "/triforce", mode: 0o755)
+        }
         let version: String
         if let requested { version = requested } else { version = try await ReleaseBinary.version(of: staging + "/triforce") }
         try Self.validate(version: version)

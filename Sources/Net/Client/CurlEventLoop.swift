@@ -23,6 +23,9 @@ final class CurlEventLoop: Sendable {
     private struct Inbox {
         var commands: [Command] = []
         var closed = false
+        /// A wake-up was sent since the event thread last took the commands: the next one
+        /// would only cost another syscall (and hold this lock through it), so it is skipped.
+        var wakeSent = false
     }
 
     /// Touched off the event thread only by `curl_multi_wakeup`, under `inbox`'s lock.
@@ -57,7 +60,10 @@ final class CurlEventLoop: Sendable {
         let accepted = inbox.withLock { inbox in
             guard !inbox.closed else { return false }
             inbox.commands.append(command)
-            curl_multi_wakeup(multi)
+            if !inbox.wakeSent {
+                inbox.wakeSent = true
+                curl_multi_wakeup(multi)
+            }
             return true
         }
         guard !accepted else { return }
@@ -83,6 +89,9 @@ final class CurlEventLoop: Sendable {
         while true {
             let (commands, closed) = inbox.withLock { inbox in
                 defer { inbox.commands.removeAll(keepingCapacity: true) }
+                // Commands queued from here on need a new wake-up: the poll below may
+                // already have consumed the last one.
+                inbox.wakeSent = false
                 return (inbox.commands, inbox.closed)
             }
             for command in commands { handle(command, &attached) }

@@ -41,6 +41,9 @@ public struct AppRequestContext: RequestContext {
 
     public var maxUploadSize: Int { maxBodyBytes }
 
+    /// The event loop of the client's connection.
+    public var eventLoop: any EventLoop { channel.eventLoop }
+
     /// The request id (also in every log line's metadata and the `X-Request-ID` header).
     public var requestID: String {
         logger[metadataKey: "request_id"]?.description ?? hummingbirdRequestID ?? "unknown"
