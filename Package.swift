@@ -8,14 +8,13 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
-// Release links, for a smaller resident set (README Performance "Memory"): lld packs the
-// relocations of the position-independent binary (DT_RELR: 1.7 MB of `.rela.dyn`, read at
-// every start, become 15 KB; needs glibc 2.36), and the executable exports no symbols
-// (Sources/Appliance/no-exports.map).
+// Release links export no symbols (Sources/Appliance/no-exports.map): Swift links executables
+// with `--export-dynamic`, and the symbol tables were 1.2 MB of the idle resident set (README
+// Performance "Memory"). Packed relative relocations (`-z pack-relative-relocs`, 1 MB more)
+// are not used: they need glibc 2.36, and Ubuntu 22.04 (glibc 2.35) is a supported target.
 let packageDirectory = String(#filePath.dropLast("/Package.swift".count))
 let releaseLinkerSettings: [LinkerSetting] = [
-    .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
-                  "-Xlinker", "--version-script=\(packageDirectory)/Sources/Appliance/no-exports.map"],
+    .unsafeFlags(["-Xlinker", "--version-script=\(packageDirectory)/Sources/Appliance/no-exports.map"],
                  .when(configuration: .release)),
 ]
 
@@ -46,6 +45,8 @@ let package = Package(
         .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
         // glibc's malloc.h (malloc_trim): memory kept after a burst goes back to the system.
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
+        // Sets Swift's global-executor hook from inside the link (ConcurrencyPool).
+        .target(name: "CConcurrencyHook", path: "Sources/CConcurrencyHook"),
 
         // Product vocabulary shared by every layer (who is calling, what they may use).
         // Depends on nothing, so plumbing (Net) can carry it without knowing policy.
@@ -156,7 +157,7 @@ let package = Package(
         .executableTarget(
             name: "Appliance",
             dependencies: [
-                "Core", "Storage", "Net", "Admin", "Auth", "MCP", "Gateway", "Mesh", "Sync", "Telemetry",
+                "Core", "Storage", "Net", "Admin", "Auth", "MCP", "Gateway", "Mesh", "Sync", "Telemetry", "CConcurrencyHook",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),

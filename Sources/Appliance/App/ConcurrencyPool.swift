@@ -1,3 +1,4 @@
+import CConcurrencyHook
 import NIOCore
 import NIOPosix
 
@@ -5,18 +6,32 @@ import NIOPosix
 ///
 /// Why: with Swift's default pool every request crossed threads four times (event loop →
 /// pool thread for the handler → curl thread → pool thread → event loop for the write), and
-/// on a one- or two-core VPS each crossing is a futex wake and a context switch. A `perf
-/// record` of the gateway under load put 42 % of the node's CPU under dispatch worker
-/// threads. With the event loops as the global executor a task resumes on the loop that
-/// owns its connection, so a request is read, handled and written on one thread (the
-/// figures are in the README, Performance).
+/// on a one- or two-core VPS each crossing is a futex wake and a context switch. With the
+/// event loops as the global executor, and each handler preferring its connection's loop
+/// (`RequestTaskResponder`), a request is read, handled and written on one thread: 12 → 4.3
+/// context switches per request at one client (README, Performance).
 ///
-/// The cost: work that blocks a thread now blocks an event loop. Nothing on our request
-/// path does: SQLite, password hashing and curl own their threads, and processes are polled.
-/// `TRIFORCE_CONCURRENCY_POOL=swift` keeps Swift's own pool (for an A/B or a bug hunt).
+/// The cost: work that blocks a thread now blocks an event loop. Nothing on our paths does:
+/// SQLite, password hashing and curl own their threads, processes are polled, and the rest
+/// goes through `BlockingIO`. `TRIFORCE_CONCURRENCY_POOL=swift` keeps Swift's own pool (for
+/// an A/B or a bug hunt).
+///
+/// NIO's own installer finds the runtime's hook with `dlsym`, which fails in the static
+/// release binary (the hook is a hidden symbol there), so the hook is set from C inside our
+/// link (`CConcurrencyHook`). The hook enqueues on the current loop when called from one
+/// (`EventLoopGroup.any()` is sticky), else on the next.
 enum ConcurrencyPool {
+    typealias EnqueueGlobalHook = @convention(thin) (UnownedJob, @convention(thin) (UnownedJob) -> Void) -> Void
+
     static func install(environment: [String: String]) -> String {
         guard environment["TRIFORCE_CONCURRENCY_POOL"] != "swift" else { return "swift" }
-        return NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor() ? "event-loops" : "swift"
+        let hook: EnqueueGlobalHook = { job, _ in
+            MultiThreadedEventLoopGroup.singleton.any().enqueue(ExecutorJob(job))
+        }
+        withUnsafeTemporaryAllocation(of: EnqueueGlobalHook.self, capacity: 1) { slot in
+            slot.initialize(repeating: hook)
+            slot.withMemoryRebound(to: UnsafeRawPointer.self) { triforce_set_enqueue_global_hook($0[0]) }
+        }
+        return "event-loops"
     }
 }
