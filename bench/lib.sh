@@ -38,3 +38,25 @@ http {
 NGINX
     C nginx -p "$WORK" -c nginx.conf
 }
+
+# A node with one OpenAI-compatible provider (nginx's fixed answers), pinned to NODE_CPU, on
+# port $PORT (default 18080), up once discovery lists the bench model; and $WORK/one.lua, a wrk
+# script posting one non-streamed chat completion with the node's admin key. Sets D, KEY, NODE.
+start_chat_node() {
+    local port="${PORT:-18080}"
+    D="$WORK/node"; mkdir -p "$D"
+    "$BIN" init --data-dir "$D" > /dev/null 2>&1
+    KEY=$("$BIN" key create admin@localhost --data-dir "$D" 2>/dev/null | tail -1)
+    OPENAI_API_KEY=sk-bench OPENAI_BASE_URL=http://127.0.0.1:$STATIC_PORT/v1 OLLAMA_BASE_URL=http://127.0.0.1:1 \
+        taskset -c $NODE_CPU "$BIN" serve --port "$port" --data-dir "$D" --log-level error 2> "$WORK/node.log" &
+    NODE=$!; PIDS+=($NODE)
+    for _ in $(seq 1 300); do
+        curl -sf -H "Authorization: Bearer $KEY" "http://127.0.0.1:$port/v1/models" | grep -q '"openai/bench-model"' && break; sleep 0.1
+    done
+    cat > "$WORK/one.lua" <<LUA
+wrk.method = "POST"
+wrk.body = '{"model":"openai/bench-model","messages":[{"role":"user","content":"hi"}]}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $KEY"
+LUA
+}

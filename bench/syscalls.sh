@@ -15,21 +15,7 @@ PORT="${BASE_PORT:-18080}"; STATIC_PORT=$((PORT + 1))
 . bench/lib.sh
 start_static_upstream
 
-D="$WORK/node"; mkdir -p "$D"
-"$BIN" init --data-dir "$D" > /dev/null 2>&1
-KEY=$("$BIN" key create admin@localhost --data-dir "$D" 2>/dev/null | tail -1)
-OPENAI_API_KEY=sk-bench OPENAI_BASE_URL=http://127.0.0.1:$STATIC_PORT/v1 OLLAMA_BASE_URL=http://127.0.0.1:1 \
-    taskset -c $NODE_CPU "$BIN" serve --port $PORT --data-dir "$D" --log-level error 2> "$WORK/node.log" &
-NODE=$!; PIDS+=($NODE)
-for _ in $(seq 1 300); do
-    curl -sf -H "Authorization: Bearer $KEY" http://127.0.0.1:$PORT/v1/models | grep -q '"openai/bench-model"' && break; sleep 0.1
-done
-cat > "$WORK/one.lua" <<LUA
-wrk.method = "POST"
-wrk.body = '{"model":"openai/bench-model","messages":[{"role":"user","content":"hi"}]}'
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer $KEY"
-LUA
+start_chat_node
 C wrk -t1 -c$CONNS -d2s -s "$WORK/one.lua" http://127.0.0.1:$PORT/v1/chat/completions > /dev/null   # warm up
 EVENTS=task-clock,context-switches,syscalls:sys_enter_futex,syscalls:sys_enter_epoll_wait,syscalls:sys_enter_poll
 EVENTS=$EVENTS,syscalls:sys_enter_read,syscalls:sys_enter_write,syscalls:sys_enter_writev

@@ -4,38 +4,26 @@
 # the same load (`perf sched record`): per thread, its CPU time, number of slices and longest
 # slice. A long slice of a background thread (the SQLite writer flushing the write-behind
 # queue, say) is time a request that became runnable on that core waited for it.
-# Usage: bench/tail.sh [path/to/triforce]   Loopback only; needs nginx, wrk, perf, taskset.
+# Usage: bench/tail.sh [path/to/triforce]   BASE_PORT (default 18080) moves the node, nginx
+# on BASE_PORT+1. Loopback only; needs nginx, wrk, perf, taskset.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN="$(realpath "${1:-.build/release/triforce}")"
 DURATION="${BENCH_DURATION:-8}"
 OUT="${PROFILE_OUT:-/tmp/triforce-tail}"
 mkdir -p "$OUT"
+PORT="${BASE_PORT:-18080}"; STATIC_PORT=$((PORT + 1))
 . bench/lib.sh
 start_static_upstream
 
-D="$WORK/node"; mkdir -p "$D"
-"$BIN" init --data-dir "$D" > /dev/null 2>&1
-KEY=$("$BIN" key create admin@localhost --data-dir "$D" 2>/dev/null | tail -1)
-OPENAI_API_KEY=sk-bench OPENAI_BASE_URL=http://127.0.0.1:18081/v1 OLLAMA_BASE_URL=http://127.0.0.1:1 \
-    taskset -c $NODE_CPU "$BIN" serve --port 18080 --data-dir "$D" --log-level error 2> "$WORK/node.log" &
-NODE=$!; PIDS+=($NODE)
-for _ in $(seq 1 300); do
-    curl -sf -H "Authorization: Bearer $KEY" http://127.0.0.1:18080/v1/models | grep -q '"openai/bench-model"' && break; sleep 0.1
-done
-cat > "$WORK/one.lua" <<LUA
-wrk.method = "POST"
-wrk.body = '{"model":"openai/bench-model","messages":[{"role":"user","content":"hi"}]}'
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer $KEY"
-LUA
-C wrk -t1 -c1 -d2s -s "$WORK/one.lua" http://127.0.0.1:18080/v1/chat/completions > /dev/null   # warm up
-C wrk -t1 -c1 -d${DURATION}s --latency -s "$WORK/one.lua" http://127.0.0.1:18081/v1/chat/completions > "$OUT/direct.txt"
-C wrk -t1 -c1 -d${DURATION}s --latency -s "$WORK/one.lua" http://127.0.0.1:18080/v1/chat/completions > "$OUT/gateway.txt"
+start_chat_node
+C wrk -t1 -c1 -d2s -s "$WORK/one.lua" http://127.0.0.1:$PORT/v1/chat/completions > /dev/null   # warm up
+C wrk -t1 -c1 -d${DURATION}s --latency -s "$WORK/one.lua" http://127.0.0.1:$STATIC_PORT/v1/chat/completions > "$OUT/direct.txt"
+C wrk -t1 -c1 -d${DURATION}s --latency -s "$WORK/one.lua" http://127.0.0.1:$PORT/v1/chat/completions > "$OUT/gateway.txt"
 echo "nginx direct, 1 client:    p50 $(lat "$OUT/direct.txt" 50%)  p99 $(lat "$OUT/direct.txt" 99%)"
 echo "through gateway, 1 client: p50 $(lat "$OUT/gateway.txt" 50%)  p90 $(lat "$OUT/gateway.txt" 90%)  p99 $(lat "$OUT/gateway.txt" 99%)  $(awk '/Requests\/sec/ {print $2}' "$OUT/gateway.txt") req/s"
 
-C wrk -t1 -c1 -d$((DURATION / 2 + 2))s -s "$WORK/one.lua" http://127.0.0.1:18080/v1/chat/completions > "$OUT/traced.txt" &
+C wrk -t1 -c1 -d$((DURATION / 2 + 2))s -s "$WORK/one.lua" http://127.0.0.1:$PORT/v1/chat/completions > "$OUT/traced.txt" &
 LOAD=$!
 sleep 1
 perf sched record -o "$OUT/sched.data" -- sleep $((DURATION / 2)) > /dev/null 2>&1 || true
