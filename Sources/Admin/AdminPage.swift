@@ -96,7 +96,7 @@ enum AdminPage {
           <h2>Users</h2>
           <form id="add-user" class="inline">
             <label>Email <input id="new-email" type="email" required></label>
-            <label>Password <input id="new-password" type="password" autocomplete="new-password" placeholder="generated when empty"></label>
+            <label>Password <input id="new-password" type="password" autocomplete="new-password" aria-describedby="new-password-hint"> <small id="new-password-hint" class="hint">generated when empty</small></label>
             <label>Tier <select id="new-tier"></select></label>
             <label>Role <select id="new-role"><option>user</option><option>admin</option></select></label>
             <button type="submit">Add user</button>
@@ -113,7 +113,7 @@ enum AdminPage {
         <section id="tab-memory" class="tab" role="tabpanel" hidden>
           <h2>Memory</h2>
           <form id="memory-search" class="inline">
-            <label>Search <input id="memory-query" type="search" placeholder="words (empty: newest)"></label>
+            <label>Search <input id="memory-query" type="search" aria-describedby="memory-query-hint"> <small id="memory-query-hint" class="hint">words (empty: newest)</small></label>
             <button type="submit">Search</button>
           </form>
           <div class="scroll"><table id="memory"><thead><tr><th>owner</th><th>kind</th><th>note</th><th>created</th><th></th></tr></thead><tbody></tbody></table></div>
@@ -123,10 +123,10 @@ enum AdminPage {
         <section id="tab-audit" class="tab" role="tabpanel" hidden>
           <h2>Audit log</h2>
           <form id="audit-filter" class="inline">
-            <label>User <input id="audit-user" placeholder="email"></label>
-            <label>Action <input id="audit-action" placeholder="admin.* or client.login"></label>
-            <label>Tool <input id="audit-tool" placeholder="memory_store"></label>
-            <label>Outcome <input id="audit-outcome" placeholder="ok, failed"></label>
+            <label>User <input id="audit-user" aria-describedby="audit-user-hint"> <small id="audit-user-hint" class="hint">email</small></label>
+            <label>Action <input id="audit-action" aria-describedby="audit-action-hint"> <small id="audit-action-hint" class="hint">admin.* or client.login</small></label>
+            <label>Tool <input id="audit-tool" aria-describedby="audit-tool-hint"> <small id="audit-tool-hint" class="hint">memory_store</small></label>
+            <label>Outcome <input id="audit-outcome" aria-describedby="audit-outcome-hint"> <small id="audit-outcome-hint" class="hint">ok, failed</small></label>
             <label>Since <input id="audit-since" type="datetime-local"></label>
             <label>Until <input id="audit-until" type="datetime-local"></label>
             <button type="submit">Filter</button>
@@ -192,6 +192,8 @@ enum AdminPage {
     .card b { display: block; font-size: 1.2rem; }
     .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); gap: .8rem; margin: .8rem 0; }
     figure { margin: 0; } figcaption { font-size: .85rem; color: #5b6375; }
+    /* Hints beside the fields, not inside them: text inside a field disappears as soon as one types. */
+    .hint { font-size: .85rem; color: #5b6375; }
     svg { width: 100%; height: 120px; background: #fafbfc; border: 1px solid #e4e6ea; }
     svg .bar { fill: #2f6fde; } svg .p50 { stroke: #137333; fill: none; stroke-width: 1.5; } svg .p99 { stroke: #b3261e; fill: none; stroke-width: 1.5; }
     svg circle.p50 { fill: #137333; } svg circle.p99 { fill: #b3261e; }
