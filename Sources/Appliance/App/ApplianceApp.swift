@@ -174,7 +174,8 @@ struct ApplianceApp {
         let server: HTTPServerBuilder = try .http1(configuration: http1, limiter: limiter, tls: tls, maxWebSocketFrame: ClientSocket.maxMessageBytes,
                                                    upgrade: routes.meshClients.shouldUpgrade)
         return Application(
-            responder: RequestTaskResponder(routes.router.buildResponder()),
+            responder: RequestTaskResponder(routes.router.buildResponder(),
+                                            preferEventLoop: ConcurrencyPool.isEnabled(ProcessInfo.processInfo.environment)),
             server: server,
             configuration: .init(address: .hostname(configuration.host, port: try configuration.port()), serverName: nil),
             onServerRunning: { [mesh] channel in

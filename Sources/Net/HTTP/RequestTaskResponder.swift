@@ -16,11 +16,21 @@ public import Hummingbird
 public struct RequestTaskResponder<Base: HTTPResponder>: HTTPResponder where Base.Context == AppRequestContext {
     public typealias Context = Base.Context
     let base: Base
+    /// Only with the event loops as the global executor: alone, the preference moves the
+    /// thread hops instead of removing them (README, Performance).
+    let preferEventLoop: Bool
 
-    public init(_ base: Base) { self.base = base }
+    public init(_ base: Base, preferEventLoop: Bool) {
+        self.base = base
+        self.preferEventLoop = preferEventLoop
+    }
 
     @Sendable public func respond(to request: Request, context: Context) async throws -> Response {
-        try await withTaskExecutorPreference(EventLoopTaskExecutor(context.eventLoop)) {
+        guard preferEventLoop else {
+            async let response = base.respond(to: request, context: context)
+            return try await response
+        }
+        return try await withTaskExecutorPreference(EventLoopTaskExecutor(context.eventLoop)) {
             async let response = base.respond(to: request, context: context)
             return try await response
         }
