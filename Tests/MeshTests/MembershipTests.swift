@@ -180,6 +180,55 @@ struct MembershipTests {
         #expect(view.members["b"]?.metadata.health == ["tools": ["hash": "h2"]])
     }
 
+    /// Sparse mode probes linked members only. A member killed while another probe was in
+    /// flight loses its links at once, so it is probed right after that probe anyway
+    /// (indirectly, through the remaining links); and when second-hand news at a higher
+    /// incarnation clears the suspicion, it is probed again, or no member would ever bury it
+    /// (seen in `test_mesh_sparse.py`: a killed member alive everywhere for 60 s).
+    @Test func aMemberLostTouchWithIsProbedUntilDeadInASparseMesh() {
+        var view = Membership(selfID: "a", metadata: .unknown, now: .zero, seed: 7)
+        view.fullMeshLimit = 2
+        let metadata = MemberMetadata(meshAddress: "127.0.0.1:1", apiAddress: "", version: "", startedAt: 0)
+        _ = view.linkOpened("b", now: .zero)
+        _ = view.receive(.gossip(["b", "c", "d"].map { MemberUpdate(id: $0, state: .alive, incarnation: 0, metadata: metadata) }),
+                         from: "b", now: .zero)
+        _ = view.linkOpened("c", now: .zero)
+        #expect(view.isSparse)
+        var now = Duration.seconds(1)
+        // b answers its pings and cannot reach c for anyone.
+        func deliver(_ actions: [MembershipAction]) -> Int {
+            var asked = 0
+            for case .send(let message, to: "b") in actions {
+                switch message {
+                case .ping(let seq, _): _ = deliver(view.receive(.ack(seq: seq, gossip: []), from: "b", now: now))
+                case .pingRequest(let seq, "c", _):
+                    asked += 1
+                    _ = deliver(view.receive(.nack(seq: seq), from: "b", now: now))
+                default: break
+                }
+            }
+            return asked
+        }
+        let ping = view.startProbe(of: "b", now: now)
+        #expect(view.linkClosed("c", now: now).isEmpty, "the probe of b finishes first")
+        now += .milliseconds(10)
+        _ = deliver(ping)
+        now += .milliseconds(50)
+        #expect(deliver(view.tick(now: now)) == 1, "c is asked about through b at once")
+        #expect(view.members["c"]?.state == .suspect)
+        // c's restart news (a higher incarnation) arrives second-hand: the suspicion is over.
+        _ = view.receive(.gossip([MemberUpdate(id: "c", state: .alive, incarnation: 1, metadata: metadata)]), from: "b", now: now)
+        #expect(view.members["c"]?.state == .alive)
+        var askedAgain = 0
+        for _ in 0..<200 {
+            now += .milliseconds(50)
+            askedAgain += deliver(view.tick(now: now))
+        }
+        #expect(askedAgain >= 1 && view.members["c"]?.state == .dead, "asked \(askedAgain) times; c is \(String(describing: view.members["c"]?.state))")
+        // d, never linked and never lost touch with, is b's to probe, not ours.
+        #expect(view.members["d"]?.state == .alive)
+    }
+
     @Test func inventedMembersAreBoundedAndDieWhenNobodyAnswers() {
         var view = Membership(selfID: "a", metadata: .unknown, now: .zero)
         let fakes = (0..<2000).map {

@@ -7,7 +7,9 @@ extension Membership {
         var actions: [MembershipAction] = []
         noticeStarvation(now: now)
         actions += advanceProbe(now: now)
-        if probe == nil, now >= nextProbeAt {
+        if probe == nil, let target = takeProbeNext() {
+            actions += startProbe(of: target, now: now)
+        } else if probe == nil, now >= nextProbeAt {
             nextProbeAt = now + scaledInterval
             if let target = nextProbeTarget() { actions += startProbe(of: target, now: now) }
             actions += remindSuspects()
@@ -45,16 +47,28 @@ extension Membership {
         }
     }
 
+    /// The first watched member still worth probing that waited for the probe in flight.
+    mutating func takeProbeNext() -> String? {
+        while !probeNext.isEmpty {
+            let id = probeNext.removeFirst()
+            if watched.contains(id), let member = members[id], !member.state.isGone, !linked.contains(id) { return id }
+        }
+        return nil
+    }
+
     /// The next member to probe: a shuffled pass over every member not gone (in a sparse
-    /// mesh, over the linked ones).
+    /// mesh, over the linked and the watched ones).
     mutating func nextProbeTarget() -> String? {
         let linkedOnly = isSparse
         for _ in 0..<2 {
             while probeIndex < probeOrder.count {
                 let id = probeOrder[probeIndex]
                 probeIndex += 1
-                guard id != selfID, let member = members[id], !member.state.isGone else { continue }
-                if !linkedOnly || linked.contains(id) { return id }
+                guard id != selfID, let member = members[id], !member.state.isGone else {
+                    watched.remove(id)
+                    continue
+                }
+                if !linkedOnly || linked.contains(id) || watched.contains(id) { return id }
             }
             probeOrder = members.keys.filter { $0 != selfID }.sorted().shuffled(using: &random)
             probeIndex = 0

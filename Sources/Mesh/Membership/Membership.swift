@@ -33,6 +33,16 @@ public struct Membership: Sendable {
     /// Round-robin probe order (shuffled each pass) and where we are in it.
     var probeOrder: [String] = []
     var probeIndex = 0
+    /// Members this node lost touch with (its link to them closed unexpectedly, or a dial of
+    /// their address failed): in a sparse mesh, where the round robin visits linked members
+    /// only, it keeps probing these too (indirectly, through its links) until a link to them
+    /// is back or they are gone. Without this, a member killed just after its last news
+    /// reached the others second-hand (a refutation, a restart's higher incarnation clearing
+    /// the first suspicion) would stay alive in every view: nobody holds a link to probe it.
+    /// Ids in `members` only.
+    var watched: Set<String> = []
+    /// Watched members to probe as soon as the probe in flight ends, ahead of the round robin.
+    var probeNext: [String] = []
     /// The probe in flight, if any.
     var probe: Probe?
     /// Pings we sent for someone else's ping-req: our seq → (requester, their seq, deadline).
@@ -107,6 +117,7 @@ public struct Membership: Sendable {
     public mutating func linkOpened(_ peer: String, now: Duration) -> [MembershipAction] {
         guard peer != selfID else { return [] }
         linked.insert(peer)
+        watched.remove(peer)
         return [.send(.sync(fullState(), reply: true), to: peer)]
     }
 
@@ -115,8 +126,19 @@ public struct Membership: Sendable {
     /// false for a link closed on purpose (the link policy dropped it, or the peer said so).
     public mutating func linkClosed(_ peer: String, unexpected: Bool = true, now: Duration) -> [MembershipAction] {
         linked.remove(peer)
-        guard unexpected, let member = members[peer], !member.state.isGone, probe?.target != peer else { return [] }
-        if probe != nil { return [] }   // the current probe finishes first; the round robin reaches it soon
+        return unexpected ? lostTouch(with: peer, now: now) : []
+    }
+
+    /// `peer` could not be reached (its link closed unexpectedly, or a dial of its address
+    /// failed): probe it now, or right after the probe in flight, and keep watching it.
+    public mutating func lostTouch(with peer: String, now: Duration) -> [MembershipAction] {
+        guard peer != selfID, !linked.contains(peer), let member = members[peer], !member.state.isGone else { return [] }
+        watched.insert(peer)
+        guard probe?.target != peer else { return [] }
+        if probe != nil {
+            if !probeNext.contains(peer) { probeNext.append(peer) }
+            return []
+        }
         return startProbe(of: peer, now: now)
     }
 

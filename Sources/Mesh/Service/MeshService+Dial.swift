@@ -126,6 +126,11 @@ extension MeshService {
         } catch {
             dialFailed(address, expected: expected, retry: true)
             logger.debug("mesh: dial failed", metadata: ["address": "\(address)", "error": "\(error)"])
+            // Its known address failed (a candidate failing says nothing): the member may be
+            // gone, and in a sparse mesh nobody else may hold a link to notice.
+            if let owner = expected ?? addressOwners[address], membership.address(of: owner) == address {
+                perform(membership.lostTouch(with: owner, now: now()))
+            }
         }
     }
 
