@@ -8,7 +8,13 @@ import TestSupport
 /// ports, stderr read by a task that keeps every line with the moment it arrived.
 final class MeshProcess: Sendable {
     static let binary = FileManager.default.currentDirectoryPath + "/.build/debug/triforce"
-    static let environment = ["PATH": "/usr/bin:/bin"]
+    /// A clean environment; `TRIFORCE_CONCURRENCY_POOL` passes through, so the suites can be
+    /// run against either executor.
+    static let environment: [String: String] = {
+        var environment = ["PATH": "/usr/bin:/bin"]
+        environment["TRIFORCE_CONCURRENCY_POOL"] = ProcessInfo.processInfo.environment["TRIFORCE_CONCURRENCY_POOL"]
+        return environment
+    }()
 
     let name: String
     let dir: String
