@@ -201,7 +201,8 @@ extension MeshClusterTests {
         let after = try Certificate(file: other.dir + "/node.crt").info
         #expect(after.serialHex != serialBefore && after.nodeID == other.nodeID)
         #expect(try await hub.view()[other.nodeID] == "alive")
-        #expect(hub.saw(other.nodeID, "suspect", after: .now - .seconds(5)) == nil)
+        #expect(hub.saw(other.nodeID, "suspect", after: .now - .seconds(5)) == nil,
+                "hub:\n\(hub.log(since: .now - .seconds(8)))\nother:\n\(other.log(since: .now - .seconds(8)))")
 
         // Restart with the same data dir: same node id, alive again everywhere.
         let killedAt = ContinuousClock.now

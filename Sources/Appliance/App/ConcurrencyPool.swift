@@ -15,10 +15,9 @@ import NIOPosix
 /// SQLite, password hashing and curl own their threads, processes are polled, and the rest
 /// goes through `BlockingIO`.
 ///
-/// Opt-in for now (`TRIFORCE_CONCURRENCY_POOL=event-loops`): with it on, two full test runs
-/// in five saw a mesh liveness assertion fail under load (a member wrongly suspected, or a
-/// killed one seen alive for 60 s): SWIM's tasks now share the loops with request handlers.
-/// Until that is understood, Swift's own pool stays the default.
+/// `TRIFORCE_CONCURRENCY_POOL=swift` keeps Swift's own pool (both halves). The mesh actor
+/// runs on a thread of its own (`MeshService.thread`): on a shared loop a flood on one link
+/// delayed SWIM's acks from the others past the probe timeout.
 ///
 /// NIO's own installer finds the runtime's hook with `dlsym`, which fails in the static
 /// release binary (the hook is a hidden symbol there), so the hook is set from C inside our
@@ -28,7 +27,7 @@ enum ConcurrencyPool {
     typealias EnqueueGlobalHook = @convention(thin) (UnownedJob, @convention(thin) (UnownedJob) -> Void) -> Void
 
     static func isEnabled(_ environment: [String: String]) -> Bool {
-        environment["TRIFORCE_CONCURRENCY_POOL"] == "event-loops"
+        environment["TRIFORCE_CONCURRENCY_POOL"] != "swift"
     }
 
     static func install(environment: [String: String]) -> String {

@@ -1,4 +1,6 @@
 import FoundationEssentials
+import NIOCore
+import NIOPosix
 import Synchronization
 public import Logging
 public import Net
@@ -9,6 +11,14 @@ public import ServiceLifecycle
 /// pair) and answers what the rest of the node asks about the mesh. On graceful shutdown it
 /// leaves: every linked member hears "left" before the links close.
 public actor MeshService: Service {
+    /// The mesh's own thread, shared by every `MeshService` in the process: the actor runs
+    /// there, so SWIM's timers and the acks it waits for never queue behind request handlers
+    /// or behind a flood on one link sharing a thread with them. With the event loops as the
+    /// global executor (`ConcurrencyPool`) a flooded hub otherwise fell
+    /// behind on another member's acks and suspected it (MeshClusterTests).
+    static let thread = MultiThreadedEventLoopGroup(numberOfThreads: 1).next()
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { Self.thread.executor.asUnownedSerialExecutor() }
+
     public let configuration: MeshConfiguration
     let client: MeshClient?
     let logger: Logger

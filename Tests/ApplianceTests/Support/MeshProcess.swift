@@ -79,6 +79,11 @@ final class MeshProcess: Sendable {
         }
     }
 
+    /// The log since `since`, for a failure message (the last `limit` characters).
+    func log(since: ContinuousClock.Instant, limit: Int = 8000) -> String {
+        String(lines.withLock { $0.filter { $0.at >= since }.map(\.line).joined(separator: "\n") }.suffix(limit))
+    }
+
     /// `triforce mesh status --json` against the running node; nil when it did not answer.
     func status() async throws -> JSONValue? {
         let out = try await Self.cli(["mesh", "status", "--json", "--mesh-port", String(meshPort)], dir: dir)
