@@ -3,11 +3,13 @@
 # triforce, against the same nginx upstream, in one run; prints both and the ratios.
 # Usage: bench/peers.sh [path/to/triforce]   Loopback only (pip needs PyPI once); needs
 # nginx, wrk, python3 -m venv, taskset. Proxies run on CPU 1, nginx and wrk on CPU 0.
+# BASE_PORT (default 18080) moves triforce, nginx on BASE_PORT+1, LiteLLM on BASE_PORT+15.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN="$(realpath "${1:-dist/triforce}")"
 DURATION="${BENCH_DURATION:-8}"
 LITELLM_VERSION="${LITELLM_VERSION:-}"
+PORT="${BASE_PORT:-18080}"; STATIC_PORT=$((PORT + 1))
 . bench/lib.sh
 
 start_static_upstream
@@ -45,14 +47,14 @@ measure() {  # $1 label, $2 pid, $3 port, $4 lua: prints and sets P50 P99 RPS CP
 D="$WORK/node"; mkdir -p "$D"
 "$BIN" init --data-dir "$D" > /dev/null 2>&1
 KEY=$("$BIN" key create admin@localhost --data-dir "$D" 2>/dev/null | tail -1)
-OPENAI_API_KEY=sk-bench OPENAI_BASE_URL=http://127.0.0.1:18081/v1 OLLAMA_BASE_URL=http://127.0.0.1:1 \
-    taskset -c $NODE_CPU "$BIN" serve --port 18080 --data-dir "$D" --log-level error 2> "$WORK/node.log" &
+OPENAI_API_KEY=sk-bench OPENAI_BASE_URL=http://127.0.0.1:$STATIC_PORT/v1 OLLAMA_BASE_URL=http://127.0.0.1:1 \
+    taskset -c $NODE_CPU "$BIN" serve --port $PORT --data-dir "$D" --log-level error 2> "$WORK/node.log" &
 NODE=$!; PIDS+=($NODE)
 for _ in $(seq 1 300); do
-    curl -sf -H "Authorization: Bearer $KEY" http://127.0.0.1:18080/v1/models | grep -q '"openai/bench-model"' && break; sleep 0.1
+    curl -sf -H "Authorization: Bearer $KEY" http://127.0.0.1:$PORT/v1/models | grep -q '"openai/bench-model"' && break; sleep 0.1
 done
 lua "$WORK/tf.lua" openai/bench-model "Bearer $KEY"
-measure triforce $NODE 18080 "$WORK/tf.lua"
+measure triforce $NODE $PORT "$WORK/tf.lua"
 TF=($P50 $P99 $RPS $CPUREQ)
 kill $NODE
 
@@ -60,19 +62,19 @@ kill $NODE
 cat > "$WORK/litellm.yaml" <<YAML
 model_list:
   - model_name: bench-model
-    litellm_params: {model: openai/bench-model, api_base: "http://127.0.0.1:18081/v1", api_key: sk-bench}
+    litellm_params: {model: openai/bench-model, api_base: "http://127.0.0.1:$STATIC_PORT/v1", api_key: sk-bench}
 general_settings: {master_key: sk-litellm-bench}
 litellm_settings: {telemetry: false}
 YAML
-LITELLM_LOG=ERROR taskset -c $NODE_CPU "$WORK/venv/bin/litellm" --config "$WORK/litellm.yaml" --port 18095 --num_workers 1 \
+LITELLM_LOG=ERROR taskset -c $NODE_CPU "$WORK/venv/bin/litellm" --config "$WORK/litellm.yaml" --port $((PORT + 15)) --num_workers 1 \
     > "$WORK/litellm.log" 2>&1 &
 LL=$!; PIDS+=($LL)
 for _ in $(seq 1 600); do
-    curl -sf -H "Authorization: Bearer sk-litellm-bench" http://127.0.0.1:18095/v1/models > /dev/null && break; sleep 0.2
+    curl -sf -H "Authorization: Bearer sk-litellm-bench" http://127.0.0.1:$((PORT + 15))/v1/models > /dev/null && break; sleep 0.2
 done
 lua "$WORK/ll.lua" bench-model "Bearer sk-litellm-bench"
 # LiteLLM's main process may fork; count the whole process group's CPU through its leader.
-measure LiteLLM $LL 18095 "$WORK/ll.lua"
+measure LiteLLM $LL $((PORT + 15)) "$WORK/ll.lua"
 LLR=($P50 $P99 $RPS $CPUREQ)
 python3 - "${TF[@]}" "${LLR[@]}" <<'PY'
 import sys

@@ -7,7 +7,8 @@
 #   BENCH_DURATION (default 8) seconds of load; PERF_CALLGRAPH (default fp; "dwarf" for
 #   binaries without frame pointers); BENCH_CONNS overrides the mode's connection count;
 #   BENCH_BIG_REGISTRY=1 discovers 1,000 models instead of one. Writes perf.data and report.txt to $PROFILE_OUT
-#   (default /tmp/triforce-profile). Loopback only; needs perf, nginx, wrk, python3, taskset.
+#   (default /tmp/triforce-profile). BASE_PORT (default 18080) moves the node, nginx on BASE_PORT+1.
+#   Loopback only; needs perf, nginx, wrk, python3, taskset.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN="$(realpath "${1:-.build/release/triforce}")"
@@ -15,18 +16,19 @@ MODE="${2:-explicit}"
 DURATION="${BENCH_DURATION:-8}"
 OUT="${PROFILE_OUT:-/tmp/triforce-profile}"
 mkdir -p "$OUT"
+PORT="${BASE_PORT:-18080}"; STATIC_PORT=$((PORT + 1))
 . bench/lib.sh
 start_static_upstream
 
 D="$WORK/node"; mkdir -p "$D"
 "$BIN" init --data-dir "$D" > /dev/null 2>&1
 KEY=$("$BIN" key create admin@localhost --data-dir "$D" 2>/dev/null | tail -1)
-OPENAI_API_KEY=sk-bench OPENAI_BASE_URL=http://127.0.0.1:18081${BENCH_BIG_REGISTRY:+/big}/v1 \
-MISTRAL_API_KEY=sk-bench MISTRAL_BASE_URL=http://127.0.0.1:18081/stream/v1 OLLAMA_BASE_URL=http://127.0.0.1:1 \
-    taskset -c $NODE_CPU "$BIN" serve --port 18080 --data-dir "$D" --log-level error 2> "$WORK/node.log" &
+OPENAI_API_KEY=sk-bench OPENAI_BASE_URL=http://127.0.0.1:$STATIC_PORT${BENCH_BIG_REGISTRY:+/big}/v1 \
+MISTRAL_API_KEY=sk-bench MISTRAL_BASE_URL=http://127.0.0.1:$STATIC_PORT/stream/v1 OLLAMA_BASE_URL=http://127.0.0.1:1 \
+    taskset -c $NODE_CPU "$BIN" serve --port $PORT --data-dir "$D" --log-level error 2> "$WORK/node.log" &
 NODE=$!; PIDS+=($NODE)
 for _ in $(seq 1 300); do
-    curl -sf -H "Authorization: Bearer $KEY" http://127.0.0.1:18080/v1/models | grep -q '"openai/bench-model"' && break; sleep 0.1
+    curl -sf -H "Authorization: Bearer $KEY" http://127.0.0.1:$PORT/v1/models | grep -q '"openai/bench-model"' && break; sleep 0.1
 done
 "$BIN" route set general openai/bench-model --data-dir "$D" > /dev/null
 sleep 1
@@ -54,12 +56,12 @@ else
 fi
 [ -n "$ACCEPT" ] && echo "wrk.headers[\"Accept\"] = \"$ACCEPT\"" >> "$WORK/load.lua"
 # Warm up (connection pools, snapshots), then record exactly the measured window.
-C wrk -t1 -c$CONNS -d2s -s "$WORK/load.lua" "http://127.0.0.1:18080$PATH_" > /dev/null
+C wrk -t1 -c$CONNS -d2s -s "$WORK/load.lua" "http://127.0.0.1:$PORT$PATH_" > /dev/null
 cpu() { awk '{print $14 + $15}' /proc/$NODE/stat; }
 before=$(cpu)
 perf record -F 999 -g --call-graph "${PERF_CALLGRAPH:-fp}" -p $NODE -o "$OUT/perf.data" -- sleep "$DURATION" 2> /dev/null &
 PERF=$!
-C wrk -t1 -c$CONNS -d${DURATION}s --latency -s "$WORK/load.lua" "http://127.0.0.1:18080$PATH_" > "$WORK/load.txt"
+C wrk -t1 -c$CONNS -d${DURATION}s --latency -s "$WORK/load.lua" "http://127.0.0.1:$PORT$PATH_" > "$WORK/load.txt"
 wait $PERF || true
 after=$(cpu)
 requests=$(awk '/requests in/ {print $1}' "$WORK/load.txt")
