@@ -39,14 +39,7 @@ start_node() {  # $1 name, $2 OpenAI base path ("" or /big): sets NODE, KEY, D
     "$BIN" route set general openai/bench-model --data-dir "$D" > /dev/null
     sleep 1
 }
-route_lua() {
-    cat > "$WORK/$1.lua" <<LUA
-wrk.method = "POST"
-wrk.body = '$2'
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer $KEY"
-LUA
-}
+route_lua() { post_lua "$WORK/$1.lua" "$2" "Bearer $KEY"; }
 load64() {  # $1 lua name, $2 label: req/s and CPU per request of the node at 64 connections
     local before after requests
     before=$(cpu)

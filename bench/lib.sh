@@ -39,6 +39,18 @@ NGINX
     C nginx -p "$WORK" -c nginx.conf
 }
 
+# A wrk script at $1 posting the JSON body $2 with the Authorization header $3 (and an Accept
+# header $4 when given).
+post_lua() {
+    cat > "$1" <<LUA
+wrk.method = "POST"
+wrk.body = '$2'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "$3"
+LUA
+    if [ -n "${4:-}" ]; then echo "wrk.headers[\"Accept\"] = \"$4\"" >> "$1"; fi
+}
+
 # A node with one OpenAI-compatible provider (nginx's fixed answers), pinned to NODE_CPU, on
 # port $PORT (default 18080), up once discovery lists the bench model; and $WORK/one.lua, a wrk
 # script posting one non-streamed chat completion with the node's admin key. Sets D, KEY, NODE.
@@ -53,10 +65,5 @@ start_chat_node() {
     for _ in $(seq 1 300); do
         curl -sf -H "Authorization: Bearer $KEY" "http://127.0.0.1:$port/v1/models" | grep -q '"openai/bench-model"' && break; sleep 0.1
     done
-    cat > "$WORK/one.lua" <<LUA
-wrk.method = "POST"
-wrk.body = '{"model":"openai/bench-model","messages":[{"role":"user","content":"hi"}]}'
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer $KEY"
-LUA
+    post_lua "$WORK/one.lua" '{"model":"openai/bench-model","messages":[{"role":"user","content":"hi"}]}' "Bearer $KEY"
 }

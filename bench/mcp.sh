@@ -6,39 +6,27 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN="$(realpath "${1:-dist/triforce}")"
 DURATION="${BENCH_DURATION:-8}"
-WORK="$(mktemp -d)"
-NODE=""
-cleanup() { [ -n "$NODE" ] && kill "$NODE" 2>/dev/null; rm -rf "$WORK"; }
-trap cleanup EXIT
-NODE_CPU=1; CLIENT_CPU=0; [ "$(nproc)" -lt 2 ] && NODE_CPU=0
+PORT="${BASE_PORT:-18090}"   # BASE_PORT moves the node
+. bench/lib.sh
 
 D="$WORK/node"; mkdir -p "$D"
 "$BIN" init --data-dir "$D" > /dev/null 2>&1
 KEY=$("$BIN" key create admin@localhost --data-dir "$D" 2>/dev/null | tail -1)
-OLLAMA_BASE_URL=http://127.0.0.1:1 taskset -c $NODE_CPU "$BIN" serve --port 18090 --data-dir "$D" --log-level error 2> "$WORK/node.log" &
-NODE=$!
-for _ in $(seq 1 300); do curl -sf http://127.0.0.1:18090/healthz > /dev/null && break; sleep 0.05; done
+OLLAMA_BASE_URL=http://127.0.0.1:1 taskset -c $NODE_CPU "$BIN" serve --port $PORT --data-dir "$D" --log-level error 2> "$WORK/node.log" &
+NODE=$!; PIDS+=($NODE)
+for _ in $(seq 1 300); do curl -sf http://127.0.0.1:$PORT/healthz > /dev/null && break; sleep 0.05; done
 
-post() {  # $1 name, $2 JSON body
-    cat > "$WORK/$1.lua" <<LUA
-wrk.method = "POST"
-wrk.body = '$2'
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Accept"] = "application/json, text/event-stream"
-wrk.headers["Authorization"] = "Bearer $KEY"
-LUA
-}
+post() { post_lua "$WORK/$1.lua" "$2" "Bearer $KEY" "application/json, text/event-stream"; }  # name, JSON body
 post list '{"jsonrpc":"2.0","id":1,"method":"tools/list"}'
 post status '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"status","arguments":{}}}'
-lat() { awk -v q="$2" '$1 == q {print $2}' "$1"; }
 run() {  # $1 label, $2 lua or "", $3 path
     local script=(); [ -n "$2" ] && script=(-s "$WORK/$2.lua")
-    taskset -c $CLIENT_CPU wrk -t1 -c1 -d${DURATION}s --latency "${script[@]}" "http://127.0.0.1:18090$3" > "$WORK/out.txt"
+    taskset -c $CLIENT_CPU wrk -t1 -c1 -d${DURATION}s --latency "${script[@]}" "http://127.0.0.1:$PORT$3" > "$WORK/out.txt"
     printf "%-22s p50 %-9s p99 %-9s %s req/s\n" "$1" "$(lat "$WORK/out.txt" 50%)" "$(lat "$WORK/out.txt" 99%)" \
         "$(awk '/Requests\/sec/ {print $2}' "$WORK/out.txt")"
 }
 curl -s -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \
-    -d '{"jsonrpc":"2.0","id":1,"method":"tools/list"}' http://127.0.0.1:18090/v1/mcp | grep -q '"tools"' \
+    -d '{"jsonrpc":"2.0","id":1,"method":"tools/list"}' http://127.0.0.1:$PORT/v1/mcp | grep -q '"tools"' \
     || { echo "tools/list did not answer" >&2; exit 1; }
 run "/healthz" "" /healthz
 run "tools/list" list /v1/mcp

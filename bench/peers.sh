@@ -20,14 +20,7 @@ python3 -m venv "$WORK/venv"
     || { tail -5 "$WORK/pip.log" >&2; exit 1; }
 echo "LiteLLM $("$WORK/venv/bin/pip" show litellm | awk '/^Version/ {print $2}')"
 
-lua() {  # $1 file, $2 model, $3 auth header value
-    cat > "$1" <<LUA
-wrk.method = "POST"
-wrk.body = '{"model":"$2","messages":[{"role":"user","content":"hi"}]}'
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "$3"
-LUA
-}
+lua() { post_lua "$1" "{\"model\":\"$2\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}" "$3"; }  # file, model, auth
 measure() {  # $1 label, $2 pid, $3 port, $4 lua: prints and sets P50 P99 RPS CPUREQ
     C wrk -t1 -c1 -d${DURATION}s --timeout 30s --latency -s "$4" "http://127.0.0.1:$3/v1/chat/completions" > "$WORK/one.txt"
     local before after requests

@@ -44,17 +44,7 @@ case "$MODE" in
     *) echo "unknown mode $MODE" >&2; exit 2 ;;
 esac
 CONNS="${BENCH_CONNS:-$CONNS}"   # e.g. BENCH_CONNS=1: where a lone client's request spends its CPU
-if [ -n "$BODY" ]; then
-cat > "$WORK/load.lua" <<LUA
-wrk.method = "POST"
-wrk.body = '$BODY'
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer $KEY"
-LUA
-else
-    echo 'wrk.method = "GET"' > "$WORK/load.lua"
-fi
-[ -n "$ACCEPT" ] && echo "wrk.headers[\"Accept\"] = \"$ACCEPT\"" >> "$WORK/load.lua"
+if [ -n "$BODY" ]; then post_lua "$WORK/load.lua" "$BODY" "Bearer $KEY" "$ACCEPT"; else echo 'wrk.method = "GET"' > "$WORK/load.lua"; fi
 # Warm up (connection pools, snapshots), then record exactly the measured window.
 C wrk -t1 -c$CONNS -d2s -s "$WORK/load.lua" "http://127.0.0.1:$PORT$PATH_" > /dev/null
 cpu() { awk '{print $14 + $15}' /proc/$NODE/stat; }
