@@ -163,9 +163,14 @@ def restarted_on_another_port(mover, nodes, members, start_node):
             return next((node for node in others if node in members and not view(node)[again.node_id]["linked"]), None)
         assert await asyncio.to_thread(wait_until, lambda: unlinked() is not None, 30, 0.3), "every member stayed linked to it"
         caller = unlinked()
-        body = await asyncio.to_thread(mcp_post, caller, {"jsonrpc": "2.0", "id": 3, "method": "tools/call",
-                                                          "params": {"name": "moved-client.moved_tool", "arguments": {"n": 9}}},
-                                       caller.key)
+        try:
+            body = await asyncio.to_thread(mcp_post, caller, {"jsonrpc": "2.0", "id": 3, "method": "tools/call",
+                                                              "params": {"name": "moved-client.moved_tool", "arguments": {"n": 9}}},
+                                           caller.key)
+        except OSError as error:   # a timeout: say what both ends logged (once seen in CI, not reproduced alone)
+            raise AssertionError(f"the call through an on-demand link failed: {error}\n" + "".join(
+                line for line in caller.stderr_lines[-200:] + ["----\n"] + again.stderr_lines[-200:]
+                if "member alive" not in line)[-12000:]) from error
         responder.cancel()
         await ws.close()
         return body
