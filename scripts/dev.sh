@@ -67,7 +67,8 @@ case "${1:-run}" in
         ;;
     release)
         deps
-        swift build -c release --static-swift-stdlib -Xswiftc -Osize
+        # Function sections: the link lays out the listed code first (Package.swift, text-order.ld).
+        swift build -c release --static-swift-stdlib -Xswiftc -Osize -Xswiftc -Xfrontend -Xswiftc -function-sections
         mkdir -p dist
         cp .build/release/triforce dist/triforce
         strip dist/triforce

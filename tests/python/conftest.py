@@ -13,6 +13,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 
 def triforce_binary():
+    # TRIFORCE_BINARY: run the suite against another build, e.g. the release binary.
+    if os.environ.get("TRIFORCE_BINARY"):
+        return os.path.abspath(os.environ["TRIFORCE_BINARY"])
     for config in ("debug", "release"):
         path = os.path.join(ROOT, ".build", config, "triforce")
         if os.path.exists(path):

@@ -2,7 +2,7 @@
 
 Covers the client's legacy handshake mode and its default auto mode (server/discover probe),
 paging through tools/list, tool calls and their errors, progress, and plain curl-style POSTs.
-Self-contained: starts its own node so it does not depend on a shared conftest.
+Starts its own node (the binary conftest.triforce_binary finds) rather than the shared fixture.
 """
 import asyncio
 import json
@@ -24,15 +24,9 @@ try:  # the transport was renamed; accept either spelling
 except ImportError:  # pragma: no cover - older SDKs
     from mcp.client.streamable_http import streamablehttp_client as http_transport
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from conftest import triforce_binary  # noqa: E402
 
 
-def binary():
-    for config in ("debug", "release"):
-        path = os.path.join(ROOT, ".build", config, "triforce")
-        if os.path.exists(path):
-            return path
-    raise RuntimeError("build triforce first: swift build")
 
 
 @pytest.fixture(scope="module")
@@ -40,11 +34,11 @@ def node():
     data = tempfile.TemporaryDirectory(prefix="triforce-mcp-")
     env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
     # An admin and an API key for it, made with the CLI as an operator would.
-    subprocess.run([binary(), "init", "--data-dir", data.name], check=True, capture_output=True, env=env)
-    key = subprocess.run([binary(), "key", "create", "admin@localhost", "--name", "pytest", "--data-dir", data.name],
+    subprocess.run([triforce_binary(), "init", "--data-dir", data.name], check=True, capture_output=True, env=env)
+    key = subprocess.run([triforce_binary(), "key", "create", "admin@localhost", "--name", "pytest", "--data-dir", data.name],
                          check=True, capture_output=True, text=True, env=env).stdout.strip().splitlines()[-1]
     assert key.startswith("tf_")
-    proc = subprocess.Popen([binary(), "serve", "--port", "0", "--data-dir", data.name],
+    proc = subprocess.Popen([triforce_binary(), "serve", "--port", "0", "--data-dir", data.name],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env, cwd=data.name)
     port = []
     ready = threading.Event()
