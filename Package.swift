@@ -23,7 +23,9 @@ let packageDirectory = String(#filePath.dropLast("/Package.swift".count))
 // `-Xswiftc -Xfrontend -Xswiftc -function-sections` (scripts/dev.sh release).
 let releaseLinkerSettings: [LinkerSetting] = [
     .unsafeFlags(["-Xlinker", "--version-script=\(packageDirectory)/Sources/Appliance/no-exports.map",
-                  "-use-ld=lld", "-Xlinker", "-T", "-Xlinker", "\(packageDirectory)/Sources/Appliance/text-order.ld"],
+                  // The hook the map exports is the runtime library's own in dynamic builds.
+                  "-use-ld=lld", "-Xlinker", "--undefined-version",
+                  "-Xlinker", "-T", "-Xlinker", "\(packageDirectory)/Sources/Appliance/text-order.ld"],
                  .when(configuration: .release)),
 ]
 
