@@ -25,10 +25,7 @@ start_node() {  # $1 name, $2 OpenAI base path ("" or /big): sets NODE, KEY, D
     D="$WORK/$1"; mkdir -p "$D"
     "$BIN" init --data-dir "$D" > /dev/null 2>&1
     KEY=$("$BIN" key create admin@localhost --data-dir "$D" 2>/dev/null | tail -1)
-    OPENAI_API_KEY=sk-bench OPENAI_BASE_URL=http://127.0.0.1:$STATIC_PORT$2/v1 \
-    MISTRAL_API_KEY=sk-bench MISTRAL_BASE_URL=http://127.0.0.1:$STATIC_PORT/stream/v1 \
-    GROQ_API_KEY=sk-bench GROQ_BASE_URL=http://127.0.0.1:$SLOW_PORT/v1 OLLAMA_BASE_URL=http://127.0.0.1:1 \
-        taskset -c $NODE_CPU "$BIN" serve --port $PORT --data-dir "$D" --log-level error 2> "$WORK/$1.log" &
+    env $(bench_providers "$2") taskset -c $NODE_CPU "$BIN" serve --port $PORT --data-dir "$D" --log-level error 2> "$WORK/$1.log" &
     NODE=$!; PIDS+=($NODE)
     for _ in $(seq 1 300); do
         curl -sf -H "Authorization: Bearer $KEY" http://127.0.0.1:$PORT/v1/models | grep -q '"openai/bench-model"' && break; sleep 0.1

@@ -39,6 +39,15 @@ NGINX
     C nginx -p "$WORK" -c nginx.conf
 }
 
+# The providers a bench node talks to, as assignments for `env`: OpenAI on nginx's fixed answers
+# ($1: a path prefix, e.g. /big for the 1,000-model list), Mistral on nginx's 2,000-chunk stream,
+# Groq on the slow upstream at SLOW_PORT that holds streams open, Ollama on a closed port.
+bench_providers() {
+    echo "OPENAI_API_KEY=sk-bench OPENAI_BASE_URL=http://127.0.0.1:$STATIC_PORT${1:-}/v1" \
+         "MISTRAL_API_KEY=sk-bench MISTRAL_BASE_URL=http://127.0.0.1:$STATIC_PORT/stream/v1" \
+         "GROQ_API_KEY=sk-bench GROQ_BASE_URL=http://127.0.0.1:$SLOW_PORT/v1 OLLAMA_BASE_URL=http://127.0.0.1:1"
+}
+
 # A wrk script at $1 posting the JSON body $2 with the Authorization header $3 (and an Accept
 # header $4 when given).
 post_lua() {
