@@ -26,11 +26,15 @@ public struct Authenticator: Sendable {
     /// The credential in the headers, if any. A non-Bearer Authorization header is an error.
     public static func credential(in headers: HTTPFields) throws -> String? {
         if let authorization = headers[.authorization] {
-            let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-            guard parts.count == 2, isBearer(parts[0]) else {
+            // Scanned as bytes: `split` walks grapheme clusters, on every request.
+            let bytes = authorization.utf8
+            let schemeStart = bytes.firstIndex { $0 != 0x20 } ?? bytes.endIndex
+            let schemeEnd = bytes[schemeStart...].firstIndex(of: 0x20) ?? bytes.endIndex
+            let tokenStart = bytes[schemeEnd...].firstIndex { $0 != 0x20 } ?? bytes.endIndex
+            guard tokenStart < bytes.endIndex, isBearer(authorization[schemeStart..<schemeEnd]) else {
                 throw APIError.unauthorized("Authorization must be 'Bearer <token>'")
             }
-            return parts[1].trimmed()
+            return authorization[tokenStart...].trimmed()
         }
         if let key = headers[.xAPIKey] { return key.trimmed() }
         return nil

@@ -36,7 +36,7 @@ public struct ModelsRule: Sendable, Equatable, Codable {
 
     /// The rule alone, without the `max` cap.
     public func matches(_ model: ModelDescriptor) -> Bool {
-        let upstream = model.id.split(separator: "/", maxSplits: 1).last.map(String.init) ?? model.id
+        let upstream = model.id.utf8.firstIndex(of: UInt8(ascii: "/")).map { String(model.id[model.id.utf8.index(after: $0)...]) } ?? model.id
         if let deny, deny.contains(model.id) || deny.contains(upstream) { return false }
         if all == true { return true }
         if let allow, allow.contains(model.id) || allow.contains(upstream) { return true }

@@ -143,14 +143,16 @@ public final class Connection {
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         let depth = transactionDepth
         let savepoint = "sp\(depth)"
-        try execute(depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT \(savepoint)")
+        // The outermost BEGIN and COMMIT run as cached prepared statements: `sqlite3_exec`
+        // compiled each anew, ~15,000 instructions apiece on every write-behind flush.
+        if depth == 0 { try run("BEGIN IMMEDIATE") } else { try execute("SAVEPOINT \(savepoint)") }
         transactionDepth = depth + 1
         // Restored on every exit, so a failed COMMIT cannot leave the depth off by one.
         defer { transactionDepth = depth }
         let result: T
         do {
             result = try body()
-            try execute(depth == 0 ? "COMMIT" : "RELEASE \(savepoint)")
+            if depth == 0 { try run("COMMIT") } else { try execute("RELEASE \(savepoint)") }
         } catch {
             rollBack(depth: depth, savepoint: savepoint)
             throw error

@@ -34,6 +34,15 @@ public final class HTTPMetrics: Sendable {
         _ = CoreMetrics.Counter(label: "triforce_rate_limited_requests_total", dimensions: [("route", "none")], factory: factory)
     }
 
+    /// One finished request: `route` nil when no route matched, `elapsed` the time to the
+    /// response head.
+    public func record(route: String?, status: Int, elapsed: Duration) {
+        let (seconds, attoseconds) = elapsed.components
+        // Clamped: a duration past Int64 nanoseconds (292 years) is not a real request.
+        let nanoseconds = seconds >= Int64.max / 1_000_000_000 ? Int64.max : seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        record(route: route ?? "unmatched", status: status, nanoseconds: nanoseconds)
+    }
+
     /// `route` is the router's template (`/v1/admin/users/:id`), never the raw path.
     public func record(route: String, status: Int, nanoseconds: Int64) {
         let entry = handles[Key(route: route, status: status)]

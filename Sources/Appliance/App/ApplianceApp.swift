@@ -103,11 +103,13 @@ struct ApplianceApp {
     func makeRoutes() throws -> (router: Router<AppRequestContext>, meshClients: MeshClientEndpoint) {
         let router = Router(context: AppRequestContext.self)
         let methods = MethodTable()
-        // First, so it sees the status the error middleware settles on.
-        router.add(middleware: HTTPMetricsMiddleware<AppRequestContext>(metrics: metrics.http))
-        router.add(middleware: ErrorMiddleware(methods: methods))
-        router.add(middleware: RequestStatsMiddleware(stats: stats))
-        router.add(middleware: RequestLimitsMiddleware(maxBodyBytes: try node.configuration.maxBodyBytes()))
+        // Request ids, the body limit, errors as JSON, and every request's final status to the
+        // metrics and the console's request stats.
+        let http = metrics.http, stats = self.stats
+        router.add(middleware: ErrorMiddleware(methods: methods, maxBodyBytes: try node.configuration.maxBodyBytes()) { route, status, elapsed in
+            http.record(route: route, status: status, elapsed: elapsed)
+            stats.record(status: status, latency: elapsed, unixSeconds: Int64(Date().timeIntervalSince1970))
+        })
         // Central enforcement: every route registered below is authenticated, checked
         // against its tier and, on chat/MCP/admin paths, rate limited (AccessRule.defaults).
         router.add(middleware: AuthMiddleware(services: node.auth))

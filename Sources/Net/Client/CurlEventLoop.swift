@@ -31,6 +31,11 @@ final class CurlEventLoop: Sendable {
     /// Touched off the event thread only by `curl_multi_wakeup`, under `inbox`'s lock.
     private nonisolated(unsafe) let multi: UnsafeMutableRawPointer
     private let inbox = Mutex(Inbox())
+    /// Easy handles of finished transfers, reset and kept for the next ones (event thread
+    /// only): `curl_easy_init` and `curl_easy_cleanup` allocate and free a handle's buffers
+    /// on every request. At most `maxSpareHandles`, so a burst does not stay resident.
+    private nonisolated(unsafe) var spareHandles: [UnsafeMutableRawPointer] = []
+    static let maxSpareHandles = 16
 
     init(maxConnections: Int) throws(OutgoingHTTPError) {
         guard CurlGlobal.ready, let multi = curl_multi_init() else {
@@ -107,7 +112,22 @@ final class CurlEventLoop: Sendable {
             let wait = checkDeadlines(&attached)
             curl_multi_poll(multi, nil, 0, wait, nil)
         }
+        for easy in spareHandles { curl_easy_cleanup(easy) }
+        spareHandles = []
         curl_multi_cleanup(multi)
+    }
+
+    /// An easy handle with every option at its default (event thread).
+    func takeHandle() -> UnsafeMutableRawPointer? {
+        spareHandles.popLast() ?? curl_easy_init()
+    }
+
+    /// Takes back a handle that is out of the multi (event thread). `curl_easy_reset` clears
+    /// every option, callback and pointer the last transfer set.
+    func recycle(_ easy: UnsafeMutableRawPointer) {
+        guard spareHandles.count < Self.maxSpareHandles else { return curl_easy_cleanup(easy) }
+        curl_easy_reset(easy)
+        spareHandles.append(easy)
     }
 
     private func handle(_ command: Command, _ attached: inout [UnsafeMutableRawPointer: CurlTransfer]) {

@@ -50,7 +50,7 @@ extension CurlTransfer {
     func finish(_ failure: OutgoingHTTPError?) {
         guard !event.finished else { return }
         event.finished = true
-        releaseHandle()
+        releaseHandle(recycle: true)
         let (headWaiter, bodyWaiter) = shared.withLock { state in
             state.end = failure.map { .failed($0) } ?? .finished
             defer { state.headWaiter = nil; state.bodyWaiter = nil }

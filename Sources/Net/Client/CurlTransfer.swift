@@ -85,7 +85,7 @@ final class CurlTransfer: @unchecked Sendable {
 
     /// Creates and configures the easy handle (event thread). Returns why that failed.
     func makeHandle() -> OutgoingHTTPError? {
-        guard let easy = curl_easy_init() else { return error(.transport, "curl_easy_init failed") }
+        guard let easy = loop.takeHandle() else { return error(.transport, "curl_easy_init failed") }
         self.easy = easy
         let me = Unmanaged.passUnretained(self).toOpaque()
         var firstFailure: CURLcode = CURLE_OK
@@ -190,9 +190,13 @@ final class CurlTransfer: @unchecked Sendable {
         check(ccurl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, list))
     }
 
-    /// Frees the easy handle and header list. The handle must already be out of the multi.
-    func releaseHandle() {
-        if let easy { curl_easy_cleanup(easy) }
+    /// Frees the header list and gives the easy handle back to the loop for reuse (on the
+    /// event thread) or frees it (`deinit`, wherever the last reference goes). The handle
+    /// must already be out of the multi.
+    func releaseHandle(recycle: Bool = false) {
+        if let easy {
+            if recycle { loop.recycle(easy) } else { curl_easy_cleanup(easy) }
+        }
         easy = nil
         if let headerList { curl_slist_free_all(headerList) }
         headerList = nil

@@ -11,7 +11,7 @@ public struct AppRequestContext: RequestContext {
     public var clientAddress: String
     /// Set by the auth middleware; nil only before it ran.
     public var principal: Principal?
-    /// Set by `RequestLimitsMiddleware` from configuration.
+    /// Set by `ErrorMiddleware` from configuration.
     public var maxBodyBytes: Int = 4 << 20
     /// The client's connection: Hummingbird does not cancel a handler when its client goes
     /// away, so long responses (streams) watch it through `onConnectionClose`.

@@ -4,18 +4,33 @@ import Logging
 import NIOCore
 import FoundationEssentials
 
-/// Outermost middleware: gives every request an id (the caller's, or Hummingbird's) and a
-/// logger carrying it, logs the outcome, and turns every thrown error into the JSON error
-/// body with the right status.
+/// The one middleware in front of auth: gives every request an id (the caller's, or
+/// Hummingbird's) and a logger carrying it, refuses a declared body over the limit, turns
+/// every thrown error into the JSON error body with the right status, and reports each
+/// request's final status and time to response head (`finished`: metrics, request stats).
 /// Unknown errors become 500 with the request id; their details go to the log only.
+///
+/// One frame instead of four: the body limit, the metrics and the stats were middlewares of
+/// their own, each an async frame and a context copy on every request (17,000 instructions
+/// of a `/healthz`, callgrind).
 public struct ErrorMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext
+    /// Told of every request once its response is settled: the route template the router
+    /// matched (nil: none did), the status the client gets, and the time to the response head.
+    public typealias Finished = @Sendable (_ route: String?, _ status: Int, _ elapsed: Duration) -> Void
     let methods: MethodTable
+    let maxBodyBytes: Int
+    let finished: Finished?
 
-    public init(methods: MethodTable) { self.methods = methods }
+    public init(methods: MethodTable, maxBodyBytes: Int = 4 << 20, finished: Finished? = nil) {
+        self.methods = methods
+        self.maxBodyBytes = maxBodyBytes
+        self.finished = finished
+    }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
+        context.maxBodyBytes = maxBodyBytes
         // Hummingbird already gave this request an id in its logger's metadata
         // (`hb.request.id`, on every log line); a caller's own id is added beside it. Setting
         // a second, new one on every request copied the logger's storage each time.
@@ -29,12 +44,17 @@ public struct ErrorMiddleware: RouterMiddleware {
         let started = ContinuousClock.now
         var response: Response
         do {
+            // A declared Content-Length over the limit: 413 before reading a byte.
+            if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
+                throw APIError.payloadTooLarge(limit: maxBodyBytes)
+            }
             response = try await next(request, context)
         } catch {
             response = try mapped(error, request: request, context: context).response(from: request, context: context)
         }
         response.headers[.xRequestID] = requestID
         let elapsed = ContinuousClock.now - started
+        finished?(context.endpointPath, response.status.code, elapsed)
         context.logger.log(level: response.status.code >= 500 ? .warning : .debug, "request", metadata: [
             "method": .string(request.method.rawValue), "path": .string(request.uri.path),
             "status": .stringConvertible(response.status.code),
