@@ -281,6 +281,42 @@ func failure(of request: OutgoingRequest, on client: CurlHTTPClient) async -> Ou
         }
     }
 
+    /// The event thread reuses finished transfers' easy handles (`curl_easy_reset`): nothing
+    /// of one transfer (method, headers, body, receive buffer size, an abort) reaches the next.
+    @Test func reusedHandlesCarryNothingOver() async throws {
+        try await withTestServer(clientRoutes) { port, _ in
+            let client = try CurlHTTPClient()
+            for round in 0..<12 {
+                let buffer: Int? = round % 3 == 0 ? nil : (round % 3 == 1 ? 1 << 10 : 64 << 10)
+                var post = OutgoingRequest(method: "POST", url: url(port, "/echo"), headers: [("X-Token", "t\(round)")],
+                                           body: Data("body \(round)".utf8))
+                post.receiveBufferBytes = buffer
+                let echoed = try await client.send(post)
+                #expect(echoed.status == 201)
+                #expect(echoed.header("x-token") == "t\(round)")
+                #expect(try await echoed.collect() == Data("body \(round)".utf8))
+
+                // A GET after a POST: no method, header or body of the last transfer.
+                var get = OutgoingRequest(url: url(port, "/big-stream"))
+                get.receiveBufferBytes = buffer
+                let big = try await client.send(get)
+                #expect(big.status == 200)
+                #expect(try await big.collect().count == 100_000)
+
+                // An abort mid-body (the body dropped), then the handle goes back to the pool.
+                do {
+                    let forever = try await client.send(OutgoingRequest(url: url(port, "/forever")))
+                    var chunks = forever.body.makeAsyncIterator()
+                    _ = try await chunks.next()
+                }
+
+                let hello = try await client.send(OutgoingRequest(url: url(port, "/hello")))
+                #expect(hello.header("x-token") == nil)
+                #expect(String(decoding: try await hello.collect(), as: UTF8.self) == "hello")
+            }
+        }
+    }
+
     @Test func twoHundredConcurrentRequests() async throws {
         try await withTestServer(clientRoutes) { port, _ in
             let client = try CurlHTTPClient()

@@ -85,7 +85,22 @@ final class CurlTransfer: @unchecked Sendable {
 
     /// Creates and configures the easy handle (event thread). Returns why that failed.
     func makeHandle() -> OutgoingHTTPError? {
-        guard let easy = loop.takeHandle() else { return error(.transport, "curl_easy_init failed") }
+        guard var easy = loop.takeHandle() else { return error(.transport, "curl_easy_init failed") }
+        // First, while nothing else is set: curl refuses a new receive buffer size on a handle
+        // that still holds its last buffer (it frees it when a transfer ends, but a transfer
+        // removed before it connected may keep it). Such a reused handle is swapped for a new one.
+        if let bytes = request.receiveBufferBytes {
+            let size = min(max(bytes, 1 << 10), 512 << 10)
+            if ccurl_easy_setopt_long(easy, CURLOPT_BUFFERSIZE, size) != CURLE_OK {
+                curl_easy_cleanup(easy)
+                guard let fresh = curl_easy_init() else { return error(.transport, "curl_easy_init failed") }
+                easy = fresh
+                guard ccurl_easy_setopt_long(easy, CURLOPT_BUFFERSIZE, size) == CURLE_OK else {
+                    self.easy = easy
+                    return error(.invalidURL, "configure: receive buffer size refused")
+                }
+            }
+        }
         self.easy = easy
         let me = Unmanaged.passUnretained(self).toOpaque()
         var firstFailure: CURLcode = CURLE_OK
@@ -109,9 +124,6 @@ final class CurlTransfer: @unchecked Sendable {
         // Refuses early when Content-Length already says too much; the write callback counts.
         check(ccurl_easy_setopt_off(easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(max(request.maxResponseBytes, 0))))
         check(ccurl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorBuffer))
-        if let bytes = request.receiveBufferBytes {
-            check(ccurl_easy_setopt_long(easy, CURLOPT_BUFFERSIZE, min(max(bytes, 1 << 10), 512 << 10)))
-        }
         // CAINFO replaces the bundle file; the system CA directory (CAPATH, compiled in)
         // stays, so public certificates still verify.
         if let authority = request.certificateAuthorityFile {
