@@ -70,7 +70,7 @@ case "${1:-run}" in
         # Function sections: the link lays out the listed code first (Package.swift, text-order.ld).
         # A scratch dir of its own: the driver does not rebuild objects when only an -Xfrontend
         # flag changes, and `run`'s dynamic release build shares .build.
-        swift build -c release --static-swift-stdlib -Xswiftc -Osize -Xswiftc -Xfrontend -Xswiftc -function-sections \
+        swift build -c release --static-swift-stdlib -Xswiftc -Xfrontend -Xswiftc -function-sections \
             --scratch-path .build-static
         mkdir -p dist
         cp .build-static/release/triforce dist/triforce

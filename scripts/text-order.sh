@@ -30,7 +30,7 @@ cp "$LD" "$SCRATCH.ld.bak"
 trap 'cp "$SCRATCH.ld.bak" "$LD"' ERR INT
 echo "SECTIONS { .text.ordered : { } } INSERT BEFORE .text;" > "$LD"
 rm -f "$SCRATCH/release/triforce"   # the script is no input SwiftPM tracks: force the link
-swift build -c release --static-swift-stdlib -Xswiftc -Osize -Xswiftc -Xfrontend -Xswiftc -function-sections \
+swift build -c release --static-swift-stdlib -Xswiftc -Xfrontend -Xswiftc -function-sections \
     --scratch-path "$SCRATCH" -Xlinker -Map="$SCRATCH/triforce.map" > "$SCRATCH.log" 2>&1 || { cat "$SCRATCH.log"; exit 1; }
 PORT="${BASE_PORT:-18380}"; STATIC_PORT=$((PORT + 1)); SLOW_PORT=$((PORT + 2))
 . bench/lib.sh
