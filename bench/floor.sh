@@ -13,8 +13,8 @@ BIN="$(realpath "${1:-dist/triforce}")"
 DURATION="${BENCH_DURATION:-8}"
 PORT="${BASE_PORT:-18080}"; STATIC_PORT=$((PORT + 1)); FLOOR_PORT=$((PORT + 3))
 if [ -n "${FLOOR_BIN:-}" ]; then FLOOR="$(realpath "$FLOOR_BIN")"; else   # FLOOR_BIN: a bench/floor build already made
-    (cd bench/floor && swift build -c release --static-swift-stdlib -Xswiftc -Osize > /dev/null)
-    FLOOR="$(cd bench/floor && swift build -c release --static-swift-stdlib -Xswiftc -Osize --show-bin-path)/hbfloor"
+    (cd bench/floor && swift build -c release --static-swift-stdlib > /dev/null)
+    FLOOR="$(cd bench/floor && swift build -c release --static-swift-stdlib --show-bin-path)/hbfloor"
 fi
 . bench/lib.sh
 start_static_upstream

@@ -27,8 +27,7 @@ BIN="$WORK/triforce"; cp "$SRC" "$BIN"; strip --strip-debug "$BIN"
 D="$WORK/node"; mkdir -p "$D"
 "$BIN" init --data-dir "$D" > /dev/null 2>&1
 KEY=$("$BIN" key create admin@localhost --data-dir "$D" 2>/dev/null | tail -1)
-OPENAI_API_KEY=sk-bench OPENAI_BASE_URL=http://127.0.0.1:$STATIC_PORT/v1 OLLAMA_BASE_URL=http://127.0.0.1:1 \
-    valgrind --tool=callgrind --callgrind-out-file="$WORK/cg.out.%p" "$BIN" serve --port "$PORT" --data-dir "$D" \
+env $(chat_provider) valgrind --tool=callgrind --callgrind-out-file="$WORK/cg.out.%p" "$BIN" serve --port "$PORT" --data-dir "$D" \
     --log-level error 2> "$WORK/node.log" &
 NODE=$!; PIDS+=($NODE)
 ready() { curl -sf -H "Authorization: Bearer $KEY" "http://127.0.0.1:$PORT/v1/models" | grep -q '"openai/bench-model"'; }

@@ -42,6 +42,11 @@ NGINX
 # The providers a bench node talks to, as assignments for `env`: OpenAI on nginx's fixed answers
 # ($1: a path prefix, e.g. /big for the 1,000-model list), Mistral on nginx's 2,000-chunk stream,
 # Groq on the slow upstream at SLOW_PORT that holds streams open, Ollama on a closed port.
+# The one-provider node of start_chat_node and instructions.sh: nginx's fixed answers as "openai".
+chat_provider() {
+    echo "OPENAI_API_KEY=sk-bench OPENAI_BASE_URL=http://127.0.0.1:$STATIC_PORT/v1 OLLAMA_BASE_URL=http://127.0.0.1:1"
+}
+
 bench_providers() {
     echo "OPENAI_API_KEY=sk-bench OPENAI_BASE_URL=http://127.0.0.1:$STATIC_PORT${1:-}/v1" \
          "MISTRAL_API_KEY=sk-bench MISTRAL_BASE_URL=http://127.0.0.1:$STATIC_PORT/stream/v1" \
@@ -68,8 +73,7 @@ start_chat_node() {
     D="$WORK/node"; mkdir -p "$D"
     "$BIN" init --data-dir "$D" > /dev/null 2>&1
     KEY=$("$BIN" key create admin@localhost --data-dir "$D" 2>/dev/null | tail -1)
-    OPENAI_API_KEY=sk-bench OPENAI_BASE_URL=http://127.0.0.1:$STATIC_PORT/v1 OLLAMA_BASE_URL=http://127.0.0.1:1 \
-        taskset -c $NODE_CPU "$BIN" serve --port "$port" --data-dir "$D" --log-level error 2> "$WORK/node.log" &
+    env $(chat_provider) taskset -c $NODE_CPU "$BIN" serve --port "$port" --data-dir "$D" --log-level error 2> "$WORK/node.log" &
     NODE=$!; PIDS+=($NODE)
     for _ in $(seq 1 300); do
         curl -sf -H "Authorization: Bearer $KEY" "http://127.0.0.1:$port/v1/models" | grep -q '"openai/bench-model"' && break; sleep 0.1
