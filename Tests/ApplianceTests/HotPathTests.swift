@@ -90,9 +90,11 @@ import TestSupport
         }
     }
 
-    /// A client that hangs up before the first token: the gateway aborts the upstream
-    /// transfer (the mock sees its connection closed while it was still streaming).
-    @Test func clientDisconnectAbortsTheUpstream() async throws {
+    /// A client that hangs up, before the first token or after it: the gateway aborts the
+    /// upstream transfer (the mock sees its connection closed while it was still streaming).
+    /// Before, the attempt is cancelled; after, the client's writer is waiting on the upstream
+    /// read itself, and the connection's close aborts that read.
+    @Test(arguments: [false, true]) func clientDisconnectAbortsTheUpstream(afterFirstToken: Bool) async throws {
         let aborted = AbortFlag()
         let streaming = AbortFlag()
         let pinging: @Sendable (MockUpstream, Router<BasicRequestContext>) -> Void = { mock, router in
@@ -103,7 +105,11 @@ import TestSupport
                 headers[.contentType] = "text/event-stream"
                 return Response(status: .ok, headers: headers, body: ResponseBody { writer in
                     do {
-                        // Comments only: no event ever reaches the gateway's client.
+                        if afterFirstToken {
+                            let chunk = #"{"id":"c1","object":"chat.completion.chunk","created":1,"model":"slow-model","choices":[{"index":0,"delta":{"content":"Hel"},"finish_reason":null}]}"#
+                            try await writer.write(ByteBuffer(string: "data: \(chunk)\n\n"))
+                        }
+                        // Then comments only: no further event reaches the gateway's client.
                         for _ in 0..<1_200 {
                             try await writer.write(ByteBuffer(string: ": thinking\n\n"))
                             streaming.value.store(true, ordering: .relaxed)
@@ -132,6 +138,13 @@ import TestSupport
                 // load curl may not even have connected after half a second).
                 #expect(try await Self.eventually(deadline: .seconds(60)) { streaming.value.load(ordering: .relaxed) },
                         "the upstream never started streaming")
+                if afterFirstToken {
+                    // The stream is committed once the token is through (bounded: the mock
+                    // ends its answer after a minute, and then the pipe ends).
+                    var line = await client.readLine(fd: client.stdoutFD)
+                    while let current = line, !current.contains("Hel") { line = await client.readLine(fd: client.stdoutFD) }
+                    #expect(line != nil, "the client never got the first token")
+                }
                 client.signal(SIGKILL)
                 _ = await client.wait()
                 #expect(try await Self.eventually(deadline: .seconds(60)) { aborted.value.load(ordering: .relaxed) },

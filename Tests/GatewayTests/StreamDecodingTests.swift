@@ -1,49 +1,63 @@
 import Testing
-import Gateway
+@testable import Gateway
 import Net
 import FoundationEssentials
 
 /// The gateway reads upstream streams with Net's one SSE parser and one NDJSON parser
 /// (issue 9 item 21: the old gateway decoder had no CR-only line ends and no BOM).
 @Suite struct StreamDecodingTests {
-    struct NoFetcher: HTTPFetching {
-        func send(_ request: OutgoingRequest) async throws(OutgoingHTTPError) -> OutgoingResponse {
-            throw OutgoingHTTPError(.connect, "not used", url: request.url)
+    /// Hands every SSE event or NDJSON line on as a text delta, so a test sees what the
+    /// parser produced through the reader every provider uses.
+    struct EchoSSE: UpstreamStreamDecoder {
+        var stopped: Bool { false }
+        var complete: Bool { true }
+        var cutOff: String { "" }
+        static func items(of body: ResponseBody) -> SSEEventSequence.AsyncIterator {
+            body.sseEvents(maxEventBytes: ProviderHTTP.maxStreamEventBytes).makeAsyncIterator()
         }
+        mutating func decode(_ event: SSEEvent) throws -> [ChatEvent] { [.textDelta((event.event ?? "") + "|" + event.data)] }
     }
 
-    let http = ProviderHTTP(provider: "test", fetcher: NoFetcher())
+    struct EchoLines: UpstreamStreamDecoder {
+        var stopped: Bool { false }
+        var complete: Bool { true }
+        var cutOff: String { "" }
+        static func items(of body: ResponseBody) -> NDJSONLineSequence.AsyncIterator {
+            body.ndjsonLines(maxLineBytes: ProviderHTTP.maxStreamEventBytes).makeAsyncIterator()
+        }
+        mutating func decode(_ line: Data) throws -> [ChatEvent] { [.textDelta(String(decoding: line, as: UTF8.self))] }
+    }
 
-    func response(_ chunks: [String]) -> OutgoingResponse {
-        OutgoingResponse(status: 200, headers: [], body: ResponseBody(chunks: chunks.map { Data($0.utf8) }), url: "http://127.0.0.1/")
+    func texts<Decoder: UpstreamStreamDecoder>(_ chunks: [String], _ decoder: Decoder) async throws -> [String] {
+        let body = ResponseBody(chunks: chunks.map { Data($0.utf8) })
+        let reader = UpstreamEventReader(provider: "test", decoder: decoder) {
+            OutgoingResponse(status: 200, headers: [], body: body, url: "http://127.0.0.1/")
+        }
+        var texts: [String] = []
+        for try await event in ChatEventStream(source: reader) {
+            if case .textDelta(let text) = event { texts.append(text) }
+        }
+        return texts
     }
 
     @Test func sseWithCROnlyLineEndsBOMAndComments() async throws {
-        var seen: [SSEEvent] = []
-        try await http.forEachSSE(response(["\u{FEFF}: keep-alive\rdata: {\"a\"", ":1}\r\r", "event: done\r\ndata: [DONE]\r\n\r\n", "data: cut"])) { event in
-            seen.append(event)
-            return true
-        }
+        let seen = try await texts(["\u{FEFF}: keep-alive\rdata: {\"a\"", ":1}\r\r", "event: done\r\ndata: [DONE]\r\n\r\n", "data: cut"], EchoSSE())
         // The unterminated last event is not dispatched (WHATWG: the stream ended mid-event).
-        #expect(seen == [SSEEvent(data: #"{"a":1}"#), SSEEvent(event: "done", data: "[DONE]")])
+        #expect(seen == [#"|{"a":1}"#, "done|[DONE]"])
     }
 
     @Test func ndjsonWithCRLFBlankLinesAndNoFinalNewline() async throws {
-        var lines: [String] = []
-        try await http.forEachLine(response(["{\"a\":1}\r\n\r\n{\"b\"", ":2}\n{\"c\":3}"])) { line in
-            lines.append(line)
-            return true
-        }
+        let lines = try await texts(["{\"a\":1}\r\n\r\n{\"b\"", ":2}\n{\"c\":3}"], EchoLines())
         #expect(lines == [#"{"a":1}"#, #"{"b":2}"#, #"{"c":3}"#])
     }
 
     @Test func oversizedUpstreamEventsAreInvalidResponses() async throws {
         let huge = String(repeating: "x", count: 1 << 20)
         let chunks = ["data: "] + Array(repeating: huge, count: 5)
-        await #expect { try await http.forEachSSE(response(chunks)) { _ in true } } throws: { error in
+        await #expect { try await texts(chunks, EchoSSE()) } throws: { error in
             (error as? ProviderError)?.code == .invalidResponse
         }
-        await #expect { try await http.forEachLine(response(Array(repeating: huge, count: 5))) { _ in true } } throws: { error in
+        await #expect { try await texts(Array(repeating: huge, count: 5), EchoLines()) } throws: { error in
             (error as? ProviderError)?.code == .invalidResponse
         }
     }

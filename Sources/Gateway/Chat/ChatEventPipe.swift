@@ -1,10 +1,10 @@
 import Synchronization
 
-/// A bounded single-producer, single-consumer queue of chat events: the one hand-off
-/// between an upstream's decoding task and the client's writer. The producer asks
-/// `ready()` before reading the next upstream chunk, so a slow client stops the reads, the
-/// transfer's buffer fills and curl pauses it (CurlEventLoop): bytes stay bounded end to end.
-/// `cancel()` (the client went away) cancels the producer's task, which aborts the transfer.
+/// A bounded single-producer, single-consumer queue of chat events, for answers that come
+/// from a task of their own (a mesh peer's forwarded stream, closure providers, known
+/// events); HTTP upstreams are read by the consumer itself (`UpstreamEventReader`). The
+/// producer asks `ready()` before its next read, so a slow client stops the reads and bytes
+/// stay bounded end to end. `cancel()` (the client went away) cancels the producer's task.
 ///
 /// Events decoded from one upstream read are yielded inside `batch`: the consumer is woken
 /// once for all of them, not once per event (a wake-up is a task hop and often a thread

@@ -1,15 +1,16 @@
 import Synchronization
 
-/// A streamed answer: chat events pulled by one consumer from a bounded `ChatEventPipe`.
-/// Pulling paces the upstream (backpressure); dropping the iterator before the end, or
-/// cancelling the consuming task, cancels the upstream. Single consumer: iterate once.
+/// A streamed answer: chat events pulled by one consumer from its `ChatEventSource` (an
+/// upstream read on the consumer's own task, or a bounded pipe a task feeds). Pulling paces
+/// the upstream (backpressure); dropping the iterator before the end, or cancelling the
+/// consuming task, cancels the upstream. Single consumer: iterate once.
 public struct ChatEventStream: AsyncSequence, Sendable {
     public typealias Element = ChatEvent
     let owner: Owner
 
-    init(pipe: ChatEventPipe, tap: StreamTap? = nil) { owner = Owner(pipe: pipe, tap: tap) }
+    init(source: any ChatEventSource, tap: StreamTap? = nil) { owner = Owner(source: source, tap: tap) }
 
-    var pipe: ChatEventPipe { owner.pipe }
+    var source: any ChatEventSource { owner.source }
 
     /// Runs `produce` in a task that feeds the stream through `sink`; the task is cancelled
     /// when the consumer goes away. Errors end the stream with that error.
@@ -24,7 +25,7 @@ public struct ChatEventStream: AsyncSequence, Sendable {
             }
         }
         pipe.onCancel { task.cancel() }
-        return ChatEventStream(pipe: pipe)
+        return ChatEventStream(source: pipe)
     }
 
     /// A stream of known events (the offline answer, tests).
@@ -32,7 +33,7 @@ public struct ChatEventStream: AsyncSequence, Sendable {
         let pipe = ChatEventPipe(capacity: Swift.max(1, events.count))
         for event in events { pipe.yield(event) }
         pipe.finish(throwing: error)
-        self.init(pipe: pipe)
+        self.init(source: pipe)
     }
 
     /// Adapts a plain `AsyncThrowingStream` (closure providers in tests), pacing its reads.
@@ -45,10 +46,10 @@ public struct ChatEventStream: AsyncSequence, Sendable {
         }
     }
 
-    /// The same pipe under a new owner watched by `tap`; this value must not be used after.
+    /// The same source under a new owner watched by `tap`; this value must not be used after.
     func handOff(tap: StreamTap) -> ChatEventStream {
         owner.disarm()
-        return ChatEventStream(pipe: owner.pipe, tap: tap)
+        return ChatEventStream(source: owner.source, tap: tap)
     }
 
     public func makeAsyncIterator() -> Iterator { Iterator(owner: owner) }
@@ -59,9 +60,9 @@ public struct ChatEventStream: AsyncSequence, Sendable {
         public mutating func next() async throws -> ChatEvent? { try await owner.next() }
 
         /// The next event and every other one already waiting (up to `limit`), so a writer
-        /// can coalesce them into one write; empty at the end. The default takes all the pipe
-        /// can hold (its capacity of 64 plus one upstream read's events), so one read leaves in
-        /// one write; it bounds a write to a few tens of KB.
+        /// can coalesce them into one write; empty at the end. The default takes what one
+        /// upstream read completes (or all a pipe holds: its capacity of 64 plus one read's
+        /// events), so one read leaves in one write; it bounds a write to a few tens of KB.
         public mutating func nextBatch(limit: Int = 256) async throws -> [ChatEvent] {
             try await owner.nextBatch(limit: limit)
         }
@@ -71,12 +72,12 @@ public struct ChatEventStream: AsyncSequence, Sendable {
     /// the end to the tap once, and when the last reference goes before the end (the client
     /// went away, or the response was never sent) cancels the upstream.
     public final class Owner: Sendable {
-        let pipe: ChatEventPipe
+        let source: any ChatEventSource
         let tap: StreamTap?
         private let ended = Atomic<Bool>(false)
 
-        init(pipe: ChatEventPipe, tap: StreamTap?) {
-            self.pipe = pipe
+        init(source: any ChatEventSource, tap: StreamTap?) {
+            self.source = source
             self.tap = tap
         }
 
@@ -84,7 +85,7 @@ public struct ChatEventStream: AsyncSequence, Sendable {
 
         func next() async throws -> ChatEvent? {
             do {
-                if let event = try await pipe.next() {
+                if let event = try await source.next() {
                     tap?.add(event)
                     return event
                 }
@@ -98,7 +99,7 @@ public struct ChatEventStream: AsyncSequence, Sendable {
 
         func nextBatch(limit: Int) async throws -> [ChatEvent] {
             do {
-                let events = try await pipe.nextBatch(limit: limit)
+                let events = try await source.nextBatch(limit: limit)
                 if events.isEmpty { await reportEnd(nil) } else { tap?.add(contentsOf: events) }
                 return events
             } catch {
@@ -113,7 +114,7 @@ public struct ChatEventStream: AsyncSequence, Sendable {
 
         deinit {
             guard !ended.load(ordering: .acquiring) else { return }
-            pipe.cancel()
+            source.cancel()
             if let tap { Task { await tap.end(error: CancellationError()) } }
         }
     }

@@ -4,15 +4,15 @@ import Synchronization
 
 extension ChatHTTP {
     /// Opens a gateway stream that dies with the client's connection: a disconnect while
-    /// waiting for the first token cancels the attempt, and one later cancels the pipe, so
-    /// the upstream transfer is aborted at once (Hummingbird itself does not cancel handlers).
+    /// waiting for the first token cancels the attempt, and one later cancels the stream's
+    /// source, so the upstream transfer is aborted at once (Hummingbird itself does not cancel handlers).
     static func openStream(_ gateway: Gateway, _ request: ChatRequest, principal: Principal,
                            context: AppRequestContext) async throws -> GatewayStream {
         let opening = Task { try await gateway.stream(request, principal: principal) }
         let watch = DisconnectWatch(cancelOpening: { opening.cancel() })
         context.onConnectionClose { watch.closed() }
         let stream = try await withTaskCancellationHandler { try await opening.value } onCancel: { opening.cancel() }
-        watch.attach(stream.events.pipe)
+        watch.attach(stream.events.source)
         return stream
     }
 }
@@ -24,7 +24,7 @@ final class DisconnectWatch: Sendable {
     private struct State {
         var closed = false
         var cancelOpening: (@Sendable () -> Void)?
-        weak var pipe: ChatEventPipe?
+        weak var source: (any ChatEventSource)?
     }
     private let state: Mutex<State>
 
@@ -32,22 +32,22 @@ final class DisconnectWatch: Sendable {
         state = Mutex(State(cancelOpening: cancelOpening))
     }
 
-    func attach(_ pipe: ChatEventPipe) {
+    func attach(_ source: any ChatEventSource) {
         let closed = state.withLock { state in
             state.cancelOpening = nil
-            state.pipe = pipe
+            state.source = source
             return state.closed
         }
-        if closed { pipe.cancel() }
+        if closed { source.cancel() }
     }
 
     func closed() {
-        let (cancelOpening, pipe) = state.withLock { state in
+        let (cancelOpening, source) = state.withLock { state in
             state.closed = true
-            defer { state.cancelOpening = nil; state.pipe = nil }
-            return (state.cancelOpening, state.pipe)
+            defer { state.cancelOpening = nil; state.source = nil }
+            return (state.cancelOpening, state.source)
         }
         cancelOpening?()
-        pipe?.cancel()
+        source?.cancel()
     }
 }

@@ -35,19 +35,24 @@ public struct AnthropicProvider: LLMProvider {
     }
 
     public func stream(_ request: ChatRequest) -> ChatEventStream {
-        let http = self.http
-        let url = configuration.baseURL + "/messages"
-        let body = OneShot(AnthropicWire.encodeRequest(request, stream: true))
-        let headers = self.headers + [(name: "Accept", value: "text/event-stream")]
-        return http.makeStream { continuation in
-            let response = try await http.send("POST", url, headers: headers, json: body.take(),
-                                             receiveBufferBytes: ProviderHTTP.streamReceiveBufferBytes)
-            var decoder = AnthropicStreamDecoder()
-            try await http.forEachSSE(response, pacing: continuation) { event in
-                for chatEvent in try decoder.decode(event, provider: http.provider) { continuation.yield(chatEvent) }
-                return !decoder.stopped
-            }
-            if !decoder.stopped { throw ProviderError(.interrupted, provider: http.provider, message: "stream ended before message_stop") }
+        http.stream(configuration.baseURL + "/messages", headers: headers + [(name: "Accept", value: "text/event-stream")],
+                    json: AnthropicWire.encodeRequest(request, stream: true), decoder: StreamDecoder(provider: name))
+    }
+
+    /// Messages events until `message_stop`.
+    struct StreamDecoder: UpstreamStreamDecoder {
+        let provider: String
+        private var wire = AnthropicStreamDecoder()
+        let cutOff = "stream ended before message_stop"
+
+        init(provider: String) { self.provider = provider }
+
+        static func items(of body: ResponseBody) -> SSEEventSequence.AsyncIterator {
+            body.sseEvents(maxEventBytes: ProviderHTTP.maxStreamEventBytes).makeAsyncIterator()
         }
+
+        mutating func decode(_ event: SSEEvent) throws -> [ChatEvent] { try wire.decode(event, provider: provider) }
+        var stopped: Bool { wire.stopped }
+        var complete: Bool { wire.stopped }
     }
 }

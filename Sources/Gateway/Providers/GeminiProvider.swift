@@ -39,29 +39,42 @@ public struct GeminiProvider: LLMProvider {
     }
 
     public func stream(_ request: ChatRequest) -> ChatEventStream {
-        let http = self.http
-        let url = "\(configuration.baseURL)/models/\(request.model):streamGenerateContent?alt=sse"
-        let body = OneShot(Self.encodeRequest(request))
-        let headers = self.headers
-        return http.makeStream { continuation in
-            let response = try await http.send("POST", url, headers: headers, json: body.take(),
-                                             receiveBufferBytes: ProviderHTTP.streamReceiveBufferBytes)
-            var finished = false
-            var toolOrdinal = 0
-            try await http.forEachSSE(response, pacing: continuation) { event in
-                guard let json = JSONValue.parse(event.data) else { throw http.invalid("unreadable stream chunk") }
-                for var chatEvent in try Self.decodeChunk(json, provider: http.provider) {
-                    // Gemini sends each function call whole; number them across chunks.
-                    if case .toolCallDelta(_, let id, let name, let arguments) = chatEvent {
-                        chatEvent = .toolCallDelta(index: toolOrdinal, id: id, name: name, arguments: arguments)
-                        toolOrdinal += 1
-                    }
-                    if case .finish = chatEvent { finished = true }
-                    continuation.yield(chatEvent)
-                }
-                return true
+        http.stream("\(configuration.baseURL)/models/\(request.model):streamGenerateContent?alt=sse", headers: headers,
+                    json: Self.encodeRequest(request), decoder: StreamDecoder(provider: name))
+    }
+
+    /// Response chunks until the body ends; an answer without a finish reason was cut off.
+    struct StreamDecoder: UpstreamStreamDecoder {
+        let provider: String
+        private(set) var complete = false
+        private var toolOrdinal = 0
+        let stopped = false
+        let cutOff = "stream ended without a finish reason"
+
+        init(provider: String) { self.provider = provider }
+
+        static func items(of body: ResponseBody) -> SSEEventSequence.AsyncIterator {
+            body.sseEvents(maxEventBytes: ProviderHTTP.maxStreamEventBytes).makeAsyncIterator()
+        }
+
+        mutating func decode(_ event: SSEEvent) throws -> [ChatEvent] {
+            guard let json = JSONValue.parse(event.data) else {
+                throw ProviderError(.invalidResponse, provider: provider, message: "unreadable stream chunk")
             }
-            if !finished { throw ProviderError(.interrupted, provider: http.provider, message: "stream ended without a finish reason") }
+            var events = try GeminiProvider.decodeChunk(json, provider: provider)
+            for index in events.indices {
+                switch events[index] {
+                case .toolCallDelta(_, let id, let name, let arguments):
+                    // Gemini sends each function call whole; number them across chunks.
+                    events[index] = .toolCallDelta(index: toolOrdinal, id: id, name: name, arguments: arguments)
+                    toolOrdinal += 1
+                case .finish:
+                    complete = true
+                default:
+                    break
+                }
+            }
+            return events
         }
     }
 

@@ -1,4 +1,5 @@
 public import Net
+import FoundationEssentials
 
 /// Ollama's native API: `/api/tags` to list, `/api/chat` streaming NDJSON lines.
 public struct OllamaProvider: LLMProvider {
@@ -31,25 +32,34 @@ public struct OllamaProvider: LLMProvider {
     }
 
     public func stream(_ request: ChatRequest) -> ChatEventStream {
-        let http = self.http
-        let url = configuration.baseURL + "/api/chat"
-        let body = OneShot(Self.encodeRequest(request, stream: true))
-        return http.makeStream { continuation in
-            let response = try await http.send("POST", url, headers: [], json: body.take(),
-                                             receiveBufferBytes: ProviderHTTP.streamReceiveBufferBytes)
-            var done = false
-            var tools = 0
-            try await http.forEachLine(response, pacing: continuation) { line in
-                guard let json = JSONValue.parse(line) else { throw http.invalid("unreadable NDJSON line") }
-                for event in try Self.decodeLine(json, provider: http.provider, toolBase: tools) {
-                    if case .toolCallDelta = event { tools += 1 }
-                    continuation.yield(event)
-                }
-                done = json["done"]?.boolValue == true
-                return !done
-            }
-            if !done { throw ProviderError(.interrupted, provider: http.provider, message: "stream ended before done") }
+        http.stream(configuration.baseURL + "/api/chat", headers: [], json: Self.encodeRequest(request, stream: true),
+                    decoder: StreamDecoder(provider: name))
+    }
+
+    /// NDJSON lines until one says `done`.
+    struct StreamDecoder: UpstreamStreamDecoder {
+        let provider: String
+        private(set) var stopped = false
+        private var tools = 0
+        let cutOff = "stream ended before done"
+
+        init(provider: String) { self.provider = provider }
+
+        static func items(of body: ResponseBody) -> NDJSONLineSequence.AsyncIterator {
+            body.ndjsonLines(maxLineBytes: ProviderHTTP.maxStreamEventBytes).makeAsyncIterator()
         }
+
+        mutating func decode(_ line: Data) throws -> [ChatEvent] {
+            guard let json = JSONValue.parse(line) else {
+                throw ProviderError(.invalidResponse, provider: provider, message: "unreadable NDJSON line")
+            }
+            let events = try OllamaProvider.decodeLine(json, provider: provider, toolBase: tools)
+            for case .toolCallDelta in events { tools += 1 }
+            stopped = json["done"]?.boolValue == true
+            return events
+        }
+
+        var complete: Bool { stopped }
     }
 
     static func encodeRequest(_ request: ChatRequest, stream: Bool) -> JSONValue {

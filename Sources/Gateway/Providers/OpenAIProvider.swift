@@ -65,29 +65,37 @@ public struct OpenAIProvider: LLMProvider {
     }
 
     public func stream(_ request: ChatRequest) -> ChatEventStream {
-        let http = self.http
-        let url = configuration.baseURL + "/chat/completions"
-        let body = OneShot(OpenAIWire.encodeRequest(request, stream: true, includeUsage: configuration.streamUsage))
-        let headers = self.headers
-        return http.makeStream { continuation in
-            let response = try await http.send("POST", url, headers: headers + [(name: "Accept", value: "text/event-stream")], json: body.take(),
-                                             receiveBufferBytes: ProviderHTTP.streamReceiveBufferBytes)
-            var finished = false
-            try await http.forEachSSE(response, pacing: continuation) { event in
-                if event.data == "[DONE]" { finished = true; return false }
-                // Decoded once, from the bytes to the events (no JSON tree per chunk).
-                guard let chunk = OpenAIChunkDecoder.decode(event.data) else { throw http.invalid("unreadable stream chunk") }
-                if let message = chunk.errorMessage {
-                    throw ProviderError(.interrupted, provider: http.provider, message: message)
-                }
-                for chatEvent in chunk.events {
-                    if case .finish = chatEvent { finished = true }
-                    continuation.yield(chatEvent)
-                }
-                return true
+        http.stream(configuration.baseURL + "/chat/completions", headers: headers + [(name: "Accept", value: "text/event-stream")],
+                    json: OpenAIWire.encodeRequest(request, stream: true, includeUsage: configuration.streamUsage),
+                    decoder: StreamDecoder(provider: name))
+    }
+
+    /// Chunks until `[DONE]`; a stream that ends without it or a finish reason was cut off.
+    struct StreamDecoder: UpstreamStreamDecoder {
+        let provider: String
+        private(set) var stopped = false
+        private(set) var complete = false
+        let cutOff = "stream ended early"
+
+        init(provider: String) { self.provider = provider }
+
+        static func items(of body: ResponseBody) -> SSEEventSequence.AsyncIterator {
+            body.sseEvents(maxEventBytes: ProviderHTTP.maxStreamEventBytes).makeAsyncIterator()
+        }
+
+        mutating func decode(_ event: SSEEvent) throws -> [ChatEvent] {
+            if event.data == "[DONE]" {
+                stopped = true
+                complete = true
+                return []
             }
-            // A stream that ends without [DONE] or a finish reason was cut off.
-            if !finished { throw ProviderError(.interrupted, provider: http.provider, message: "stream ended early") }
+            // Decoded once, from the bytes to the events (no JSON tree per chunk).
+            guard let chunk = OpenAIChunkDecoder.decode(event.data) else {
+                throw ProviderError(.invalidResponse, provider: provider, message: "unreadable stream chunk")
+            }
+            if let message = chunk.errorMessage { throw ProviderError(.interrupted, provider: provider, message: message) }
+            for case .finish in chunk.events { complete = true }
+            return chunk.events
         }
     }
 }

@@ -2,7 +2,7 @@ public import Net
 import FoundationEssentials
 
 /// What every adapter shares: sending JSON to an upstream through `HTTPFetching`, turning
-/// failures into `ProviderError`, and reading streamed bodies as SSE events or lines.
+/// failures into `ProviderError`, and opening streamed answers read as SSE events or lines.
 public struct ProviderHTTP: Sendable {
     public let provider: String
     public let fetcher: any HTTPFetching
@@ -63,73 +63,20 @@ public struct ProviderHTTP: Sendable {
         return value
     }
 
-    /// Runs `produce` in a task feeding a stream paced by its consumer; a consumer that goes
-    /// away cancels the task, which aborts the upstream transfer. Adapters capture their
-    /// request body in a `OneShot` taken at `send`, so an open stream holds no copy of it.
-    public func makeStream(_ produce: @escaping @Sendable (ChatEventSink) async throws -> Void) -> ChatEventStream {
-        let provider = self.provider
-        return .producing { sink in
-            do {
-                try await produce(sink)
-            } catch {
-                throw ProviderError.wrap(error, provider: provider)
-            }
+    /// A streamed answer read by its consumer (`UpstreamEventReader`): the request is sent at
+    /// the first read, and `decoder` turns the body into events. The request body goes with
+    /// the sending closure once sent, so an open stream holds no copy of it.
+    func stream<Decoder: UpstreamStreamDecoder>(_ url: String, headers: [(name: String, value: String)], json: JSONValue,
+                                                decoder: Decoder) -> ChatEventStream {
+        let http = self
+        let reader = UpstreamEventReader(provider: provider, decoder: decoder) {
+            try await http.send("POST", url, headers: headers, json: json, receiveBufferBytes: Self.streamReceiveBufferBytes)
         }
+        return ChatEventStream(source: reader)
     }
 
     /// Upstream events and NDJSON lines are capped (a hostile upstream cannot grow memory).
     static let maxStreamEventBytes = 4 << 20
-
-    /// Reads an SSE body (Net's WHATWG event-stream parser), calling `handle` per event;
-    /// read errors become `.interrupted`, an oversized event `.invalidResponse`. Waits on
-    /// `pacing` before each upstream read, so a slow consumer stops the reads (and curl pauses
-    /// the transfer) instead of events piling up in memory; the events one read completes are
-    /// handled inside `pacing.batch`, so the consumer wakes once per read, not per event.
-    public func forEachSSE(_ response: OutgoingResponse, pacing: ChatEventSink? = nil, _ handle: (SSEEvent) throws -> Bool) async throws {
-        do {
-            var events = response.body.sseEvents(maxEventBytes: Self.maxStreamEventBytes).makeAsyncIterator()
-            while true {
-                try await pacing?.ready()
-                guard let batch = try await events.nextBatch() else { break }
-                if try !Self.handleAll(batch, pacing: pacing, handle) { return }
-            }
-        } catch {
-            throw streamFailure(error)
-        }
-    }
-
-    /// Reads an NDJSON body line by line (blank lines skipped, a final unterminated line kept),
-    /// paced and batched like `forEachSSE`.
-    public func forEachLine(_ response: OutgoingResponse, pacing: ChatEventSink? = nil, _ handle: (String) throws -> Bool) async throws {
-        do {
-            var lines = response.body.ndjsonLines(maxLineBytes: Self.maxStreamEventBytes).makeAsyncIterator()
-            while true {
-                try await pacing?.ready()
-                guard let batch = try await lines.nextBatch() else { break }
-                if try !Self.handleAll(batch, pacing: pacing, { try handle(String(decoding: $0, as: UTF8.self)) }) { return }
-            }
-        } catch {
-            throw streamFailure(error)
-        }
-    }
-
-    /// Hands every item of one upstream read to `handle` with the consumer's wake-up held
-    /// until the last; false once `handle` says stop.
-    private static func handleAll<Item>(_ items: [Item], pacing: ChatEventSink?, _ handle: (Item) throws -> Bool) throws -> Bool {
-        func run() throws -> Bool {
-            for item in items { if try !handle(item) { return false } }
-            return true
-        }
-        guard let pacing else { return try run() }
-        return try pacing.batch(run)
-    }
-
-    private func streamFailure(_ error: any Error) -> any Error {
-        if error is ProviderError || error is CancellationError { return error }
-        if Task.isCancelled { return CancellationError() }
-        if let error = error as? StreamParseError { return invalid("stream: \(error)") }
-        return ProviderError(.interrupted, provider: provider, message: "stream broke: \(error)")
-    }
 
     public func invalid(_ message: String) -> ProviderError {
         ProviderError(.invalidResponse, provider: provider, message: message)

@@ -48,9 +48,9 @@ extension Gateway {
     }
 
     /// Streams a request. Fallback happens until the first event arrives; after that the
-    /// answer is committed to that upstream. No relay task: the client's writer pulls events
-    /// straight from the provider's bounded pipe (backpressure), and dropping the stream
-    /// aborts the upstream (cancellation).
+    /// answer is committed to that upstream. No relay task: the client's writer reads the
+    /// upstream itself (backpressure), and dropping the stream aborts the upstream
+    /// (cancellation).
     public func stream(_ request: ChatRequest, principal: Principal, forwarded: Bool = false) async throws -> GatewayStream {
         let plan: RoutePlan
         do {
@@ -70,7 +70,7 @@ extension Gateway {
             let events = candidate.provider.stream(upstream)
             do {
                 // Peek at the first event: an error before it may fall back to the next candidate.
-                if let first = try await events.pipe.next() { events.pipe.unread(first) }
+                if let first = try await events.source.next() { events.source.unread(first) }
             } catch {
                 events.owner.disarm()
                 try await attempt.fail(candidate, error, health: health, metrics: metrics, latency: .now - started)

@@ -156,7 +156,7 @@ extension CurlTransfer {
             url = String(cString: effective)
         }
         let reader = BodyReader(self)
-        let body = ResponseBody(pull: { try await reader.next() })
+        let body = ResponseBody(pull: { try await reader.next() }, cancel: { reader.cancel() })
         let response = OutgoingResponse(status: event.status ?? 0, headers: event.headers, body: body, url: url)
         let waiter = shared.withLock { state in
             defer { state.headWaiter = nil }

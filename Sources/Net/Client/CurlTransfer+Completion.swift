@@ -146,5 +146,6 @@ final class BodyReader: Sendable {
     private let transfer: CurlTransfer
     init(_ transfer: CurlTransfer) { self.transfer = transfer }
     func next() async throws -> Data? { try await transfer.nextChunk() }
+    func cancel() { transfer.cancel() }
     deinit { transfer.cancel() }
 }

@@ -104,11 +104,13 @@ public struct OutgoingResponse: Sendable {
 public struct ResponseBody: AsyncSequence, Sendable {
     public typealias Element = Data
     private let makeSource: @Sendable () -> AsyncIterator.Source
+    private let abort: (@Sendable () -> Void)?
 
     public init(_ stream: AsyncThrowingStream<Data, any Error>) {
         // A stream may be iterated once; the box hands out that one stream.
         let box = OneShot(stream)
         self.makeSource = { box.take().map { .stream($0.makeAsyncIterator()) } ?? .ended }
+        self.abort = nil
     }
 
     public init(chunks: [Data]) {
@@ -118,12 +120,20 @@ public struct ResponseBody: AsyncSequence, Sendable {
                 continuation.finish()
             }.makeAsyncIterator())
         }
+        self.abort = nil
     }
 
     /// `next` returns the next chunk, nil at the end; iterators made from this body share it.
-    public init(pull next: @escaping @Sendable () async throws -> Data?) {
+    /// `cancel` aborts the producer from any thread; a read waiting in `next` then throws.
+    public init(pull next: @escaping @Sendable () async throws -> Data?, cancel: (@Sendable () -> Void)? = nil) {
         self.makeSource = { .pull(next) }
+        self.abort = cancel
     }
+
+    /// Aborts the transfer behind the body, from any thread (a reader that is not a task to
+    /// cancel: a client gone while its writer waits for the next chunk). Does nothing for
+    /// bodies made from a stream or from chunks.
+    public func cancel() { abort?() }
 
     public func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(source: makeSource())
