@@ -8,7 +8,8 @@
 # shared library), and the top functions by self cost. Instructions are user space only
 # (no syscalls), and the requests run one at a time (no batching across connections).
 # Usage: bench/instructions.sh [path/to/triforce] [kinds (default "healthz chat")]
-#   kinds: healthz chat auto mcp-list mcp-status. N (default 400) requests each; TOP (default 25)
+#   kinds: healthz chat auto mcp-list mcp-status stream. N (default 400) requests each (stream:
+#   N_STREAMS, default 20, answers of 2,000 chunks from nginx, also per chunk); TOP (default 25)
 #   functions listed. Keeps each dump as $INSTR_OUT/<kind>.cg (default /tmp/triforce-instr)
 #   for callgrind_annotate. BASE_PORT (default 18080): the node; nginx +1.
 # Takes a static build (scripts/dev.sh release, or .build-static/release/triforce): valgrind
@@ -27,10 +28,10 @@ BIN="$WORK/triforce"; cp "$SRC" "$BIN"; strip --strip-debug "$BIN"
 D="$WORK/node"; mkdir -p "$D"
 "$BIN" init --data-dir "$D" > /dev/null 2>&1
 KEY=$("$BIN" key create admin@localhost --data-dir "$D" 2>/dev/null | tail -1)
-env $(chat_provider) valgrind --tool=callgrind --callgrind-out-file="$WORK/cg.out.%p" "$BIN" serve --port "$PORT" --data-dir "$D" \
+env $(chat_provider) MISTRAL_API_KEY=sk-bench MISTRAL_BASE_URL=http://127.0.0.1:$STATIC_PORT/stream/v1 valgrind --tool=callgrind --callgrind-out-file="$WORK/cg.out.%p" "$BIN" serve --port "$PORT" --data-dir "$D" \
     --log-level error 2> "$WORK/node.log" &
 NODE=$!; PIDS+=($NODE)
-ready() { curl -sf -H "Authorization: Bearer $KEY" "http://127.0.0.1:$PORT/v1/models" | grep -q '"openai/bench-model"'; }
+ready() { curl -sf -H "Authorization: Bearer $KEY" "http://127.0.0.1:$PORT/v1/models" | grep '"openai/bench-model"' | grep -q '"mistral/bench-model"'; }
 for _ in $(seq 1 600); do ready && break; sleep 0.2; done
 ready || { echo "the node under callgrind did not discover its provider in time" >&2; tail -5 "$WORK/node.log" >&2; exit 1; }
 "$BIN" route set general openai/bench-model --data-dir "$D" > /dev/null
@@ -47,24 +48,27 @@ requests = {
     "auto": ("POST", "/v1/chat/completions", b'{"model":"auto","messages":[{"role":"user","content":"hi"}]}', auth),
     "mcp-list": ("POST", "/v1/mcp", b'{"jsonrpc":"2.0","id":1,"method":"tools/list"}', mcp),
     "mcp-status": ("POST", "/v1/mcp", b'{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"status","arguments":{}}}', mcp),
+    "stream": ("POST", "/v1/chat/completions", b'{"model":"mistral/bench-model","stream":true,"messages":[{"role":"user","content":"hi"}]}', auth),
 }
 method, path, body, headers = requests[kind]
 connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
 for _ in range(n):
     connection.request(method, path, body, headers)
-    response = connection.getresponse(); response.read()
-    if response.status != 200: sys.exit(f"{kind}: HTTP {response.status}")
+    response = connection.getresponse(); answer = response.read()
+    if response.status != 200: sys.exit(f"{kind}: HTTP {response.status}: {answer[:300]!r}")
+    if kind == "stream" and not answer.rstrip().endswith(b"data: [DONE]"): sys.exit("stream: answer cut off")
 PY
 }
 
 for kind in $KINDS; do
-    send "$kind" 50
+    count=$N; [ "$kind" = stream ] && count=${N_STREAMS:-20}
+    send "$kind" $((count / 8 + 1))
     callgrind_control -z $NODE > /dev/null
-    send "$kind" "$N"
+    send "$kind" "$count"
     callgrind_control -d "$kind" $NODE > /dev/null
     dump=$(ls -t "$WORK"/cg.out.$NODE.* | head -1)
     cp "$dump" "$OUT/$kind.cg"
-    python3 - "$OUT/$kind.cg" "$N" "$TOP" "$kind" <<'PY'
+    python3 - "$OUT/$kind.cg" "$count" "$TOP" "$kind" <<'PY'
 import collections, re, sys
 path, n, top, kind = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 # Self cost per function from the raw dump: cost lines add to the current fn=; the line after
@@ -99,7 +103,8 @@ def module(fn):
     return m.group(2)[:int(m.group(1))] if m else "Swift runtime"
 
 total = sum(cost.values())
-print(f"{kind}: {total / n:,.0f} instructions per request ({n} requests)")
+print(f"{kind}: {total / n:,.0f} instructions per request ({n} requests)"
+      + (f", {total / n / 2001:,.0f} per chunk (2,001 a stream)" if kind == "stream" else ""))
 modules = collections.Counter()
 for fn, c in cost.items(): modules[module(fn)] += c
 print("  " + ", ".join(f"{m} {100 * c / total:.1f}%" for m, c in modules.most_common(12)))

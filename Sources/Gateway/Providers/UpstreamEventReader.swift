@@ -110,11 +110,15 @@ final class UpstreamEventReader<Decoder: UpstreamStreamDecoder>: ChatEventSource
                         finish()
                         return []
                     }
+                    // A local copy: each access to a class's stored property is an exclusivity
+                    // check at run time, and this loop runs per event.
+                    var decoder = self.decoder
                     var events: [ChatEvent] = []
                     for item in batch {
                         events += try decoder.decode(item)
                         if decoder.stopped { break }
                     }
+                    self.decoder = decoder
                     if decoder.stopped { finish() } else { phase = .reading(items) }
                     if !events.isEmpty { return events }
                 }
