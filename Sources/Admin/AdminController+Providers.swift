@@ -100,7 +100,7 @@ extension AdminController {
         for name in names.sorted() {
             var models: [ModelView] = []
             for record in byProvider[name] ?? [] {
-                let circuit = await gateway.health.view(record.id)
+                let circuit = gateway.health.view(record.id)
                 models.append(ModelView(id: record.id, status: record.status, enabled: record.status != ModelStore.disabledStatus,
                                         capabilities: record.capabilities, circuit: circuit.state.rawValue,
                                         ewmaMs: circuit.ewmaMilliseconds.map { ($0 * 100).rounded() / 100 },
@@ -110,7 +110,7 @@ extension AdminController {
             let provider = set[name]
             result.append(ProviderView(name: name, local: provider?.isLocal ?? false, weight: set.weight(name),
                                        source: tableNames.contains(name) ? "table" : (provider == nil ? "unconfigured" : "environment"),
-                                       misconfigured: await gateway.health.misconfiguration(name), models: models))
+                                       misconfigured: gateway.health.misconfiguration(name), models: models))
         }
         return result
     }

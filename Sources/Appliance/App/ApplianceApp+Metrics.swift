@@ -9,7 +9,7 @@ extension ApplianceApp {
         let health = gateway.health
         let upstream = metrics.upstream
         metrics.registry.addCollector {
-            for (key, state) in await health.states() { upstream.circuit(upstream: key, state: state.rawValue) }
+            for (key, state) in health.states() { upstream.circuit(upstream: key, state: state.rawValue) }
         }
         let meshMetrics = metrics.mesh
         let service = mesh?.service

@@ -26,14 +26,28 @@ import NIOPosix
 enum ConcurrencyPool {
     typealias EnqueueGlobalHook = @convention(thin) (UnownedJob, @convention(thin) (UnownedJob) -> Void) -> Void
 
+    /// Swift's generic executor (the runtime's `SerialExecutorRef::generic()`, no identity),
+    /// which the standard library does not spell publicly: `UnownedSerialExecutor` is two
+    /// words (its own `==` compares them as `(Int, Int)`), both zero for the generic one.
+    ///
+    /// Why global jobs run on it, not on the loop as a serial executor (NIO's own
+    /// `enqueue(ExecutorJob)`): a job run "on the loop" has the loop as its current executor,
+    /// so each hop back to nonisolated code (after an actor call, a continuation,
+    /// `withTaskCancellationHandler`) did not match and went through the loop's task queue
+    /// again, ~35 times per chat request (callgrind). Run as generic, such a hop continues
+    /// inline on the same thread.
+    static let generic = unsafeBitCast((0, 0), to: UnownedSerialExecutor.self)
+
     static func isEnabled(_ environment: [String: String]) -> Bool {
         environment["TRIFORCE_CONCURRENCY_POOL"] != "swift"
     }
 
     static func install(environment: [String: String]) -> String {
         guard isEnabled(environment) else { return "swift" }
+        // `ConcurrencyPool.` spelled out: Swift 6.3's sendability pass crashes on an implicit
+        // `Self` in this thin closure.
         let hook: EnqueueGlobalHook = { job, _ in
-            MultiThreadedEventLoopGroup.singleton.any().enqueue(ExecutorJob(job))
+            MultiThreadedEventLoopGroup.singleton.any().execute { job.runSynchronously(on: ConcurrencyPool.generic) }
         }
         withUnsafeTemporaryAllocation(of: EnqueueGlobalHook.self, capacity: 1) { slot in
             slot.initialize(repeating: hook)

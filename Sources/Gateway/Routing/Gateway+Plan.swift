@@ -98,7 +98,7 @@ extension Gateway {
         var scored: [(Double, Candidate)] = []
         for record in records {
             guard let provider = providers[record.provider] else { continue }
-            let score = await health.score(record.id, weight: providers.weight(record.provider))
+            let score = health.score(record.id, weight: providers.weight(record.provider))
             scored.append((score, Candidate(record: record, provider: provider)))
         }
         return scored.sorted { $0.0 < $1.0 }.map(\.1)

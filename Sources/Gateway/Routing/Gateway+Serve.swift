@@ -27,7 +27,7 @@ extension Gateway {
             do {
                 let response = try await candidate.provider.chat(upstream)
                 let latency = ContinuousClock.now - started
-                await health.succeeded(candidate.record.id, latency: latency)
+                health.succeeded(candidate.record.id, latency: latency)
                 metrics.request(provider: candidate.record.provider, model: candidate.record.id, outcome: "ok", latency: latency)
                 if let usage = response.usage {
                     metrics.tokens(provider: candidate.record.provider, model: candidate.record.id,
@@ -77,7 +77,7 @@ extension Gateway {
                 continue
             }
             let firstEvent = ContinuousClock.now - started
-            await health.observe(key, latency: firstEvent)
+            health.observe(key, latency: firstEvent)
             metrics.streamOpened()
             let provider = candidate.record.provider
             // What the end of the stream needs, not the request: an open stream holds no copy of it.
@@ -106,12 +106,12 @@ extension Gateway {
     func finishStream(subject: String, cacheKey: String, key: String, result: Result<ChatAccumulator, ProviderError>) async {
         switch result {
         case .success(let accumulator):
-            await health.succeeded(key, latency: nil)
+            health.succeeded(key, latency: nil)
             await settle(subject: subject, model: key, response: accumulator.response(model: key)) { cacheKey }
         case .failure(let error) where error.code == .cancelled:
-            await health.released(key)
+            health.released(key)
         case .failure(let error):
-            await health.failed(key, error: error)
+            health.failed(key, error: error)
             try? await usage.record(subject: subject, model: key, usage: nil)
         }
     }
@@ -183,7 +183,7 @@ struct CandidateQueue {
             }
             guard !pending.isEmpty else { return nil }
             let candidate = pending.removeFirst()
-            if await gateway.health.acquire(candidate.record.id, provider: candidate.record.provider) { return candidate }
+            if gateway.health.acquire(candidate.record.id, provider: candidate.record.provider) { return candidate }
             gateway.metrics.request(provider: candidate.record.provider, model: candidate.record.id, outcome: "circuit_open", latency: nil)
             attempt.skip(candidate)
         }
@@ -207,10 +207,10 @@ struct Attempt: Sendable {
         metrics.request(provider: candidate.record.provider, model: candidate.record.id, outcome: failure.code.rawValue, latency: latency)
         triedIDs.insert(candidate.record.id)
         if failure.code == .cancelled {
-            await health.released(candidate.record.id)
+            health.released(candidate.record.id)
             throw CancellationError()
         }
-        await health.failed(candidate.record.id, error: failure)
+        health.failed(candidate.record.id, error: failure)
         if !failure.retryable {
             throw APIError.badRequest("\(candidate.record.id) rejected the request: \(failure.message)", code: "upstream_rejected")
         }

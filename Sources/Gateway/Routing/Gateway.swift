@@ -76,12 +76,12 @@ public struct Gateway: Sendable {
         do {
             let found = try await provider.models()
             try await models.replace(provider: provider.name, with: found)
-            await health.setMisconfigured(provider.name, reason: nil)
+            health.setMisconfigured(provider.name, reason: nil)
             logger.info("discovered models", metadata: ["provider": "\(provider.name)", "count": "\(found.count)"])
         } catch {
             let failure = ProviderError.wrap(error, provider: provider.name)
             try? await models.markUnavailable(provider: provider.name)
-            if failure.code == .unauthorized { await health.setMisconfigured(provider.name, reason: failure.message) }
+            if failure.code == .unauthorized { health.setMisconfigured(provider.name, reason: failure.message) }
             logger.warning("model discovery failed", metadata: ["provider": "\(provider.name)", "error": "\(failure)"])
         }
     }
@@ -94,8 +94,8 @@ public struct Gateway: Sendable {
         var result: [ModelRecord] = []
         for var record in try await models.all() {
             if providers[record.provider] == nil { record.status = "unconfigured" }
-            else if await health.misconfiguration(record.provider) != nil { record.status = "misconfigured" }
-            else if record.isAvailable, await health.state(record.id) == .open { record.status = "circuit_open" }
+            else if health.misconfiguration(record.provider) != nil { record.status = "misconfigured" }
+            else if record.isAvailable, health.state(record.id) == .open { record.status = "circuit_open" }
             result.append(record)
         }
         result.append(ModelRecord(id: OfflineResponder.modelID, provider: "triforce", upstreamID: "offline", ownedBy: "triforce",
@@ -105,7 +105,7 @@ public struct Gateway: Sendable {
 
     /// Provider-level health for `/health`: unhealthy when a provider refused its key (401/403).
     public func providerReport() async -> (healthy: Bool, detail: String) {
-        let misconfigured = await health.misconfiguredProviders()
+        let misconfigured = health.misconfiguredProviders()
         let providers = (try? await currentProviders()) ?? ProviderSet([])
         let available = (try? await models.all().filter { $0.isAvailable && $0.isChat && providers[$0.provider] != nil }.count) ?? 0
         var parts = ["\(providers.count) provider(s), \(available) chat model(s) available"]
@@ -120,13 +120,13 @@ public struct Gateway: Sendable {
     /// What members gossip about this node (`MeshHealthAnnouncer`): providers configured and
     /// usable (key not refused), chat models available through them, requests in flight.
     public func healthSummary() async -> (providers: Int, usable: Int, chatModels: Int, inFlight: Int) {
-        let misconfigured = await health.misconfiguredProviders()
+        let misconfigured = health.misconfiguredProviders()
         let providers = (try? await currentProviders()) ?? ProviderSet([])
         let usable = providers.all.filter { misconfigured[$0.name] == nil }
         let chatModels = (try? await models.all().filter {
             $0.isAvailable && $0.isChat && providers[$0.provider] != nil && misconfigured[$0.provider] == nil
         }.count) ?? 0
-        return (providers.count, usable.count, chatModels, await health.inFlightTotal())
+        return (providers.count, usable.count, chatModels, health.inFlightTotal())
     }
 
     public func descriptor(_ record: ModelRecord, providers: ProviderSet) -> ModelDescriptor {

@@ -29,8 +29,8 @@ extension Gateway {
         guard let providers = try? await currentProviders(), let records = try? await models.all() else { return 0 }
         var count = 0
         for record in records where record.isAvailable && record.isChat && providers[record.provider] != nil {
-            if await health.misconfiguration(record.provider) != nil { continue }
-            if await health.state(record.id) == .open { continue }
+            if health.misconfiguration(record.provider) != nil { continue }
+            if health.state(record.id) == .open { continue }
             count += 1
         }
         return count

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A read-only view of one upstream's circuit for the admin console.
 public struct CircuitView: Sendable, Equatable {
     public let state: UpstreamHealth.State
@@ -9,8 +11,8 @@ public struct CircuitView: Sendable, Equatable {
 
 extension UpstreamHealth {
     public func view(_ key: String, now: ContinuousClock.Instant = .now) -> CircuitView {
-        let circuit = circuits[key] ?? Circuit()
-        return CircuitView(state: state(key, now: now), ewmaMilliseconds: circuit.ewmaMilliseconds,
+        let circuit = ledger.withLock { $0.circuits[key] } ?? Circuit()
+        return CircuitView(state: circuit.state(now: now), ewmaMilliseconds: circuit.ewmaMilliseconds,
                            consecutiveFailures: circuit.failures, inFlight: circuit.inFlight, lastError: circuit.lastError)
     }
 }
