@@ -4,7 +4,8 @@
 # keep-alive client sends N requests of each kind after a warm-up; the counters are zeroed
 # before and dumped after, so the figure covers every thread of the node (event loops, curl,
 # SQLite) for those requests, and nothing of startup.
-# Prints, per kind: instructions per request, the share of each module (by mangled prefix or
+# Prints, per kind: instructions per request, Swift jobs run per request (each one a task's trip
+# through an executor's queue: README "Round 7"), the share of each module (by mangled prefix or
 # shared library), and the top functions by self cost. Instructions are user space only
 # (no syscalls), and the requests run one at a time (no batching across connections).
 # Usage: bench/instructions.sh [path/to/triforce] [kinds (default "healthz chat")]
@@ -73,9 +74,12 @@ import collections, re, sys
 path, n, top, kind = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 # Self cost per function from the raw dump: cost lines add to the current fn=; the line after
 # calls= is the callee's inclusive cost and is skipped. Names and objects are compressed to ids.
+# calls= also counts calls per callee (cfn=): jobs run is the Swift jobs the node's executors ran,
+# each a trip through an event loop's task queue (or curl's or SQLite's thread waking a task).
 names, objects, owner = {}, {}, {}
 cost = collections.Counter()
-function = obj = None
+calls = collections.Counter()
+function = obj = callee = None
 skip = False
 for line in open(path, errors="replace"):
     if skip:
@@ -87,7 +91,9 @@ for line in open(path, errors="replace"):
         if m.group(2): table[m.group(1)] = m.group(2)
         if kind_ == "ob": obj = objects.get(m.group(1))
         if kind_ == "fn": function = table.get(m.group(1)); owner[function] = obj
+        if kind_ == "cfn": callee = table.get(m.group(1))
     elif kind_ == "calls":
+        calls[callee] += int(rest.split()[0])
         skip = True
     elif line[:1].isdigit() or line[:1] in "+-*":
         fields = line.split()
@@ -104,7 +110,8 @@ def module(fn):
 
 total = sum(cost.values())
 print(f"{kind}: {total / n:,.0f} instructions per request ({n} requests)"
-      + (f", {total / n / 2001:,.0f} per chunk (2,001 a stream)" if kind == "stream" else ""))
+      + (f", {total / n / 2001:,.0f} per chunk (2,001 a stream)" if kind == "stream" else "")
+      + f"; Swift jobs run {calls['swift_job_run'] / n:.1f} per request")
 modules = collections.Counter()
 for fn, c in cost.items(): modules[module(fn)] += c
 print("  " + ", ".join(f"{m} {100 * c / total:.1f}%" for m, c in modules.most_common(12)))
