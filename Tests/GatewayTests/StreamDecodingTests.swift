@@ -12,9 +12,7 @@ import FoundationEssentials
         var stopped: Bool { false }
         var complete: Bool { true }
         var cutOff: String { "" }
-        static func items(of body: ResponseBody) -> SSEEventSequence.AsyncIterator {
-            body.sseEvents(maxEventBytes: ProviderHTTP.maxStreamEventBytes).makeAsyncIterator()
-        }
+        typealias Items = SSEEventSequence.AsyncIterator
         mutating func decode(_ event: SSEEvent) throws -> [ChatEvent] { [.textDelta((event.event ?? "") + "|" + event.data)] }
     }
 
@@ -22,9 +20,7 @@ import FoundationEssentials
         var stopped: Bool { false }
         var complete: Bool { true }
         var cutOff: String { "" }
-        static func items(of body: ResponseBody) -> NDJSONLineSequence.AsyncIterator {
-            body.ndjsonLines(maxLineBytes: ProviderHTTP.maxStreamEventBytes).makeAsyncIterator()
-        }
+        typealias Items = NDJSONLineSequence.AsyncIterator
         mutating func decode(_ line: Data) throws -> [ChatEvent] { [.textDelta(String(decoding: line, as: UTF8.self))] }
     }
 

@@ -47,9 +47,7 @@ public struct AnthropicProvider: LLMProvider {
 
         init(provider: String) { self.provider = provider }
 
-        static func items(of body: ResponseBody) -> SSEEventSequence.AsyncIterator {
-            body.sseEvents(maxEventBytes: ProviderHTTP.maxStreamEventBytes).makeAsyncIterator()
-        }
+        typealias Items = SSEEventSequence.AsyncIterator
 
         mutating func decode(_ event: SSEEvent) throws -> [ChatEvent] { try wire.decode(event, provider: provider) }
         var stopped: Bool { wire.stopped }

@@ -53,9 +53,7 @@ public struct GeminiProvider: LLMProvider {
 
         init(provider: String) { self.provider = provider }
 
-        static func items(of body: ResponseBody) -> SSEEventSequence.AsyncIterator {
-            body.sseEvents(maxEventBytes: ProviderHTTP.maxStreamEventBytes).makeAsyncIterator()
-        }
+        typealias Items = SSEEventSequence.AsyncIterator
 
         mutating func decode(_ event: SSEEvent) throws -> [ChatEvent] {
             guard let json = JSONValue.parse(event.data) else {

@@ -45,9 +45,7 @@ public struct OllamaProvider: LLMProvider {
 
         init(provider: String) { self.provider = provider }
 
-        static func items(of body: ResponseBody) -> NDJSONLineSequence.AsyncIterator {
-            body.ndjsonLines(maxLineBytes: ProviderHTTP.maxStreamEventBytes).makeAsyncIterator()
-        }
+        typealias Items = NDJSONLineSequence.AsyncIterator
 
         mutating func decode(_ line: Data) throws -> [ChatEvent] {
             guard let json = JSONValue.parse(line) else {

@@ -79,9 +79,7 @@ public struct OpenAIProvider: LLMProvider {
 
         init(provider: String) { self.provider = provider }
 
-        static func items(of body: ResponseBody) -> SSEEventSequence.AsyncIterator {
-            body.sseEvents(maxEventBytes: ProviderHTTP.maxStreamEventBytes).makeAsyncIterator()
-        }
+        typealias Items = SSEEventSequence.AsyncIterator
 
         mutating func decode(_ event: SSEEvent) throws -> [ChatEvent] {
             if event.data == "[DONE]" {

@@ -5,6 +5,8 @@ import Synchronization
 /// (SSE events, NDJSON lines) and whatever it must remember from one item to the next.
 protocol UpstreamStreamDecoder {
     associatedtype Items: UpstreamItemBatches
+    /// The body read as items, capped at `ProviderHTTP.maxStreamEventBytes` each (given
+    /// below for SSE events and NDJSON lines).
     static func items(of body: ResponseBody) -> Items
     /// The chat events one item carries; a `ProviderError` for an item it cannot read.
     mutating func decode(_ item: Items.Item) throws -> [ChatEvent]
@@ -24,6 +26,18 @@ protocol UpstreamItemBatches {
 
 extension SSEEventSequence.AsyncIterator: UpstreamItemBatches {}
 extension NDJSONLineSequence.AsyncIterator: UpstreamItemBatches {}
+
+extension UpstreamStreamDecoder where Items == SSEEventSequence.AsyncIterator {
+    static func items(of body: ResponseBody) -> Items {
+        body.sseEvents(maxEventBytes: ProviderHTTP.maxStreamEventBytes).makeAsyncIterator()
+    }
+}
+
+extension UpstreamStreamDecoder where Items == NDJSONLineSequence.AsyncIterator {
+    static func items(of body: ResponseBody) -> Items {
+        body.ndjsonLines(maxLineBytes: ProviderHTTP.maxStreamEventBytes).makeAsyncIterator()
+    }
+}
 
 /// A streamed upstream answer read by its consumer's own task: each `nextBatch` reads the
 /// next body chunk and decodes the events it completes. No producing task and no queue in
