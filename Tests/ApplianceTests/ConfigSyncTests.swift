@@ -167,7 +167,16 @@ struct ConfigSyncTests {
             let skipped = await h.sync().pull()
             #expect(skipped.appliedCommit == next)
             close(fd)
-            #expect(await h.sync().pull().appliedCommit != next)
+            // Released, the next round runs. The lock belongs to the open file, not the fd: a
+            // process that a parallel test forks while `fd` is open can share it until its exec
+            // (once seen in CI: the round after `close` skipped too), so wait for a round that runs.
+            var applied = await h.sync().pull().appliedCommit
+            let deadline = ContinuousClock.now + .seconds(30)
+            while applied == next, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+                applied = await h.sync().pull().appliedCommit
+            }
+            #expect(applied != next, "no round ran in 30 s after the lock was released")
         }
     }
 
