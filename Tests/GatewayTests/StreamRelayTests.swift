@@ -111,6 +111,46 @@ import FoundationEssentials
         #expect(expected.readableBytes > 0)
     }
 
+    @Test func theResponseDecoderFindsWhatTheJSONTreeFinds() throws {
+        let answers = [
+            #"{"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"pong"},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":1,"total_tokens":4}}"#,
+            #"{"choices":[{"message":{"content":"h\u00e9\n\"q\" \ud83d\ude42","refusal":null},"logprobs":null,"finish_reason":"length"}],"model":"m","system_fingerprint":"fp"}"#,
+            #"{"model":"m","choices":[{"message":{"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function","function":{"name":"f","arguments":"{\"a\":1}"}},{"type":"function"},7]}}]}"#,
+            #"{"choices":[{"message":{"content":"first"}},{"message":{"content":"second"},"finish_reason":"stop"}]}"#,
+            #"{"choices":[{"message":{"content":"a","content":"b"},"message":{"content":"c"},"finish_reason":"stop","finish_reason":"length"}],"choices":[{"message":{"content":"d"}}],"model":"x","model":"y"}"#,
+            #"{"choices":[{"message":{"content":7,"tool_calls":"no"},"finish_reason":3}],"usage":{"prompt_tokens":"x"},"model":1}"#,
+            #"{"choices":[{"message":null,"finish_reason":"tool_calls"}],"usage":{"prompt_tokens":2}}"#,
+            #"{"choices":[{"message":"text","finish_reason":"content_filter"}]}"#,
+            #"{"choices":[{"message":{"content":[{"type":"text","text":"parts"}]},"finish_reason":"eos"}]}"#,
+            "\u{FEFF}" + #"{"choices":[{"message":{"content":"after a BOM"}}]}"#,
+            // Skipped fields are still parsed in full.
+            #"{"x":{"a":[1,-2.5e3,{"b":true,"c":null,"d":"é\u00e9"}],"e":{},"f":[]},"choices":[{"message":{"content":"kept"}}]}"#,
+        ]
+        for text in answers {
+            let tree = try #require(JSONValue.parse(text), "\(text)")
+            let direct = try Array(text.utf8).withUnsafeBytes { try OpenAIResponseDecoder.decode($0, provider: "p") }
+            #expect(direct == (try OpenAIWire.decodeResponse(tree, provider: "p")), "\(text)")
+        }
+        // No usable first choice: the same error as the tree's.
+        let noChoices = [#"{}"#, #"{"choices":[]}"#, #"{"choices":{"message":{"content":"x"}}}"#, #"{"choices":["x",{"message":{}}]}"#,
+                         #"{"choices":[{"delta":{"content":"x"}}]}"#, #"[{"choices":[{"message":{}}]}]"#, "null", #""text""#]
+        for text in noChoices {
+            let tree = try #require(JSONValue.parse(text), "\(text)")
+            #expect(throws: ProviderError.self) { try OpenAIWire.decodeResponse(tree, provider: "p") }
+            let error = #expect(throws: ProviderError.self) { try Array(text.utf8).withUnsafeBytes { try OpenAIResponseDecoder.decode($0, provider: "p") } }
+            #expect(error?.code == .invalidResponse)
+            #expect(error?.message == "no choices in the answer", "\(text)")
+        }
+        let invalid = ["", " ", #"{"choices":[{"message":{"content":"x"}}]"#, #"{"choices":[{"message":{"content":"x"}}]} trailing"#,
+                       #"{"choices":[{"message":{"content":"x"},}]}"#, #"{"choices":[1 2]}"#, #"{"usage":{"prompt_tokens":1e999}}"#,
+                       String(repeating: "[", count: 70) + String(repeating: "]", count: 70), #"{"x":"\q","choices":[]}"#]
+        for text in invalid {
+            #expect(JSONValue.parse(text) == nil, "\(text)")
+            let error = #expect(throws: ProviderError.self) { try Array(text.utf8).withUnsafeBytes { try OpenAIResponseDecoder.decode($0, provider: "p") } }
+            #expect(error?.message == "upstream answered with invalid JSON", "\(text)")
+        }
+    }
+
     @Test func theChunkDecoderFindsWhatTheJSONTreeFinds() throws {
         let chunks = [
             #"{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"x"},"finish_reason":null}]}"#,

@@ -176,8 +176,7 @@ struct ApplianceApp {
         let server: HTTPServerBuilder = try .http1(configuration: http1, limiter: limiter, tls: tls, maxWebSocketFrame: ClientSocket.maxMessageBytes,
                                                    upgrade: routes.meshClients.shouldUpgrade)
         return Application(
-            responder: RequestTaskResponder(routes.router.buildResponder(),
-                                            preferEventLoop: ConcurrencyPool.isEnabled(ProcessInfo.processInfo.environment)),
+            responder: RequestTaskResponder(routes.router.buildResponder()),
             server: server,
             configuration: .init(address: .hostname(configuration.host, port: try configuration.port()), serverName: nil),
             onServerRunning: { [mesh] channel in

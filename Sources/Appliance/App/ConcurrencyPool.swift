@@ -7,9 +7,9 @@ import NIOPosix
 /// Why: with Swift's default pool every request crossed threads four times (event loop →
 /// pool thread for the handler → curl thread → pool thread → event loop for the write), and
 /// on a one- or two-core VPS each crossing is a futex wake and a context switch. With the
-/// event loops as the global executor, and each handler preferring its connection's loop
-/// (`RequestTaskResponder`), a request is read, handled and written on one thread: 12 → 4.3
-/// context switches per request at one client (README, Performance).
+/// event loops as the global executor, and curl resuming a handler on the loop it sent from
+/// (`CurlTransfer`), a request is read, handled and written on one thread: 12 → 4.1 context
+/// switches per request at one client (README, Performance).
 ///
 /// The cost: work that blocks a thread now blocks an event loop. Nothing on our paths does:
 /// SQLite, password hashing and curl own their threads, processes are polled, and the rest

@@ -1,4 +1,5 @@
 public import Net
+import FoundationEssentials
 
 /// OpenAI chat completions: OpenAI itself and every OpenAI-compatible host (Mistral, Groq,
 /// Cerebras, OpenRouter, Cloudflare Workers AI's `/ai/v1`, llama.cpp, vLLM, LM Studio).
@@ -57,9 +58,9 @@ public struct OpenAIProvider: LLMProvider {
     }
 
     public func chat(_ request: ChatRequest) async throws -> ChatResponse {
-        let json = try await http.json("POST", configuration.baseURL + "/chat/completions", headers: headers,
+        let body = try await http.body("POST", configuration.baseURL + "/chat/completions", headers: headers,
                                        json: OpenAIWire.encodeRequest(request, stream: false))
-        var response = try OpenAIWire.decodeResponse(json, provider: name)
+        var response = try body.withUnsafeBytes { bytes throws(ProviderError) in try OpenAIResponseDecoder.decode(bytes, provider: name) }
         if response.model.isEmpty { response.model = request.model }
         return response
     }

@@ -48,15 +48,19 @@ public struct ProviderHTTP: Sendable {
         return response
     }
 
-    /// Sends and decodes a whole JSON answer.
-    public func json(_ method: String, _ url: String, headers: [(name: String, value: String)], json body: JSONValue? = nil) async throws -> JSONValue {
+    /// Sends and reads a whole answer's body.
+    func body(_ method: String, _ url: String, headers: [(name: String, value: String)], json body: JSONValue? = nil) async throws -> Data {
         let response = try await send(method, url, headers: headers, json: body)
-        let data: Data
         do {
-            data = try await response.collect()
+            return try await response.collect()
         } catch {
             throw ProviderError.from(error, provider: provider)
         }
+    }
+
+    /// Sends and decodes a whole JSON answer.
+    public func json(_ method: String, _ url: String, headers: [(name: String, value: String)], json body: JSONValue? = nil) async throws -> JSONValue {
+        let data = try await self.body(method, url, headers: headers, json: body)
         guard let value = JSONValue.parse(data) else {
             throw ProviderError(.invalidResponse, provider: provider, message: "upstream answered with invalid JSON")
         }

@@ -69,12 +69,8 @@ public enum OpenAIChunkDecoder {
 
     /// `choices`: only the first element counts; the others are checked and skipped.
     static func readChoices(_ scanner: inout JSONScanner, into fields: inout Fields) throws(JSONParseError) {
-        guard try scanner.beginArray() else { return }
-        var first = true
-        while try scanner.nextElement() {
-            guard first else { try scanner.skip(); continue }
-            first = false
-            guard try scanner.beginObject() else { continue }
+        try scanner.firstElement { (scanner: inout JSONScanner) throws(JSONParseError) in
+            guard try scanner.beginObject() else { return }
             while let key = try scanner.nextMember() {
                 switch key {
                 case "delta" where !fields.sawDelta:

@@ -44,7 +44,7 @@ extension CurlTransfer {
             event.failure = error(.cancelled, "cancelled")
             return 0
         case .handed(let waiter):
-            waiter.resume(returning: chunk)
+            resumeOnRequesterLoop { waiter.resume(returning: chunk) }
         case .stored:
             break
         }
@@ -162,6 +162,6 @@ extension CurlTransfer {
             defer { state.headWaiter = nil }
             return state.headWaiter
         }
-        waiter?.resume(returning: .success(response))
+        if let waiter { resumeOnRequesterLoop { waiter.resume(returning: .success(response)) } }
     }
 }

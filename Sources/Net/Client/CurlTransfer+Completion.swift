@@ -56,9 +56,13 @@ extension CurlTransfer {
             defer { state.headWaiter = nil; state.bodyWaiter = nil }
             return (state.headWaiter, state.bodyWaiter)
         }
-        headWaiter?.resume(returning: .failure(failure ?? error(.transport, "transfer ended without a response")))
-        if let bodyWaiter {
-            if let failure { bodyWaiter.resume(throwing: failure) } else { bodyWaiter.resume(returning: nil) }
+        guard headWaiter != nil || bodyWaiter != nil else { return }
+        let headFailure = failure ?? error(.transport, "transfer ended without a response")
+        resumeOnRequesterLoop {
+            headWaiter?.resume(returning: .failure(headFailure))
+            if let bodyWaiter {
+                if let failure { bodyWaiter.resume(throwing: failure) } else { bodyWaiter.resume(returning: nil) }
+            }
         }
     }
 

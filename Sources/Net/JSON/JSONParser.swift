@@ -131,6 +131,8 @@ struct JSONCursor {
         }
     }
 
+    private static func keepFirst(_: inout JSONValue) {}
+
     mutating func object() throws(JSONParseError) -> JSONValue {
         try enter()
         var members: [String: JSONValue] = [:]
@@ -151,7 +153,9 @@ struct JSONCursor {
             index += 1
             skipWhitespace()
             let member = try value()
-            if members.index(forKey: key) == nil { members[key] = member }
+            // Inserted unless the key is there already (a duplicate keeps its first value):
+            // the defaulted subscript's in-place access inserts, with one hash and one probe.
+            Self.keepFirst(&members[key, default: member])
             skipWhitespace()
             guard index < bytes.count else { throw fail(.unexpectedEnd) }
             switch bytes[index] {

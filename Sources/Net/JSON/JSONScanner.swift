@@ -55,6 +55,21 @@ public struct JSONScanner {
         try advance(closing: UInt8(ascii: "]"))
     }
 
+    /// Reads the array that comes next: its first element with `body`, the others checked and
+    /// skipped (an answer's `choices`). When the value is not an array it is skipped.
+    public mutating func firstElement(_ body: (inout JSONScanner) throws(JSONParseError) -> Void) throws(JSONParseError) {
+        guard try beginArray() else { return }
+        var first = true
+        while try nextElement() {
+            if first {
+                first = false
+                try body(&self)
+            } else {
+                try skip()
+            }
+        }
+    }
+
     /// The string that comes next; nil (and the value skipped) when it is not a string.
     public mutating func string() throws(JSONParseError) -> String? {
         afterOpen = false
