@@ -5,6 +5,9 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+// The event thread waits on an epoll set of its own, woken through an eventfd.
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 
 // curl_easy_setopt / curl_easy_getinfo / curl_multi_setopt are variadic: Swift cannot call
 // them. One typed wrapper per argument kind.
@@ -30,6 +33,15 @@ static inline CURLcode ccurl_easy_getinfo_double(CURL *h, CURLINFO i, double *v)
 static inline CURLcode ccurl_easy_getinfo_string(CURL *h, CURLINFO i, char **v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode ccurl_easy_getinfo_pointer(CURL *h, CURLINFO i, void **v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLMcode ccurl_multi_setopt_long(CURLM *m, CURLMoption o, long v) { return curl_multi_setopt(m, o, v); }
+static inline CURLMcode ccurl_multi_setopt_pointer(CURLM *m, CURLMoption o, void *v) { return curl_multi_setopt(m, o, v); }
+
+// The multi socket interface: curl says which sockets to watch and when its next timeout is.
+static inline CURLMcode ccurl_multi_setopt_socket_cb(CURLM *m, int (*cb)(CURL *, curl_socket_t, int, void *, void *)) {
+    return curl_multi_setopt(m, CURLMOPT_SOCKETFUNCTION, cb);
+}
+static inline CURLMcode ccurl_multi_setopt_timer_cb(CURLM *m, int (*cb)(CURLM *, long, void *)) {
+    return curl_multi_setopt(m, CURLMOPT_TIMERFUNCTION, cb);
+}
 
 // The SSRF guard: one callback before every socket curl opens, one before every request on a
 // new or reused connection.
@@ -45,6 +57,7 @@ static inline long ccurl_global_default(void) { return CURL_GLOBAL_DEFAULT; }
 static inline int ccurl_pause_cont(void) { return CURLPAUSE_CONT; }
 static inline size_t ccurl_writefunc_pause(void) { return CURL_WRITEFUNC_PAUSE; }
 static inline curl_socket_t ccurl_socket_bad(void) { return CURL_SOCKET_BAD; }
+static inline curl_socket_t ccurl_socket_timeout(void) { return CURL_SOCKET_TIMEOUT; }
 static inline int ccurl_prereqfunc_ok(void) { return CURL_PREREQFUNC_OK; }
 static inline int ccurl_prereqfunc_abort(void) { return CURL_PREREQFUNC_ABORT; }
 static inline long ccurl_http_version_2tls(void) { return CURL_HTTP_VERSION_2TLS; }
