@@ -26,7 +26,7 @@ public enum OpenAIChunkDecoder {
                     switch key {
                     case "choices" where !fields.sawChoices:
                         fields.sawChoices = true
-                        try readChoices(&scanner, into: &fields)
+                        try fields.choice.read(&scanner)
                     case "usage" where !fields.sawUsage:
                         fields.sawUsage = true
                         let usage = try scanner.value()
@@ -46,60 +46,21 @@ public enum OpenAIChunkDecoder {
     /// What one chunk said, gathered in any key order, emitted in the tree decoder's order.
     struct Fields {
         var sawChoices = false, sawUsage = false, sawError = false
-        var sawDelta = false, sawFinish = false, sawContent = false, sawToolCalls = false
-        var text: String?
-        var toolCalls: [JSONValue] = []
-        var finish: FinishReason?
+        var choice = OpenAIFirstChoice(body: "delta")
         var usage: Usage?
         var errorMessage: String?
 
         var chunk: Chunk {
             var events: [ChatEvent] = []
-            if let text, !text.isEmpty { events.append(.textDelta(text)) }
-            for call in toolCalls {
+            if let text = choice.text, !text.isEmpty { events.append(.textDelta(text)) }
+            for call in choice.toolCalls {
                 events.append(.toolCallDelta(index: Int(call["index"]?.intValue ?? 0), id: call["id"]?.stringValue,
                                              name: call["function"]?["name"]?.stringValue,
                                              arguments: call["function"]?["arguments"]?.stringValue ?? ""))
             }
-            if let finish { events.append(.finish(finish)) }
+            if let finish = OpenAIWire.finishReason(choice.finish) { events.append(.finish(finish)) }
             if let usage { events.append(.usage(usage)) }
             return Chunk(events: events, errorMessage: errorMessage)
-        }
-    }
-
-    /// `choices`: only the first element counts; the others are checked and skipped.
-    static func readChoices(_ scanner: inout JSONScanner, into fields: inout Fields) throws(JSONParseError) {
-        try scanner.firstElement { (scanner: inout JSONScanner) throws(JSONParseError) in
-            guard try scanner.beginObject() else { return }
-            while let key = try scanner.nextMember() {
-                switch key {
-                case "delta" where !fields.sawDelta:
-                    fields.sawDelta = true
-                    try readDelta(&scanner, into: &fields)
-                case "finish_reason" where !fields.sawFinish:
-                    fields.sawFinish = true
-                    let reason = try scanner.string()
-                    fields.finish = OpenAIWire.finishReason(reason)
-                default:
-                    try scanner.skip()
-                }
-            }
-        }
-    }
-
-    static func readDelta(_ scanner: inout JSONScanner, into fields: inout Fields) throws(JSONParseError) {
-        guard try scanner.beginObject() else { return }
-        while let key = try scanner.nextMember() {
-            switch key {
-            case "content" where !fields.sawContent:
-                fields.sawContent = true
-                fields.text = try scanner.string()
-            case "tool_calls" where !fields.sawToolCalls:
-                fields.sawToolCalls = true
-                fields.toolCalls = try scanner.value().arrayValue ?? []
-            default:
-                try scanner.skip()
-            }
         }
     }
 }

@@ -17,7 +17,7 @@ public enum OpenAIResponseDecoder {
                     switch key {
                     case "choices" where !fields.sawChoices:
                         fields.sawChoices = true
-                        try readChoices(&scanner, into: &fields)
+                        try fields.choice.read(&scanner)
                     case "model" where !fields.sawModel:
                         fields.sawModel = true
                         fields.model = try scanner.string()
@@ -33,63 +33,26 @@ public enum OpenAIResponseDecoder {
         } catch {
             throw ProviderError(.invalidResponse, provider: provider, message: "upstream answered with invalid JSON")
         }
-        guard fields.sawMessage else {
+        let choice = fields.choice
+        guard choice.sawBody else {
             throw ProviderError(.invalidResponse, provider: provider, message: "no choices in the answer")
         }
-        let calls = fields.toolCalls.map { call in
+        let calls = choice.toolCalls.map { call in
             ToolCall(id: call["id"]?.stringValue ?? "", name: call["function"]?["name"]?.stringValue ?? "",
                      arguments: call["function"]?["arguments"]?.stringValue ?? "{}")
         }
-        let text = fields.text ?? ""
+        let text = choice.text ?? ""
         return ChatResponse(model: fields.model ?? "",
                             message: ChatMessage(role: .assistant, content: text.isEmpty ? [] : [.text(text)], toolCalls: calls),
-                            finishReason: OpenAIWire.finishReason(fields.finish) ?? (calls.isEmpty ? .stop : .toolCalls),
+                            finishReason: OpenAIWire.finishReason(choice.finish) ?? (calls.isEmpty ? .stop : .toolCalls),
                             usage: fields.usage)
     }
 
     /// What the answer said, in any key order.
     struct Fields {
         var sawChoices = false, sawModel = false, sawUsage = false
-        var sawMessage = false, sawFinish = false, sawContent = false, sawToolCalls = false
+        var choice = OpenAIFirstChoice(body: "message")
         var model: String?
-        var text: String?
-        var toolCalls: [JSONValue] = []
-        var finish: String?
         var usage: Usage?
-    }
-
-    /// `choices`: only the first element counts; the others are checked and skipped.
-    static func readChoices(_ scanner: inout JSONScanner, into fields: inout Fields) throws(JSONParseError) {
-        try scanner.firstElement { (scanner: inout JSONScanner) throws(JSONParseError) in
-            guard try scanner.beginObject() else { return }
-            while let key = try scanner.nextMember() {
-                switch key {
-                case "message" where !fields.sawMessage:
-                    fields.sawMessage = true
-                    try readMessage(&scanner, into: &fields)
-                case "finish_reason" where !fields.sawFinish:
-                    fields.sawFinish = true
-                    fields.finish = try scanner.string()
-                default:
-                    try scanner.skip()
-                }
-            }
-        }
-    }
-
-    static func readMessage(_ scanner: inout JSONScanner, into fields: inout Fields) throws(JSONParseError) {
-        guard try scanner.beginObject() else { return }
-        while let key = try scanner.nextMember() {
-            switch key {
-            case "content" where !fields.sawContent:
-                fields.sawContent = true
-                fields.text = try scanner.string()
-            case "tool_calls" where !fields.sawToolCalls:
-                fields.sawToolCalls = true
-                fields.toolCalls = try scanner.value().arrayValue ?? []
-            default:
-                try scanner.skip()
-            }
-        }
     }
 }

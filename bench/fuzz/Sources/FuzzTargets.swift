@@ -72,12 +72,20 @@ enum FuzzTargets {
     }
 
     static func openAI(_ bytes: [UInt8]) {
-        // The stream chunk decoder reads the bytes directly: it must accept exactly what the
-        // parser accepts and find the events the tree gives.
+        // The chunk and answer decoders read the bytes directly: they must accept exactly what
+        // the parser accepts and find what the tree gives.
         let direct = bytes.withUnsafeBytes { try? OpenAIChunkDecoder.decode($0) }
+        let answer = bytes.withUnsafeBytes { bytes in Result { () throws(ProviderError) in try OpenAIResponseDecoder.decode(bytes, provider: "fuzz") } }
         guard let json = try? JSONParser().parse(bytes) else {
             check(direct == nil, "chunk decoder accepted what the parser refused")
+            check((try? answer.get()) == nil, "answer decoder accepted what the parser refused")
             return
+        }
+        switch (answer, Result { try OpenAIWire.decodeResponse(json, provider: "fuzz") }) {
+        case (.success(let fromBytes), .success(let fromTree)): check(fromBytes == fromTree, "answer decoder and tree disagree")
+        case (.failure(let fromBytes), .failure(let fromTree)):
+            check(fromBytes.message == (fromTree as? ProviderError)?.message, "answer decoder and tree fail differently")
+        default: check(false, "answer decoder and tree disagree on success")
         }
         check(direct?.events == OpenAIWire.decodeChunk(json), "chunk decoder and tree disagree")
         check(direct?.errorMessage == json["error"]?["message"]?.stringValue, "chunk decoder missed the error")
