@@ -111,6 +111,27 @@ import FoundationEssentials
         #expect(expected.readableBytes > 0)
     }
 
+    @Test func theResponseEncoderWritesWhatTheJSONTreeSerializes() {
+        let call = ToolCall(id: "call_\"1\"", name: "weather", arguments: #"{"city":"Zürich\n"}"#)
+        let responses = [
+            ChatResponse(model: "m", message: ChatMessage(role: .assistant, content: [.text("pong")]), finishReason: .stop,
+                         usage: Usage(promptTokens: 3, completionTokens: 1)),
+            ChatResponse(model: "m", message: ChatMessage(role: .assistant, content: [.text("é \"q\" \\ / \u{1} 🙂\n")]), finishReason: .length),
+            ChatResponse(model: "m", message: ChatMessage(role: .assistant, content: []), finishReason: .contentFilter),
+            ChatResponse(model: "m", message: ChatMessage(role: .assistant, content: [], toolCalls: [call, ToolCall(id: "", name: "", arguments: "{}")]),
+                         finishReason: .toolCalls, usage: Usage(promptTokens: 10, completionTokens: 20)),
+            ChatResponse(model: "m", message: ChatMessage(role: .assistant, content: [.text("first "), .text("then a call")], toolCalls: [call]),
+                         finishReason: .toolCalls),
+        ]
+        for response in responses {
+            for (id, model, created) in [("chatcmpl-1", "openai/gpt-4o", Int64(1_700_000_000)), (#"a"b\"#, "", Int64(-1))] {
+                let tree = JSONSerializer.serialize(OpenAIWire.encodeResponse(response, id: id, model: model, created: created))
+                let direct = OpenAIResponseEncoder.encode(response, id: id, model: model, created: created)
+                #expect(String(decoding: direct, as: UTF8.self) == String(decoding: tree, as: UTF8.self))
+            }
+        }
+    }
+
     @Test func theResponseDecoderFindsWhatTheJSONTreeFinds() throws {
         let answers = [
             #"{"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"pong"},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":1,"total_tokens":4}}"#,

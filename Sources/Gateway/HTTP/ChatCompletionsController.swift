@@ -23,8 +23,8 @@ public struct ChatCompletionsController: Sendable {
         let created = ChatHTTP.now()
         guard chat.stream else {
             let answer = try await gateway.complete(chat, principal: principal)
-            return try Response.json(OpenAIWire.encodeResponse(answer.response, id: id, model: answer.model, created: created),
-                                     headers: ChatHTTP.headers(answer.trace, contentType: "application/json"))
+            return Response.json(serialized: OpenAIResponseEncoder.encode(answer.response, id: id, model: answer.model, created: created),
+                                 headers: ChatHTTP.headers(answer.trace, contentType: "application/json"))
         }
         let stream = try await ChatHTTP.openStream(gateway, chat, principal: principal, context: context)
         let model = stream.model

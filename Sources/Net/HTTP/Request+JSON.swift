@@ -74,9 +74,14 @@ extension Response {
     /// non-streamed chat answer).
     /// (Declared `throws` only so it is a drop-in for the Encodable overload at call sites.)
     public static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
+        json(serialized: JSONSerializer.serialize(value), status: status, headers: headers)
+    }
+
+    /// A JSON response from bytes a direct encoder wrote (`OpenAIResponseEncoder`).
+    public static func json(serialized bytes: [UInt8], status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
         var headers = headers
         headers[.contentType] = "application/json; charset=utf-8"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: JSONSerializer.serialize(value))))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     /// A JSON body encoded once, at start-up (`/healthz`): the bytes are shared between

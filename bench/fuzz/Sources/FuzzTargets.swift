@@ -95,7 +95,8 @@ enum FuzzTargets {
             _ = GeminiProvider.encodeRequest(request).encoded()
         }
         if let response = try? OpenAIWire.decodeResponse(json, provider: "fuzz") {
-            _ = OpenAIWire.encodeResponse(response, id: "x", model: "m", created: 0).encoded()
+            let tree = JSONSerializer.serialize(OpenAIWire.encodeResponse(response, id: "x", model: "m", created: 0))
+            check(OpenAIResponseEncoder.encode(response, id: "x", model: "m", created: 0) == tree, "answer encoder and tree disagree")
             _ = AnthropicWire.encodeResponse(response, id: "x", model: "m").encoded()
         }
         for event in OpenAIWire.decodeChunk(json) {
@@ -112,7 +113,8 @@ enum FuzzTargets {
             _ = OpenAIWire.encodeRequest(request, stream: false).encoded()
         }
         if let response = try? AnthropicWire.decodeResponse(json, provider: "fuzz") {
-            _ = OpenAIWire.encodeResponse(response, id: "x", model: "m", created: 0).encoded()
+            let tree = JSONSerializer.serialize(OpenAIWire.encodeResponse(response, id: "x", model: "m", created: 0))
+            check(OpenAIResponseEncoder.encode(response, id: "x", model: "m", created: 0) == tree, "answer encoder and tree disagree")
         }
     }
 
