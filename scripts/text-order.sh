@@ -28,10 +28,12 @@ LD=Sources/Appliance/text-order.ld
 # differently from those inside it, so all code must be in .text for one load offset to fit.
 cp "$LD" "$SCRATCH.ld.bak"
 trap 'cp "$SCRATCH.ld.bak" "$LD"' ERR INT
+# Puts the committed list back and stops: the ERR trap does not run on an explicit exit.
+fail() { cp "$SCRATCH.ld.bak" "$LD"; echo "$1" >&2; exit 1; }
 echo "SECTIONS { .text.ordered : { } } INSERT BEFORE .text;" > "$LD"
 rm -f "$SCRATCH/release/triforce"   # the script is no input SwiftPM tracks: force the link
 swift build -c release --static-swift-stdlib -Xswiftc -Xfrontend -Xswiftc -function-sections \
-    --scratch-path "$SCRATCH" -Xlinker -Map="$SCRATCH/triforce.map" > "$SCRATCH.log" 2>&1 || { cat "$SCRATCH.log"; exit 1; }
+    --scratch-path "$SCRATCH" -Xlinker -Map="$SCRATCH/triforce.map" > "$SCRATCH.log" 2>&1 || { cat "$SCRATCH.log"; fail "the release build failed"; }
 PORT="${BASE_PORT:-18380}"; STATIC_PORT=$((PORT + 1)); SLOW_PORT=$((PORT + 2))
 . bench/lib.sh
 start_static_upstream
@@ -50,7 +52,7 @@ NODE=$!; PIDS+=($NODE)
 ready() { curl -sf -H "Authorization: Bearer $KEY" http://127.0.0.1:$PORT/v1/models | grep -q '"groq/slow-model"'; }
 for _ in $(seq 1 600); do ready && break; sleep 0.2; done
 # Requests sent before discovery fail fast and trace little of the gateway: stop instead.
-ready || { echo "the node under callgrind did not discover its providers in time; rerun on a quieter machine" >&2; exit 1; }
+ready || fail "the node under callgrind did not discover its providers in time; rerun on a quieter machine"
 "$BIN" route set general openai/bench-model --data-dir "$D" > /dev/null
 AUTH="Authorization: Bearer $KEY"; MCP="Accept: application/json, text/event-stream"
 post() { curl -s -m 120 -o /dev/null -H "$AUTH" -H "Content-Type: application/json" "${@:3}" -d "$2" "http://127.0.0.1:$PORT$1" || true; }
