@@ -111,6 +111,43 @@ import FoundationEssentials
         #expect(expected.readableBytes > 0)
     }
 
+    @Test func theRequestEncoderWritesWhatTheJSONTreeSerializes() {
+        let call = ToolCall(id: "call_1", name: "weather", arguments: #"{"city":"Zürich"}"#)
+        var plain = ChatRequest(model: "openai/gpt-4o", messages: [ChatMessage(role: .user, text: "hi \"there\" é\n")])
+        var full = ChatRequest(model: "m", messages: [
+            ChatMessage(role: .system, text: "be brief"),
+            ChatMessage(role: .user, content: [.text("look"), .image(url: "data:image/png;base64,AAAA"), .text("and this")], name: "ann"),
+            ChatMessage(role: .assistant, content: [], toolCalls: [call, ToolCall(id: "", name: "", arguments: "{}")]),
+            ChatMessage(role: .tool, content: [.text("sunny")], toolCallID: "call_1", name: "weather"),
+            ChatMessage(role: .assistant, content: [.text("It is "), .text("sunny.")], toolCalls: [call]),
+            ChatMessage(role: .user, content: []),
+        ])
+        full.tools = [ToolDefinition(name: "weather", description: "the weather",
+                                     parameters: ["type": "object", "properties": ["city": ["type": "string"]], "required": ["city"]]),
+                      ToolDefinition(name: "noop")]
+        full.maxTokens = 256
+        full.stop = ["\n\n", "END"]
+        full.temperature = 0.7
+        full.topP = 1
+        let choices: [ToolChoice?] = [nil, .auto, ToolChoice.none, .required, .tool("weather")]
+        plain.temperature = 1e-7
+        for request in [plain, full] {
+            for choice in choices {
+                var request = request
+                request.toolChoice = choice
+                for (stream, usage) in [(false, true), (true, true), (true, false)] {
+                    let tree = JSONSerializer.serialize(OpenAIWire.encodeRequest(request, stream: stream, includeUsage: usage))
+                    let direct = OpenAIRequestEncoder.encode(request, stream: stream, includeUsage: usage)
+                    #expect(String(decoding: direct, as: UTF8.self) == String(decoding: tree, as: UTF8.self))
+                }
+                // The cache key: the tree with the requested model put in, as keys were made before.
+                guard case .object(var object) = OpenAIWire.encodeRequest(request, stream: false) else { continue }
+                object["model"] = "auto"
+                #expect(OpenAIRequestEncoder.encode(request, model: "auto", stream: false) == JSONSerializer.serialize(.object(object)))
+            }
+        }
+    }
+
     @Test func theResponseEncoderWritesWhatTheJSONTreeSerializes() {
         let call = ToolCall(id: "call_\"1\"", name: "weather", arguments: #"{"city":"Zürich\n"}"#)
         let responses = [

@@ -21,16 +21,10 @@ public struct ResponseCache: Sendable {
 
     /// The key covers everything that shapes an answer except streaming.
     public static func key(for request: ChatRequest, requestedModel: String) -> String {
-        var normalized = request
-        normalized.stream = false
-        // encodeRequest already carries the messages in their wire form; only the model is
-        // replaced (the one the caller asked for, not the one that served).
-        var text = OpenAIWire.encodeRequest(normalized, stream: false)
-        if case .object(var object) = text {
-            object["model"] = .string(requestedModel)
-            text = .object(object)
-        }
-        let bytes = JSONSerializer.serialize(text)
+        // The request in its wire form with the model the caller asked for (not the one that
+        // served): the bytes `OpenAIWire.encodeRequest` serialized with sorted keys gave, so
+        // keys stored by earlier versions still match.
+        let bytes = OpenAIRequestEncoder.encode(request, model: requestedModel, stream: false)
         return hex(fnv1a(bytes, basis: 0xcbf2_9ce4_8422_2325)) + hex(fnv1a(bytes, basis: 0x8422_2325_cbf2_9ce4))
     }
 

@@ -59,7 +59,7 @@ public struct OpenAIProvider: LLMProvider {
 
     public func chat(_ request: ChatRequest) async throws -> ChatResponse {
         let body = try await http.body("POST", configuration.baseURL + "/chat/completions", headers: headers,
-                                       json: OpenAIWire.encodeRequest(request, stream: false))
+                                       encodedJSON: Data(OpenAIRequestEncoder.encode(request, stream: false)))
         var response = try body.withUnsafeBytes { bytes throws(ProviderError) in try OpenAIResponseDecoder.decode(bytes, provider: name) }
         if response.model.isEmpty { response.model = request.model }
         return response
@@ -67,7 +67,7 @@ public struct OpenAIProvider: LLMProvider {
 
     public func stream(_ request: ChatRequest) -> ChatEventStream {
         http.stream(configuration.baseURL + "/chat/completions", headers: headers + [(name: "Accept", value: "text/event-stream")],
-                    json: OpenAIWire.encodeRequest(request, stream: true, includeUsage: configuration.streamUsage),
+                    encodedJSON: Data(OpenAIRequestEncoder.encode(request, stream: true, includeUsage: configuration.streamUsage)),
                     decoder: StreamDecoder(provider: name))
     }
 

@@ -23,9 +23,15 @@ public struct ProviderHTTP: Sendable {
     /// Sends a request; a non-2xx answer becomes a ProviderError with the upstream's message.
     public func send(_ method: String, _ url: String, headers: [(name: String, value: String)], json: JSONValue? = nil,
                      receiveBufferBytes: Int? = nil) async throws -> OutgoingResponse {
+        try await send(method, url, headers: headers, encodedJSON: json?.encoded(), receiveBufferBytes: receiveBufferBytes)
+    }
+
+    /// The same with a body a direct encoder already wrote (`OpenAIRequestEncoder`).
+    func send(_ method: String, _ url: String, headers: [(name: String, value: String)], encodedJSON: Data?,
+              receiveBufferBytes: Int? = nil) async throws -> OutgoingResponse {
         var allHeaders = headers
-        if json != nil { allHeaders.append((name: "Content-Type", value: "application/json")) }
-        var request = OutgoingRequest(method: method, url: url, headers: allHeaders, body: json?.encoded(), timeouts: timeouts)
+        if encodedJSON != nil { allHeaders.append((name: "Content-Type", value: "application/json")) }
+        var request = OutgoingRequest(method: method, url: url, headers: allHeaders, body: encodedJSON, timeouts: timeouts)
         request.receiveBufferBytes = receiveBufferBytes
         let response: OutgoingResponse
         do {
@@ -49,8 +55,8 @@ public struct ProviderHTTP: Sendable {
     }
 
     /// Sends and reads a whole answer's body.
-    func body(_ method: String, _ url: String, headers: [(name: String, value: String)], json body: JSONValue? = nil) async throws -> Data {
-        let response = try await send(method, url, headers: headers, json: body)
+    func body(_ method: String, _ url: String, headers: [(name: String, value: String)], encodedJSON: Data?) async throws -> Data {
+        let response = try await send(method, url, headers: headers, encodedJSON: encodedJSON)
         do {
             return try await response.collect()
         } catch {
@@ -60,7 +66,7 @@ public struct ProviderHTTP: Sendable {
 
     /// Sends and decodes a whole JSON answer.
     public func json(_ method: String, _ url: String, headers: [(name: String, value: String)], json body: JSONValue? = nil) async throws -> JSONValue {
-        let data = try await self.body(method, url, headers: headers, json: body)
+        let data = try await self.body(method, url, headers: headers, encodedJSON: body?.encoded())
         guard let value = JSONValue.parse(data) else {
             throw ProviderError(.invalidResponse, provider: provider, message: "upstream answered with invalid JSON")
         }
@@ -72,9 +78,14 @@ public struct ProviderHTTP: Sendable {
     /// the sending closure once sent, so an open stream holds no copy of it.
     func stream<Decoder: UpstreamStreamDecoder>(_ url: String, headers: [(name: String, value: String)], json: JSONValue,
                                                 decoder: Decoder) -> ChatEventStream {
+        stream(url, headers: headers, encodedJSON: json.encoded(), decoder: decoder)
+    }
+
+    func stream<Decoder: UpstreamStreamDecoder>(_ url: String, headers: [(name: String, value: String)], encodedJSON: Data,
+                                                decoder: Decoder) -> ChatEventStream {
         let http = self
         let reader = UpstreamEventReader(provider: provider, decoder: decoder) {
-            try await http.send("POST", url, headers: headers, json: json, receiveBufferBytes: Self.streamReceiveBufferBytes)
+            try await http.send("POST", url, headers: headers, encodedJSON: encodedJSON, receiveBufferBytes: Self.streamReceiveBufferBytes)
         }
         return ChatEventStream(source: reader)
     }

@@ -17,20 +17,7 @@ enum OpenAIResponseEncoder {
             out.writeString(message.text)
         }
         out.writeFragment(#","role":"assistant""#)
-        if !message.toolCalls.isEmpty {
-            out.writeFragment(#","tool_calls":["#)
-            for (position, call) in message.toolCalls.enumerated() {
-                if position > 0 { out.writeFragment(",") }
-                out.writeFragment(#"{"function":{"arguments":"#)
-                out.writeString(call.arguments)
-                out.writeFragment(#","name":"#)
-                out.writeString(call.name)
-                out.writeFragment(#"},"id":"#)
-                out.writeString(call.id)
-                out.writeFragment(#","type":"function"}"#)
-            }
-            out.writeFragment("]")
-        }
+        out.writeToolCalls(message.toolCalls)
         out.writeFragment(#"}}],"created":"#)
         out.write(.int(created))
         out.writeFragment(#","id":"#)

@@ -90,7 +90,8 @@ enum FuzzTargets {
         check(direct?.events == OpenAIWire.decodeChunk(json), "chunk decoder and tree disagree")
         check(direct?.errorMessage == json["error"]?["message"]?.stringValue, "chunk decoder missed the error")
         if let (request, _) = try? OpenAIWire.decodeRequest(json) {
-            _ = OpenAIWire.encodeRequest(request, stream: true).encoded()
+            let tree = JSONSerializer.serialize(OpenAIWire.encodeRequest(request, stream: true))
+            check(OpenAIRequestEncoder.encode(request, stream: true) == tree, "request encoder and tree disagree")
             _ = AnthropicWire.encodeRequest(request, stream: false).encoded()
             _ = GeminiProvider.encodeRequest(request).encoded()
         }
