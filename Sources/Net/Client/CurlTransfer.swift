@@ -10,7 +10,7 @@ import Synchronization
 ///
 /// Why `@unchecked Sendable` is sound: `easy`, `headerList`, `body`, `errorBuffer` and `event` are
 /// touched only on the event thread (loop code, and curl callbacks, which curl runs inside
-/// `curl_multi_perform` / `curl_easy_pause` on that thread), except before the transfer is
+/// `curl_multi_socket_action` / `curl_easy_pause` on that thread), except before the transfer is
 /// handed to the loop and after it was finished there. `shared` is guarded by its own Mutex and
 /// is the only state Swift tasks touch.
 final class CurlTransfer: @unchecked Sendable {

@@ -70,8 +70,8 @@ extension Request {
 
 extension Response {
     /// A JSON response from a `JSONValue`, written by `JSONSerializer` (the same bytes
-    /// `JSONEncoder` with sorted keys gives, at a fraction of its cost: this is every
-    /// non-streamed chat answer).
+    /// `JSONEncoder` with sorted keys gives, at a fraction of its cost: the Anthropic-shape
+    /// answers and most API replies).
     /// (Declared `throws` only so it is a drop-in for the Encodable overload at call sites.)
     public static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
         json(serialized: JSONSerializer.serialize(value), status: status, headers: headers)
