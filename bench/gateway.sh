@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Gateway benchmarks against nginx serving fixed OpenAI-format answers, all in one run:
-#   added latency p50/p99 at 1 client (gateway minus nginx direct),
+#   added latency p50/p99 at 1 client (gateway minus nginx direct), in the issue's layout and
+#   in two layouts where both paths cross CPUs equally often,
 #   req/s and CPU per request at 64 connections with the node pinned to one core,
 #   the same with a 1-model and a 1,000-model registry, explicit model and "auto",
 #   CPU per streamed chunk, RSS with 1,000 open streams, idle RSS.
@@ -51,13 +52,30 @@ load64() {  # $1 lua name, $2 label: req/s and CPU per request of the node at 64
 echo "machine: $(nproc) CPUs, $(awk -F: '/model name/ {print $2; exit}' /proc/cpuinfo | xargs); node on CPU $NODE_CPU; $(date -u +%F)"
 start_node one ""
 echo "idle RSS after discovery (1-model registry): $(awk '/VmRSS/ {print int($2/1024)}' /proc/$NODE/status) MB"
-C wrk -t1 -c1 -d${DURATION}s --latency -s "$WORK/explicit.lua" http://127.0.0.1:$STATIC_PORT/v1/chat/completions > "$WORK/direct.txt"
-C wrk -t1 -c1 -d${DURATION}s --latency -s "$WORK/explicit.lua" http://127.0.0.1:$PORT/v1/chat/completions > "$WORK/gw1.txt"
-dp50=$(us "$(lat "$WORK/direct.txt" 50%)"); dp99=$(us "$(lat "$WORK/direct.txt" 99%)")
-gp50=$(us "$(lat "$WORK/gw1.txt" 50%)"); gp99=$(us "$(lat "$WORK/gw1.txt" 99%)")
-echo "nginx direct, 1 client:   p50 $(lat "$WORK/direct.txt" 50%)  p99 $(lat "$WORK/direct.txt" 99%)"
-echo "through gateway, 1 client: p50 $(lat "$WORK/gw1.txt" 50%)  p99 $(lat "$WORK/gw1.txt" 99%)"
-echo "added latency, 1 client:   p50 $(python3 -c "print(f'{$gp50-$dp50:.0f} us')")  p99 $(python3 -c "print(f'{$gp99-$dp99:.0f} us')")"
+latency1() {  # $1 layout: p50/p99 at one client, nginx direct and through the gateway, and the difference
+    C wrk -t1 -c1 -d${DURATION}s --latency -s "$WORK/explicit.lua" http://127.0.0.1:$STATIC_PORT/v1/chat/completions > "$WORK/direct.txt"
+    C wrk -t1 -c1 -d${DURATION}s --latency -s "$WORK/explicit.lua" http://127.0.0.1:$PORT/v1/chat/completions > "$WORK/gw1.txt"
+    local dp50 dp99 gp50 gp99
+    dp50=$(us "$(lat "$WORK/direct.txt" 50%)"); dp99=$(us "$(lat "$WORK/direct.txt" 99%)")
+    gp50=$(us "$(lat "$WORK/gw1.txt" 50%)"); gp99=$(us "$(lat "$WORK/gw1.txt" 99%)")
+    echo "1 client, $1:"
+    echo "  nginx direct:    p50 $(lat "$WORK/direct.txt" 50%)  p99 $(lat "$WORK/direct.txt" 99%)"
+    echo "  through gateway: p50 $(lat "$WORK/gw1.txt" 50%)  p99 $(lat "$WORK/gw1.txt" 99%)"
+    echo "  added latency:   p50 $(python3 -c "print(f'{$gp50-$dp50:.0f} us')")  p99 $(python3 -c "print(f'{$gp99-$dp99:.0f} us')")"
+}
+NGINX_WORKER=$(pgrep -P "$(cat "$WORK/nginx.pid")" | head -1)
+latency1 "node on CPU $NODE_CPU, nginx and wrk on CPU $CLIENT_CPU (the issue's layout)"
+if [ "$NODE_CPU" != "$CLIENT_CPU" ]; then
+    # The same request like for like. In the layout above nginx direct crosses no CPU, while a
+    # request through the gateway crosses four times (wrk -> node -> nginx -> node -> wrk), and
+    # waking a halted vCPU costs this VM ~25 us each (nginx direct from the other CPU: 14 -> 64
+    # us). With nginx beside the node both paths cross twice; with everything on one CPU, never.
+    taskset -pc $NODE_CPU "$NGINX_WORKER" > /dev/null
+    latency1 "nginx beside the node on CPU $NODE_CPU, wrk on CPU $CLIENT_CPU (both paths cross CPUs twice)"
+    taskset -a -pc $CLIENT_CPU $NODE > /dev/null
+    latency1 "node, nginx and wrk all on CPU $CLIENT_CPU (no path crosses CPUs)"
+    taskset -a -pc $NODE_CPU $NODE > /dev/null; taskset -pc $CLIENT_CPU "$NGINX_WORKER" > /dev/null
+fi
 C wrk -t1 -c64 -d${DURATION}s --latency -s "$WORK/explicit.lua" http://127.0.0.1:$STATIC_PORT/v1/chat/completions > "$WORK/direct64.txt"
 echo "nginx direct, 64 conns:    $(awk '/Requests\/sec/ {print $2}' "$WORK/direct64.txt") req/s"
 load64 explicit "gateway, 64 conns, 1-model, explicit"

@@ -39,7 +39,7 @@ public struct AuthMiddleware: RouterMiddleware {
     @inline(never)
     func admit(_ request: Request, context: Context) async throws -> (Context, HTTPFields?) {
         var context = context
-        context.clientAddress = ClientAddress.resolve(peer: context.clientAddress, forwardedFor: request.headers[.xForwardedFor],
+        context.clientAddress = ClientAddress.resolve(peer: context.clientAddress, forwardedFor: request.headers.value(.xForwardedFor),
                                                       trusted: services.configuration.trustedProxies)
         // The matched route pattern when the router has one (robust against path tricks),
         // else the request path.

@@ -25,7 +25,7 @@ public struct Authenticator: Sendable {
 
     /// The credential in the headers, if any. A non-Bearer Authorization header is an error.
     public static func credential(in headers: HTTPFields) throws -> String? {
-        if let authorization = headers[.authorization] {
+        if let authorization = headers.value(.authorization) {
             // Scanned as bytes: `split` walks grapheme clusters, on every request.
             let bytes = authorization.utf8
             let schemeStart = bytes.firstIndex { $0 != 0x20 } ?? bytes.endIndex
@@ -36,7 +36,7 @@ public struct Authenticator: Sendable {
             }
             return authorization[tokenStart...].trimmed()
         }
-        if let key = headers[.xAPIKey] { return key.trimmed() }
+        if let key = headers.value(.xAPIKey) { return key.trimmed() }
         return nil
     }
 

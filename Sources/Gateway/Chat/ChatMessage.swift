@@ -68,7 +68,10 @@ public struct ChatMessage: Sendable, Equatable {
 
     /// The text parts joined; images are left out.
     public var text: String {
-        content.compactMap { if case .text(let value) = $0 { value } else { nil } }.joined()
+        // One text part is the common shape: returned as it is, without an array and a join
+        // (this runs four times per chat completion).
+        if content.count == 1, case .text(let value) = content[0] { return value }
+        return content.compactMap { if case .text(let value) = $0 { value } else { nil } }.joined()
     }
 
     public var hasImages: Bool {

@@ -47,7 +47,7 @@ public struct MCPController: Sendable {
 
     /// Origin and Host checks shared by every method.
     func checkOrigin(_ request: Request) throws {
-        guard origins.allowsOrigin(request.headers[.origin]) else {
+        guard origins.allowsOrigin(request.headers.value(.origin)) else {
             throw APIError.forbidden("Origin \(request.headers[.origin] ?? "") is not allowed; add it to mcp_allowed_origins (MCP_ALLOWED_ORIGINS)",
                                      code: "origin_not_allowed")
         }
@@ -69,7 +69,7 @@ public struct MCPController: Sendable {
 
     func post(_ request: Request, context: AppRequestContext) async throws -> Response {
         try checkOrigin(request)
-        let accept = AcceptHeader(request.headers[.accept])
+        let accept = AcceptHeader(request.headers.value(.accept))
         guard accept.json || accept.eventStream else {
             return try Self.rpcError(.notAcceptable, .invalidRequest("Accept must include application/json or text/event-stream"))
         }

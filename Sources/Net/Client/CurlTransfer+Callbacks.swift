@@ -98,8 +98,15 @@ extension CurlTransfer {
             return count
         }
         guard let colon = line.firstIndex(of: 0x3A) else { return count }
-        // Header names are ASCII tokens: lowercase them byte by byte.
-        let name = String(decoding: line[..<colon].lazy.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }, as: UTF8.self)
+        // Header names are ASCII tokens: lowercase them byte by byte, straight into the string
+        // (a lazy map went through generic decoding and a dynamic cast per header line).
+        let name = String(unsafeUninitializedCapacity: colon) { out in
+            for index in 0..<colon {
+                let byte = line[index]
+                out[index] = (0x41...0x5A).contains(byte) ? byte | 0x20 : byte
+            }
+            return colon
+        }
         let value = Self.trimmedText(line[(colon + 1)...])
         if name == "location" { event.sawLocation = true }
         event.headers.append((name: name, value: value))

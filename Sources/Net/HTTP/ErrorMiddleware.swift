@@ -35,7 +35,7 @@ public struct ErrorMiddleware: RouterMiddleware {
         // (`hb.request.id`, on every log line); a caller's own id is added beside it. Setting
         // a second, new one on every request copied the logger's storage each time.
         let requestID: String
-        if let callers = request.headers[.xRequestID].flatMap({ Self.acceptableID($0) }) {
+        if let callers = request.headers.value(.xRequestID).flatMap({ Self.acceptableID($0) }) {
             context.logger[metadataKey: "request_id"] = .string(callers)
             requestID = callers
         } else {
@@ -45,7 +45,7 @@ public struct ErrorMiddleware: RouterMiddleware {
         var response: Response
         do {
             // A declared Content-Length over the limit: 413 before reading a byte.
-            if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
+            if let length = request.headers.value(.contentLength).flatMap(Int.init), length > maxBodyBytes {
                 throw APIError.payloadTooLarge(limit: maxBodyBytes)
             }
             response = try await next(request, context)
