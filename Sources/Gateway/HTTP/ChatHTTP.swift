@@ -8,15 +8,19 @@ import FoundationEssentials
 /// What the chat controllers share: the route header, SSE framing, the caller.
 enum ChatHTTP {
     static let routeHeader = HTTPField.Name("X-TriForce-Route")!
+    static let accelBuffering = HTTPField.Name("X-Accel-Buffering")!
 
+    /// Appended, not set by name: the fields are new, and the setter scans for an existing
+    /// field through a generic sequence each time (every answer).
     static func headers(_ trace: RouteTrace, contentType: String) -> HTTPFields {
         var headers = HTTPFields()
-        headers[.contentType] = contentType
-        headers[routeHeader] = trace.header
+        headers.reserveCapacity(4)
+        headers.append(HTTPField(name: .contentType, value: contentType))
+        headers.append(HTTPField(name: routeHeader, value: trace.header))
         if contentType.hasPrefix("text/event-stream") || contentType.hasPrefix("text/plain") {
-            headers[.cacheControl] = "no-cache"
+            headers.append(HTTPField(name: .cacheControl, value: "no-cache"))
             // Proxies (nginx) must not hold chunks back.
-            headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
+            headers.append(HTTPField(name: accelBuffering, value: "no"))
         }
         return headers
     }
