@@ -19,6 +19,10 @@ public enum SHA256 {
 
     /// The digest as lowercase hex (how hashes of keys are stored).
     public static func hexHash(_ input: some Collection<UInt8>) -> String {
-        Hex.encode(hash(input))
+        let bytes = Array(input)
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: digestLength) { digest in
+            _ = bytes.withUnsafeBufferPointer { mbedtls_sha256_ret($0.baseAddress, $0.count, digest.baseAddress, 0) }
+            return Hex.encode(UnsafeBufferPointer(digest))
+        }
     }
 }

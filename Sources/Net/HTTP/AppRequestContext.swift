@@ -19,7 +19,7 @@ public struct AppRequestContext: RequestContext {
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
-        self.clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
+        self.clientAddress = source.channel.remoteAddress?.ipText ?? "unknown"
         self.channel = source.channel
     }
 
