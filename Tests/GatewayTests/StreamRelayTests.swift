@@ -181,6 +181,13 @@ import FoundationEssentials
             #"{"choices":[{"message":"text","finish_reason":"content_filter"}]}"#,
             #"{"choices":[{"message":{"content":[{"type":"text","text":"parts"}]},"finish_reason":"eos"}]}"#,
             "\u{FEFF}" + #"{"choices":[{"message":{"content":"after a BOM"}}]}"#,
+            // Usage read without a tree: repeated keys, other shapes and number forms.
+            #"{"choices":[{"message":{"content":"u"}}],"usage":{"completion_tokens":4,"prompt_tokens":2,"prompt_tokens":9,"completion_tokens":1}}"#,
+            #"{"choices":[{"message":{"content":"u"}}],"usage":[{"prompt_tokens":1}]}"#,
+            #"{"choices":[{"message":{"content":"u"}}],"usage":{"prompt_tokens":2.0,"completion_tokens":2.5}}"#,
+            #"{"choices":[{"message":{"content":"u"}}],"usage":{"completion_tokens":3}}"#,
+            #"{"choices":[{"message":{"content":"u"}}],"usage":{"prompt_tokens":-1,"completion_tokens":null,"x":{"prompt_tokens":5}}}"#,
+            #"{"choices":[{"message":{"content":"u"}}],"usage":{"prompt_tokens":9223372036854775807,"completion_tokens":1e3}}"#,
             // Skipped fields are still parsed in full.
             #"{"x":{"a":[1,-2.5e3,{"b":true,"c":null,"d":"é\u00e9"}],"e":{},"f":[]},"choices":[{"message":{"content":"kept"}}]}"#,
         ]
@@ -225,6 +232,8 @@ import FoundationEssentials
             #"{"error":{"message":"rate limited","type":"x"}}"#, #"{"error":"plain"}"#,
             #"[{"choices":[{"delta":{"content":"x"}}]}]"#, #""text""#, "null", " \n{ } \t",
             "\u{FEFF}" + #"{"choices":[{"delta":{"content":"after a BOM"}}]}"#,
+            #"{"choices":[],"usage":{"completion_tokens":4,"prompt_tokens":2,"prompt_tokens":9}}"#,
+            #"{"choices":[],"usage":{"prompt_tokens":2.0,"completion_tokens":"7"}}"#, #"{"choices":[],"usage":[]}"#,
             // Skipped fields are still parsed in full.
             #"{"x":{"a":[1,-2.5e3,{"b":true,"c":null,"d":"é\u00e9\ud83d\ude42 \"q\" \\"}],"e":{},"f":[]},"choices":[{"delta":{"content":"kept"}}]}"#,
         ]

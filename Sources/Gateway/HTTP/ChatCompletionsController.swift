@@ -15,8 +15,8 @@ public struct ChatCompletionsController: Sendable {
     }
 
     func handle(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let json = try await request.decodeJSON(as: JSONValue.self, context: context)
-        let (chat, includeUsage) = try OpenAIWire.decodeRequest(json)
+        let (chat, includeUsage) = try await request.decodeJSON(context: context, fast: OpenAIRequestDecoder.decode,
+                                                                 tree: OpenAIWire.decodeRequest)
         let principal = ChatHTTP.principal(context)
         try await gateway.policy.require(.chat, for: principal)
         let id = ChatHTTP.newID("chatcmpl-")

@@ -29,8 +29,7 @@ public enum OpenAIChunkDecoder {
                         try fields.choice.read(&scanner)
                     case "usage" where !fields.sawUsage:
                         fields.sawUsage = true
-                        let usage = try scanner.value()
-                        fields.usage = OpenAIWire.decodeUsage(usage)
+                        fields.usage = try OpenAIWire.readUsage(&scanner)
                     case "error" where !fields.sawError:
                         fields.sawError = true
                         fields.errorMessage = try scanner.value()["message"]?.stringValue

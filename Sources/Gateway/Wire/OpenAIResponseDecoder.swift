@@ -23,7 +23,7 @@ public enum OpenAIResponseDecoder {
                         fields.model = try scanner.string()
                     case "usage" where !fields.sawUsage:
                         fields.sawUsage = true
-                        fields.usage = OpenAIWire.decodeUsage(try scanner.value())
+                        fields.usage = try OpenAIWire.readUsage(&scanner)
                     default:
                         try scanner.skip()
                     }

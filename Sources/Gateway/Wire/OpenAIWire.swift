@@ -62,6 +62,8 @@ public enum OpenAIWire {
     }
 
     /// Reads an incoming `/v1/chat/completions` body. Throws 400 naming the bad field.
+    /// (`OpenAIRequestDecoder` reads the plain shape straight from the bytes into the same
+    /// request, and hands everything else here.)
     public static func decodeRequest(_ json: JSONValue) throws -> (request: ChatRequest, includeUsage: Bool) {
         guard json.objectValue != nil else { throw APIError.badRequest("the body must be a JSON object") }
         guard let rawMessages = json["messages"]?.arrayValue, !rawMessages.isEmpty else {
@@ -72,49 +74,69 @@ public enum OpenAIWire {
             guard let roleText = raw["role"]?.stringValue else {
                 throw APIError.badRequest("messages[\(index)].role is required", code: "invalid_messages")
             }
-            let role: ChatRole
-            switch roleText {
-            case "developer": role = .system
-            case "function": role = .tool
-            default:
-                guard let parsed = ChatRole(rawValue: roleText) else {
-                    throw APIError.badRequest("messages[\(index)].role must be system, user, assistant or tool", code: "invalid_messages")
-                }
-                role = parsed
+            guard let role = role(roleText) else {
+                throw APIError.badRequest("messages[\(index)].role must be system, user, assistant or tool", code: "invalid_messages")
             }
             let content = try decodeContent(raw["content"], at: index)
-            let calls = (raw["tool_calls"]?.arrayValue ?? []).map { call in
-                ToolCall(id: call["id"]?.stringValue ?? "", name: call["function"]?["name"]?.stringValue ?? "",
-                         arguments: call["function"]?["arguments"]?.stringValue ?? "{}")
-            }
-            messages.append(ChatMessage(role: role, content: content, toolCalls: calls,
+            messages.append(ChatMessage(role: role, content: content, toolCalls: toolCalls(raw["tool_calls"]),
                                         toolCallID: raw["tool_call_id"]?.stringValue, name: raw["name"]?.stringValue))
         }
-        var request = ChatRequest(model: json["model"]?.stringValue ?? "auto", messages: messages)
-        request.tools = (json["tools"]?.arrayValue ?? []).compactMap { tool in
-            guard let function = tool["function"], let name = function["name"]?.stringValue else { return nil }
-            return ToolDefinition(name: name, description: function["description"]?.stringValue ?? "",
-                                  parameters: function["parameters"] ?? ["type": "object", "properties": [:]])
+        let fields = RequestFields(model: json["model"], tools: json["tools"], toolChoice: json["tool_choice"],
+                                   maxCompletionTokens: json["max_completion_tokens"], maxTokens: json["max_tokens"],
+                                   stop: json["stop"], temperature: json["temperature"], topP: json["top_p"],
+                                   stream: json["stream"], streamOptions: json["stream_options"])
+        return try fields.request(messages: messages)
+    }
+
+    /// A message's role; `developer` is a system message, `function` a tool result.
+    static func role(_ text: String) -> ChatRole? {
+        switch text {
+        case "developer": .system
+        case "function": .tool
+        default: ChatRole(rawValue: text)
         }
-        if let choice = json["tool_choice"] {
-            switch choice.stringValue {
-            case "auto": request.toolChoice = .auto
-            case "none": request.toolChoice = ToolChoice.none
-            case "required": request.toolChoice = .required
-            default: request.toolChoice = choice["function"]?["name"]?.stringValue.map { .tool($0) }
+    }
+
+    static func toolCalls(_ value: JSONValue?) -> [ToolCall] {
+        (value?.arrayValue ?? []).map { call in
+            ToolCall(id: call["id"]?.stringValue ?? "", name: call["function"]?["name"]?.stringValue ?? "",
+                     arguments: call["function"]?["arguments"]?.stringValue ?? "{}")
+        }
+    }
+
+    /// The top-level members of a request besides `messages`, however they were read (from
+    /// the tree, or by `OpenAIRequestDecoder` as small trees of their own), and the one place
+    /// that turns them into the request.
+    struct RequestFields {
+        var model, tools, toolChoice, maxCompletionTokens, maxTokens, stop, temperature, topP, stream, streamOptions: JSONValue?
+
+        func request(messages: [ChatMessage]) throws -> (request: ChatRequest, includeUsage: Bool) {
+            var request = ChatRequest(model: model?.stringValue ?? "auto", messages: messages)
+            request.tools = (tools?.arrayValue ?? []).compactMap { tool in
+                guard let function = tool["function"], let name = function["name"]?.stringValue else { return nil }
+                return ToolDefinition(name: name, description: function["description"]?.stringValue ?? "",
+                                      parameters: function["parameters"] ?? ["type": "object", "properties": [:]])
             }
+            if let choice = toolChoice {
+                switch choice.stringValue {
+                case "auto": request.toolChoice = .auto
+                case "none": request.toolChoice = ToolChoice.none
+                case "required": request.toolChoice = .required
+                default: request.toolChoice = choice["function"]?["name"]?.stringValue.map { .tool($0) }
+                }
+            }
+            if let max = (maxCompletionTokens ?? maxTokens)?.intValue {
+                guard max > 0 else { throw APIError.badRequest("max_tokens must be positive") }
+                request.maxTokens = Int(max)
+            }
+            if let stop {
+                request.stop = stop.stringValue.map { [$0] } ?? (stop.arrayValue ?? []).compactMap(\.stringValue)
+            }
+            request.temperature = temperature?.doubleValue
+            request.topP = topP?.doubleValue
+            request.stream = stream?.boolValue ?? false
+            return (request, streamOptions?["include_usage"]?.boolValue ?? false)
         }
-        if let max = (json["max_completion_tokens"] ?? json["max_tokens"])?.intValue {
-            guard max > 0 else { throw APIError.badRequest("max_tokens must be positive") }
-            request.maxTokens = Int(max)
-        }
-        if let stop = json["stop"] {
-            request.stop = stop.stringValue.map { [$0] } ?? (stop.arrayValue ?? []).compactMap(\.stringValue)
-        }
-        request.temperature = json["temperature"]?.doubleValue
-        request.topP = json["top_p"]?.doubleValue
-        request.stream = json["stream"]?.boolValue ?? false
-        return (request, json["stream_options"]?["include_usage"]?.boolValue ?? false)
     }
 
     static func decodeContent(_ value: JSONValue?, at index: Int) throws -> [ContentPart] {
@@ -172,6 +194,23 @@ public enum OpenAIWire {
     static func decodeUsage(_ json: JSONValue?) -> Usage? {
         guard let json, let prompt = json["prompt_tokens"]?.intValue else { return nil }
         return Usage(promptTokens: Int(prompt), completionTokens: Int(json["completion_tokens"]?.intValue ?? 0))
+    }
+
+    /// `decodeUsage` for the value the scanner reads next, without a tree for the object
+    /// (a dictionary and three inserts, ~7,000 instructions per answer): the two counts are
+    /// read as they come, a repeated key's first value counting.
+    static func readUsage(_ scanner: inout JSONScanner) throws(JSONParseError) -> Usage? {
+        guard try scanner.beginObject() else { return nil }
+        var prompt, completion: JSONValue?
+        while let key = try scanner.nextMember() {
+            switch key {
+            case "prompt_tokens" where prompt == nil: prompt = try scanner.value()
+            case "completion_tokens" where completion == nil: completion = try scanner.value()
+            default: try scanner.skip()
+            }
+        }
+        guard let count = prompt?.intValue else { return nil }
+        return Usage(promptTokens: Int(count), completionTokens: Int(completion?.intValue ?? 0))
     }
 
     static func finishReason(_ text: String?) -> FinishReason? {

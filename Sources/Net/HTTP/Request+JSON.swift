@@ -20,7 +20,20 @@ extension Request {
     /// The open-shaped body (every chat request): our parser, without the generic path's
     /// run-time type check and cast.
     public func decodeJSON(as type: JSONValue.Type, context: AppRequestContext) async throws -> JSONValue {
+        try Self.parse(try await bodyBuffer(context: context))
+    }
+
+    /// The body read by `fast` straight from its bytes, or, when `fast` gives nil, parsed
+    /// into a tree for `tree` (which words any error): a hot endpoint's plain bodies then
+    /// build no tree, and every other body is read and refused as before.
+    public func decodeJSON<T>(context: AppRequestContext, fast: (UnsafeRawBufferPointer) -> T?,
+                              tree: (JSONValue) throws -> T) async throws -> T {
         let body = try await bodyBuffer(context: context)
+        if let value = body.withUnsafeReadableBytes(fast) { return value }
+        return try tree(Self.parse(body))
+    }
+
+    static func parse(_ body: ByteBuffer) throws -> JSONValue {
         guard body.readableBytes > 0 else { throw APIError.badRequest("request body is empty; send a JSON object", code: "invalid_json") }
         do {
             return try JSONParser().parse(body.readableBytesView)  // parsed in place, not copied into Data first

@@ -70,6 +70,12 @@ public struct JSONScanner {
         }
     }
 
+    /// The first byte of the value that comes next (`"` a string, `{` an object, `n` null…),
+    /// to choose how to read it; nil at the end of the input.
+    public var nextValueByte: UInt8? {
+        cursor.index < cursor.bytes.count ? cursor.bytes[cursor.index] : nil
+    }
+
     /// The string that comes next; nil (and the value skipped) when it is not a string.
     public mutating func string() throws(JSONParseError) -> String? {
         afterOpen = false

@@ -76,7 +76,10 @@ enum FuzzTargets {
         // the parser accepts and find what the tree gives.
         let direct = bytes.withUnsafeBytes { try? OpenAIChunkDecoder.decode($0) }
         let answer = bytes.withUnsafeBytes { bytes in Result { () throws(ProviderError) in try OpenAIResponseDecoder.decode(bytes, provider: "fuzz") } }
+        // The client request reader either gives what the tree decoder gives, or nothing.
+        let request = bytes.withUnsafeBytes { OpenAIRequestDecoder.decode($0) }
         guard let json = try? JSONParser().parse(bytes) else {
+            check(request == nil, "request reader accepted what the parser refused")
             check(direct == nil, "chunk decoder accepted what the parser refused")
             check((try? answer.get()) == nil, "answer decoder accepted what the parser refused")
             return
@@ -89,7 +92,12 @@ enum FuzzTargets {
         }
         check(direct?.events == OpenAIWire.decodeChunk(json), "chunk decoder and tree disagree")
         check(direct?.errorMessage == json["error"]?["message"]?.stringValue, "chunk decoder missed the error")
-        if let (request, _) = try? OpenAIWire.decodeRequest(json) {
+        let treeRequest = try? OpenAIWire.decodeRequest(json)
+        if let request {
+            check(treeRequest?.request == request.request && treeRequest?.includeUsage == request.includeUsage,
+                  "request reader and tree disagree")
+        }
+        if let (request, _) = treeRequest {
             let tree = JSONSerializer.serialize(OpenAIWire.encodeRequest(request, stream: true))
             check(OpenAIRequestEncoder.encode(request, stream: true) == tree, "request encoder and tree disagree")
             _ = AnthropicWire.encodeRequest(request, stream: false).encoded()
