@@ -5,7 +5,8 @@
 # Each server on CPU 1 (nginx shares CPU 0 with wrk), wrk on CPU 0; req/s, p50 at 1 client, and the server's
 # CPU per request at 64 connections (from its /proc times). Issue 10's target for a whole
 # gateway request is 150 µs of CPU; this shows how much of that the framework alone spends.
-# Usage: bench/floor.sh [path/to/triforce]   Loopback only; needs nginx, wrk, python3, taskset.
+# Then the RSS of bare Hummingbird holding FLOOR_STREAMS (default 1,000) open streams.
+# Usage: bench/floor.sh [path/to/triforce]   Loopback only; needs nginx, wrk, python3, taskset, ss.
 # BASE_PORT (default 18080): the node; nginx +1, bare Hummingbird +3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,3 +42,20 @@ measure "nginx, fixed chat answer" "$NGINX_PID" "$WORK/one.lua" "http://127.0.0.
 measure "bare Hummingbird, /healthz" "$FLOOR_PID" "$WORK/get.lua" "http://127.0.0.1:$FLOOR_PORT/healthz"
 measure "triforce, /healthz" "$NODE" "$WORK/get.lua" "http://127.0.0.1:$PORT/healthz"
 measure "triforce, chat completion" "$NODE" "$WORK/one.lua" "http://127.0.0.1:$PORT/v1/chat/completions"
+
+# What an open stream costs the framework alone: bare Hummingbird's POST /v1/chat/completions
+# holds each response open with one small event a second (no upstream transfer, no auth, no
+# routing). Compare with bench/memory.sh's triforce figure, where each stream is also a curl
+# transfer to an upstream.
+rss() { awk '/VmRSS/ {print int($2/1024)}' /proc/$1/status; }
+STREAMS="${FLOOR_STREAMS:-1000}"
+idle=$(rss $FLOOR_PID)
+C_bg python3 bench/mock_upstream.py clients $FLOOR_PORT none "$STREAMS"
+CLIENTS=$!; PIDS+=($CLIENTS)
+for _ in $(seq 1 150); do
+    [ "$(ss -Htn state established "( sport = :$FLOOR_PORT )" | wc -l)" -ge "$STREAMS" ] && break; sleep 0.2
+done
+sleep 2
+open=$(ss -Htn state established "( sport = :$FLOOR_PORT )" | wc -l); now=$(rss $FLOOR_PID)
+echo "bare Hummingbird, $open open streams: RSS $idle -> $now MB ($(python3 -c "print(round(($now-$idle)*1024/max(1,$open)))") KB per stream)"
+kill $CLIENTS 2>/dev/null || true

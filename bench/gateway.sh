@@ -72,7 +72,7 @@ if [ "$NODE_CPU" != "$CLIENT_CPU" ]; then
     # us). With nginx beside the node both paths cross twice; with everything on one CPU, never.
     taskset -pc $NODE_CPU "$NGINX_WORKER" > /dev/null
     latency1 "nginx beside the node on CPU $NODE_CPU, wrk on CPU $CLIENT_CPU (both paths cross CPUs twice)"
-    taskset -a -pc $CLIENT_CPU $NODE > /dev/null
+    taskset -a -pc $CLIENT_CPU $NODE > /dev/null; taskset -pc $CLIENT_CPU "$NGINX_WORKER" > /dev/null
     latency1 "node, nginx and wrk all on CPU $CLIENT_CPU (no path crosses CPUs)"
     taskset -a -pc $NODE_CPU $NODE > /dev/null; taskset -pc $CLIENT_CPU "$NGINX_WORKER" > /dev/null
 fi
