@@ -7,9 +7,6 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
-// The request path's modules: their nonisolated async functions run on the caller's executor
-// (SE-0461), so an await of one of them needs no hop back to the generic executor afterwards.
-let requestPathSettings = swiftSettings + [.enableUpcomingFeature("NonisolatedNonsendingByDefault")]
 
 // Release links export no symbols (Sources/Appliance/no-exports.map): Swift links executables
 // with `--export-dynamic`, and the symbol tables were 1.2 MB of the idle resident set (README
@@ -72,7 +69,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
-            swiftSettings: requestPathSettings
+            swiftSettings: swiftSettings
         ),
         .target(
             name: "Net",
@@ -87,7 +84,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: requestPathSettings
+            swiftSettings: swiftSettings
         ),
         // Metrics (swift-metrics API, Prometheus exposition): cached handles for the hot path.
         .target(
@@ -109,7 +106,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
-            swiftSettings: requestPathSettings
+            swiftSettings: swiftSettings
         ),
         .target(
             name: "Admin",
@@ -141,7 +138,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: requestPathSettings
+            swiftSettings: swiftSettings
         ),
         .target(
             name: "Mesh",

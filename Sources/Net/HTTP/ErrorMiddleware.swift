@@ -28,7 +28,7 @@ public struct ErrorMiddleware: RouterMiddleware {
         self.finished = finished
     }
 
-    @concurrent public func handle(_ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response) async throws -> Response {
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         context.maxBodyBytes = maxBodyBytes
         // Hummingbird already gave this request an id in its logger's metadata
