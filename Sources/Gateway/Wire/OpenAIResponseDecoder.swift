@@ -37,10 +37,7 @@ public enum OpenAIResponseDecoder {
         guard choice.sawBody else {
             throw ProviderError(.invalidResponse, provider: provider, message: "no choices in the answer")
         }
-        let calls = choice.toolCalls.map { call in
-            ToolCall(id: call["id"]?.stringValue ?? "", name: call["function"]?["name"]?.stringValue ?? "",
-                     arguments: call["function"]?["arguments"]?.stringValue ?? "{}")
-        }
+        let calls = OpenAIWire.toolCalls(choice.toolCalls)
         let text = choice.text ?? ""
         return ChatResponse(model: fields.model ?? "",
                             message: ChatMessage(role: .assistant, content: text.isEmpty ? [] : [.text(text)], toolCalls: calls),

@@ -97,8 +97,13 @@ public enum OpenAIWire {
         }
     }
 
+    /// A message's `tool_calls`, in requests and answers alike (anything but an array: none).
     static func toolCalls(_ value: JSONValue?) -> [ToolCall] {
-        (value?.arrayValue ?? []).map { call in
+        toolCalls(value?.arrayValue ?? [])
+    }
+
+    static func toolCalls(_ calls: [JSONValue]) -> [ToolCall] {
+        calls.map { call in
             ToolCall(id: call["id"]?.stringValue ?? "", name: call["function"]?["name"]?.stringValue ?? "",
                      arguments: call["function"]?["arguments"]?.stringValue ?? "{}")
         }
@@ -160,10 +165,7 @@ public enum OpenAIWire {
         guard let choice = json["choices"]?[0], let message = choice["message"] else {
             throw ProviderError(.invalidResponse, provider: provider, message: "no choices in the answer")
         }
-        let calls = (message["tool_calls"]?.arrayValue ?? []).map { call in
-            ToolCall(id: call["id"]?.stringValue ?? "", name: call["function"]?["name"]?.stringValue ?? "",
-                     arguments: call["function"]?["arguments"]?.stringValue ?? "{}")
-        }
+        let calls = toolCalls(message["tool_calls"])
         let text = message["content"]?.stringValue ?? ""
         return ChatResponse(model: json["model"]?.stringValue ?? "",
                             message: ChatMessage(role: .assistant, content: text.isEmpty ? [] : [.text(text)], toolCalls: calls),
