@@ -31,20 +31,21 @@ for _ in $(seq 1 300); do
     curl -sf -H "Authorization: Bearer $KEY" http://127.0.0.1:$PORT/v1/models | grep -q '"groq/slow-model"' && break; sleep 0.1
 done
 sleep 1
-rss() { awk '/VmRSS/ {print int($2/1024)}' /proc/$NODE/status; }
+rss_kb() { awk '/VmRSS/ {print $2}' /proc/$NODE/status; }
+rss() { echo $(( $(rss_kb) / 1024 )); }
 rollup() { awk '/^(Rss|Anonymous|Private_Dirty|Shared_Clean|Private_Clean):/ {printf "%s %d MB  ", $1, $2/1024}' /proc/$NODE/smaps_rollup; echo; }
 open_streams() { ss -Htn state established "( sport = :$PORT )" | wc -l; }
 
-idle=$(rss)
-echo "idle RSS after discovery: $idle MB, threads $(ls /proc/$NODE/task | wc -l)"
+idle_kb=$(rss_kb); idle=$((idle_kb / 1024))
+echo "idle RSS after discovery: $idle MB ($idle_kb kB), threads $(ls /proc/$NODE/task | wc -l)"
 echo "  smaps: $(rollup)"
 for wave in $(seq 1 "${WAVES:-1}"); do
 C_bg python3 bench/mock_upstream.py clients $PORT "$KEY" "$STREAMS"
 CLIENTS=$!; PIDS+=($CLIENTS)
 for _ in $(seq 1 150); do [ "$(open_streams)" -ge "$STREAMS" ] && break; sleep 0.2; done
 sleep 3   # every stream has its first chunks through
-open=$(open_streams); loaded=$(rss)
-echo "wave $wave: RSS with $open streams open: $loaded MB ($(python3 -c "print(f'{($loaded-$idle)*1024/max(1,$open):.0f}')") KB per stream over idle), threads $(ls /proc/$NODE/task | wc -l)"
+open=$(open_streams); loaded_kb=$(rss_kb); loaded=$((loaded_kb / 1024))
+echo "wave $wave: RSS with $open streams open: $loaded MB ($loaded_kb kB, $(python3 -c "print(f'{($loaded_kb-$idle_kb)/max(1,$open):.1f}')") KB per stream over idle), threads $(ls /proc/$NODE/task | wc -l)"
 echo "  smaps: $(rollup)"
 sleep 8   # still open: HeapTrimService (every 5 s) trims if the burst left enough free
 echo "wave $wave: RSS with $(open_streams) streams open, 11 s after all connected: $(rss) MB ($(python3 -c "print(f'{($(rss)-$idle)*1024/max(1,$open):.0f}')") KB per stream over idle)"

@@ -12,7 +12,9 @@ import NIOCore
 /// the path alone (a refused upgrade could only answer an empty 400); the first thing the
 /// socket does is authenticate the upgrade request's Bearer token or API key and require the
 /// `mesh` feature. A refusal is one JSON-RPC error frame naming the status (401/403), then
-/// a policy-violation close. A plain GET reaches the HTTP route, which answers 426.
+/// a policy-violation close. A plain GET reaches the HTTP route, which answers 426; an upgrade
+/// that is not its connection's first request (only the first may upgrade) is sent to open a
+/// new connection: 307 to the same path with `Connection: close`.
 struct MeshClientEndpoint: Sendable {
     static let path = "/v1/mesh"
     let auth: AuthServices
@@ -22,14 +24,18 @@ struct MeshClientEndpoint: Sendable {
     /// The plain-HTTP side of the path: after the auth middleware (feature `mesh`), a 426
     /// saying how to connect.
     func register(on router: some RouterMethods<AppRequestContext>) {
-        router.get(RouterPath(stringLiteral: Self.path)) { _, _ -> Response in
+        router.get(RouterPath(stringLiteral: Self.path)) { request, _ -> Response in
+            if request.headers.value(.upgrade)?.lowercased() == "websocket" {
+                return Response(status: .temporaryRedirect,
+                                headers: [.location: request.uri.string, .connection: "close"])
+            }
             throw APIError(.upgradeRequired, type: "invalid_request_error", code: "websocket_required",
                            message: "/v1/mesh speaks JSON-RPC over WebSocket: connect with Upgrade: websocket and send node/register")
         }
     }
 
     func shouldUpgrade(_ head: HTTPRequest, _ channel: any Channel, _ logger: Logger)
-        -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> {
+        -> ShouldUpgradeResult<WebSocketDataHandler<APIChannel.WebSocketContext>> {
         let path = head.path?.split(separator: "?", maxSplits: 1).first.map(String.init) ?? ""
         guard path == Self.path else { return .dontUpgrade }
         let headers = head.headerFields

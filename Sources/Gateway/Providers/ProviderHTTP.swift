@@ -15,10 +15,11 @@ public struct ProviderHTTP: Sendable {
         self.timeouts = timeouts
     }
 
-    /// curl's receive buffer for streamed answers: events are small and a stream may stay open
-    /// for minutes, so 4 KB instead of curl's 16 KB per open stream (heaptrack: the largest
-    /// single allocation of an open stream).
-    public static let streamReceiveBufferBytes = 4 << 10
+    /// curl's receive buffer for streamed answers: events are small (a few hundred bytes) and a
+    /// stream may stay open for minutes, so curl's minimum, 1 KB, instead of its 16 KB per open
+    /// stream (heaptrack: the largest single allocation of an open stream). A read that brings
+    /// more arrives in several callbacks, each handed on as its own chunk.
+    public static let streamReceiveBufferBytes = 1 << 10
 
     /// Sends a request; a non-2xx answer becomes a ProviderError with the upstream's message.
     public func send(_ method: String, _ url: String, headers: [(name: String, value: String)], json: JSONValue? = nil,

@@ -1,5 +1,3 @@
-import HummingbirdCore
-import Logging
 public import NIOCore
 
 /// Closes a connection whose first request head has not arrived after `timeout` without a
@@ -75,23 +73,3 @@ public final class FirstHeadTimeoutHandler: ChannelInboundHandler, RemovableChan
 
 @available(*, unavailable)
 extension FirstHeadTimeoutHandler: Sendable {}
-
-/// Adds `FirstHeadTimeoutHandler` in front of a child channel's own handlers (after TLS when
-/// TLS wraps this).
-struct FirstHeadTimeoutChannel<Base: ServerChildChannel>: ServerChildChannel {
-    typealias Value = Base.Value
-    let base: Base
-    let timeout: TimeAmount
-
-    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        channel.eventLoop.makeCompletedFuture {
-            try channel.pipeline.syncOperations.addHandler(FirstHeadTimeoutHandler(timeout: timeout))
-        }.flatMap {
-            base.setup(channel: channel, logger: logger)
-        }
-    }
-
-    func handle(value: Value, logger: Logger) async {
-        await base.handle(value: value, logger: logger)
-    }
-}
