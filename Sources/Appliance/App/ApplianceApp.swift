@@ -161,7 +161,7 @@ struct ApplianceApp {
         return (router, meshClients)
     }
 
-    func makeApplication(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
+    func makeServer(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> APIServer {
         let configuration = node.configuration
         let logger = node.logger
         // `limited` adds the whole-request deadline and ClientHangupHandler: a client that goes
@@ -175,10 +175,9 @@ struct ApplianceApp {
         let scheme = tls == nil ? "http" : "https"
         let server: HTTPServerBuilder = try .http1(configuration: http1, limiter: limiter, tls: tls, maxWebSocketFrame: ClientSocket.maxMessageBytes,
                                                    upgrade: routes.meshClients.shouldUpgrade)
-        return Application(
-            responder: RequestTaskResponder(routes.router.buildResponder()),
-            server: server,
-            configuration: .init(address: .hostname(configuration.host, port: try configuration.port()), serverName: nil),
+        return try APIServer(
+            responder: RequestTaskResponder(routes.router.buildResponder()), builder: server,
+            address: .hostname(configuration.host, port: try configuration.port()), logger: logger,
             onServerRunning: { [mesh] channel in
                 let port = channel.localAddress?.port ?? 0
                 logger.notice("listening", metadata: ["url": "\(scheme)://\(configuration.host):\(port)", "port": "\(port)"])
@@ -188,8 +187,7 @@ struct ApplianceApp {
                 }
                 await announceSetupLink(scheme: scheme, port: port)
                 await onRunning(port)
-            },
-            logger: logger)
+            })
     }
 
     /// The console's mesh, replication and guardian panels: what exists on this node today.
@@ -278,7 +276,7 @@ struct ApplianceApp {
         let host = node.configuration.host
         let serving = self.serving
         services.append(.init(service: HeapTrimService(logger: node.logger)))
-        services.append(.init(service: try makeApplication { port in
+        services.append(.init(service: try makeServer { port in
             serving.running(on: port)
             systemd.ready(url: "\(scheme)://\(host):\(port)")
             await onRunning(port)

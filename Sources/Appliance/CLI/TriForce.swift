@@ -1,4 +1,6 @@
 import ArgumentParser
+import FoundationEssentials
+import Net
 
 /// The `triforce` command. With no subcommand it serves.
 @main
@@ -12,4 +14,11 @@ struct TriForce: AsyncParsableCommand {
                       CACommand.self, ReleaseCommand.self, GuardianCommand.self, JoinCommand.self, MeshCommand.self, SyncCommand.self,
                       LoginCommand.self, LogoutCommand.self, ChatCommand.self, ModelsCommand.self, ToolsCommand.self],
         defaultSubcommand: ServeCommand.self)
+
+    /// First, while the process has one thread: glibc fixes its arena limit when a second
+    /// thread first allocates, so a limit set later (in `serve`) is ignored.
+    static func main() async {
+        MallocHeap.limitArenas(to: 1, environment: ProcessInfo.processInfo.environment)
+        await main(nil)
+    }
 }

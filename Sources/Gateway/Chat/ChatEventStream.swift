@@ -108,6 +108,8 @@ public struct ChatEventStream: AsyncSequence, Sendable {
             }
         }
 
+        /// Out of line: inlined, its frame was part of every read's, held while a stream waits.
+        @inline(never)
         private func reportEnd(_ error: (any Error)?) async {
             if !ended.exchange(true, ordering: .acquiringAndReleasing) { await tap?.end(error: error) }
         }

@@ -39,9 +39,7 @@ public struct ChatCompletionsController: Sendable {
                 do {
                     batch = try await iterator.nextBatch()
                 } catch {
-                    // Never a silent truncation: the client sees why the answer stopped.
-                    try await writer.write(ChatHTTP.sse(ChatHTTP.errorJSON(error)))
-                    try await writer.finish(nil)
+                    try await Self.writeFailure(error, to: &writer)
                     return
                 }
                 if batch.isEmpty { break }
@@ -58,5 +56,13 @@ public struct ChatCompletionsController: Sendable {
             try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
             try await writer.finish(nil)
         })
+    }
+
+    /// Never a silent truncation: the client sees why the answer stopped. Out of line because
+    /// the body's frame stays allocated for as long as its stream, and this is its rare path.
+    @inline(never)
+    static func writeFailure(_ error: any Error, to writer: inout any ResponseBodyWriter) async throws {
+        try await writer.write(ChatHTTP.sse(ChatHTTP.errorJSON(error)))
+        try await writer.finish(nil)
     }
 }

@@ -11,10 +11,12 @@ enum ChatHTTP {
     static let accelBuffering = HTTPField.Name("X-Accel-Buffering")!
 
     /// Appended, not set by name: the fields are new, and the setter scans for an existing
-    /// field through a generic sequence each time (every answer).
+    /// field through a generic sequence each time (every answer). Room for six: the request
+    /// id (ErrorMiddleware) and Date (Hummingbird) follow, and a stream's head stays
+    /// allocated for as long as the stream, so a regrowth would be held per open stream.
     static func headers(_ trace: RouteTrace, contentType: String) -> HTTPFields {
         var headers = HTTPFields()
-        headers.reserveCapacity(4)
+        headers.reserveCapacity(6)
         headers.append(HTTPField(name: .contentType, value: contentType))
         headers.append(HTTPField(name: routeHeader, value: trace.header))
         if contentType.hasPrefix("text/event-stream") || contentType.hasPrefix("text/plain") {

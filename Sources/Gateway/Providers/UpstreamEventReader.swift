@@ -124,15 +124,7 @@ final class UpstreamEventReader<Decoder: UpstreamStreamDecoder>: ChatEventSource
                         finish()
                         return []
                     }
-                    // A local copy: each access to a class's stored property is an exclusivity
-                    // check at run time, and this loop runs per event.
-                    var decoder = self.decoder
-                    var events: [ChatEvent] = []
-                    for item in batch {
-                        events += try decoder.decode(item)
-                        if decoder.stopped { break }
-                    }
-                    self.decoder = decoder
+                    let events = try decode(batch)
                     if decoder.stopped { finish() } else { phase = .reading(items) }
                     if !events.isEmpty { return events }
                 }
@@ -141,6 +133,21 @@ final class UpstreamEventReader<Decoder: UpstreamStreamDecoder>: ChatEventSource
             finish()
             throw failure(error)
         }
+    }
+
+    /// The events of one read. Not async: this class is generic, and an async function's
+    /// generic locals are allocated in the task's frames, which a waiting stream holds.
+    private func decode(_ batch: [Decoder.Items.Item]) throws -> [ChatEvent] {
+        // A local copy: each access to a class's stored property is an exclusivity check at
+        // run time, and this loop runs per event.
+        var decoder = self.decoder
+        var events: [ChatEvent] = []
+        for item in batch {
+            events += try decoder.decode(item)
+            if decoder.stopped { break }
+        }
+        self.decoder = decoder
+        return events
     }
 
     /// Lets go of the body (a transfer still running is aborted when its reader goes).

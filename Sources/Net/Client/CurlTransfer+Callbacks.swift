@@ -180,6 +180,9 @@ extension CurlTransfer {
         let reader = BodyReader(self)
         let body = ResponseBody(pull: { try await reader.next() }, cancel: { reader.cancel() })
         let response = OutgoingResponse(status: event.status ?? 0, headers: event.headers, body: body, url: url)
+        // The response has them now; kept here too they would stay allocated for as long as
+        // the body streams (an open stream's lifetime).
+        event.headers = []
         let waiter = shared.withLock { state in
             defer { state.headWaiter = nil }
             return state.headWaiter

@@ -46,9 +46,6 @@ public struct AppRequestContext: RequestContext {
 
     /// The request id (also in every log line's metadata and the `X-Request-ID` header).
     public var requestID: String {
-        logger[metadataKey: "request_id"]?.description ?? hummingbirdRequestID ?? "unknown"
+        logger[metadataKey: "request_id"]?.description ?? "unknown"
     }
-
-    /// The id Hummingbird puts in every request's logger (read without `id`'s force unwrap).
-    var hummingbirdRequestID: String? { logger[metadataKey: "hb.request.id"]?.description }
 }

@@ -31,16 +31,10 @@ public struct ErrorMiddleware: RouterMiddleware {
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         context.maxBodyBytes = maxBodyBytes
-        // Hummingbird already gave this request an id in its logger's metadata
-        // (`hb.request.id`, on every log line); a caller's own id is added beside it. Setting
-        // a second, new one on every request copied the logger's storage each time.
-        let requestID: String
-        if let callers = request.headers.value(.xRequestID).flatMap({ Self.acceptableID($0) }) {
-            context.logger[metadataKey: "request_id"] = .string(callers)
-            requestID = callers
-        } else {
-            requestID = context.hummingbirdRequestID ?? RandomHex.make(16)
-        }
+        // The caller's own id when it sent a usable one, else a fresh one; in the logger's
+        // metadata, so every line logged for this request carries it.
+        let requestID = request.headers.value(.xRequestID).flatMap({ Self.acceptableID($0) }) ?? RandomHex.make(16)
+        context.logger[metadataKey: "request_id"] = .string(requestID)
         let started = ContinuousClock.now
         var response: Response
         do {

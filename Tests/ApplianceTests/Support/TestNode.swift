@@ -34,7 +34,7 @@ struct TestNode {
         let node = try await Node.open(flags: flags, environment: environment, dotenv: [:], logRing: ring, logger: logger)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let appliance = try await ApplianceApp.make(node: node)
-        let app = try appliance.makeApplication { port in continuation.yield(port) }
+        let app = try appliance.makeServer { port in continuation.yield(port) }
         let group = ServiceGroup(configuration: .init(services: [
             .init(service: DatabaseService(database: node.database)),
             .init(service: appliance.discoveryService()),
