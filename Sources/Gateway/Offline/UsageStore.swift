@@ -1,3 +1,4 @@
+import Net
 public import Storage
 public import FoundationEssentials
 
@@ -64,19 +65,9 @@ public struct UsageStore: Sendable {
         }
     }
 
-    /// `YYYY-MM-DD` in UTC without a calendar (days-from-civil inverse, H. Hinnant).
+    /// `YYYY-MM-DD` in UTC.
     public static func day(_ date: Date) -> String {
-        let days = Int((date.timeIntervalSince1970 / 86_400).rounded(.down))
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(y)-\(two(m))-\(two(d))"
+        let time = CivilTime(secondsSince1970: Int(date.timeIntervalSince1970.rounded(.down)))
+        return "\(time.year)-\(CivilTime.padded(time.month, 2))-\(CivilTime.padded(time.day, 2))"
     }
 }

@@ -70,13 +70,7 @@ public struct APIChannel: ServerChildChannel, HTTPChannelHandler {
     /// `handle` to tear the async channel down), with `RefuseConnectionHandler` first, which
     /// closes it once active before a byte is read or a handshake costs anything.
     public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        let admitted = limiter.acquire()
-        if admitted {
-            channel.closeFuture.whenComplete { [limiter] _ in limiter.release() }
-        } else {
-            // Debug only: under a flood a line per refused socket would flood the log too.
-            logger.debug("connection refused: limit reached", metadata: ["limit": "\(limiter.maximum)"])
-        }
+        let admitted = limiter.admit(channel, logger: logger)
         return channel.eventLoop.makeCompletedFuture {
             let pipeline = channel.pipeline.syncOperations
             if !admitted { try pipeline.addHandler(RefuseConnectionHandler()) }

@@ -22,13 +22,7 @@ public struct ConnectionLimitChannel<Base: ServerChildChannel>: ServerChildChann
     }
 
     public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        let admitted = limiter.acquire()
-        if admitted {
-            channel.closeFuture.whenComplete { [limiter] _ in limiter.release() }
-        } else {
-            // Debug only: under a flood a line per refused socket would flood the log too.
-            logger.debug("connection refused: limit reached", metadata: ["limit": "\(limiter.maximum)"])
-        }
+        let admitted = limiter.admit(channel, logger: logger)
         return base.setup(channel: channel, logger: logger).flatMapThrowing { value in
             if !admitted { try channel.pipeline.syncOperations.addHandler(RefuseConnectionHandler(), position: .first) }
             return value

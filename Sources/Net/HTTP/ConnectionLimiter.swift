@@ -1,3 +1,5 @@
+public import Logging
+public import NIOCore
 import Synchronization
 
 /// Counts the HTTP connections open at once and refuses more than `maximum`, so a flood of
@@ -22,6 +24,18 @@ public final class ConnectionLimiter: Sendable {
     }
 
     func release() { open.subtract(1, ordering: .acquiringAndReleasing) }
+
+    /// Takes a slot for `channel` until it closes; false when all are in use (the caller then
+    /// puts `RefuseConnectionHandler` first in its pipeline).
+    func admit(_ channel: any Channel, logger: Logger) -> Bool {
+        guard acquire() else {
+            // Debug only: under a flood a line per refused socket would flood the log too.
+            logger.debug("connection refused: limit reached", metadata: ["limit": "\(maximum)"])
+            return false
+        }
+        channel.closeFuture.whenComplete { [self] _ in release() }
+        return true
+    }
 
     /// Connections holding a slot right now.
     public var current: Int { open.load(ordering: .acquiring) }

@@ -55,25 +55,10 @@ enum CertificateWriter {
         try TLSError.check(result, .certificateWrite)
     }
 
-    /// "YYYYMMDDhhmmss" in UTC, as mbedtls_x509write_crt_set_validity wants (civil-from-days).
+    /// "YYYYMMDDhhmmss" in UTC, as mbedtls_x509write_crt_set_validity wants.
     static func timestamp(_ date: Date) -> String {
-        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
-        var days = seconds / 86400
-        var rest = seconds % 86400
-        if rest < 0 { rest += 86400; days -= 1 }
-        let z = days + 719468
-        let era = (z >= 0 ? z : z - 146096) / 146097
-        let doe = z - era * 146097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        func pad(_ value: Int, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        return pad(year, 4) + pad(month, 2) + pad(day, 2) + pad(rest / 3600, 2) + pad(rest % 3600 / 60, 2) + pad(rest % 60, 2)
+        let time = CivilTime(secondsSince1970: Int(date.timeIntervalSince1970.rounded(.down)))
+        let pad = CivilTime.padded
+        return pad(time.year, 4) + pad(time.month, 2) + pad(time.day, 2) + pad(time.hour, 2) + pad(time.minute, 2) + pad(time.second, 2)
     }
 }
