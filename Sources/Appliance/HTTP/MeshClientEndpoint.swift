@@ -26,8 +26,9 @@ struct MeshClientEndpoint: Sendable {
     func register(on router: some RouterMethods<AppRequestContext>) {
         router.get(RouterPath(stringLiteral: Self.path)) { request, _ -> Response in
             if request.headers.value(.upgrade)?.lowercased() == "websocket" {
-                return Response(status: .temporaryRedirect,
-                                headers: [.location: request.uri.string, .connection: "close"])
+                // Path and query only: an absolute-form request target must not pick the host.
+                let location = request.uri.query.map { "\(Self.path)?\($0)" } ?? Self.path
+                return Response(status: .temporaryRedirect, headers: [.location: location, .connection: "close"])
             }
             throw APIError(.upgradeRequired, type: "invalid_request_error", code: "websocket_required",
                            message: "/v1/mesh speaks JSON-RPC over WebSocket: connect with Upgrade: websocket and send node/register")
