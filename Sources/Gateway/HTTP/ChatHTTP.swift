@@ -12,7 +12,7 @@ enum ChatHTTP {
 
     /// Appended, not set by name: the fields are new, and the setter scans for an existing
     /// field through a generic sequence each time (every answer). Room for six: the request
-    /// id (ErrorMiddleware) and Date (Hummingbird) follow, and a stream's head stays
+    /// id (ErrorMiddleware) and Date (APIServer) follow, and a stream's head stays
     /// allocated for as long as the stream, so a regrowth would be held per open stream.
     static func headers(_ trace: RouteTrace, contentType: String) -> HTTPFields {
         var headers = HTTPFields()

@@ -163,6 +163,7 @@ public struct APIChannel: ServerChildChannel, HTTPChannelHandler {
     @inline(never)
     private func serveWebSocket(_ socket: NIOAsyncChannel<WebSocketFrame, WebSocketFrame>,
                                 handler: @escaping WebSocketDataHandler<WebSocketContext>, logger: Logger) async {
+        // No extensions: the API port offers none (nothing in `webSocket.extensions`).
         let configuration = WebSocketHandler.Configuration(
             extensions: [], autoPing: webSocket.autoPing, closeTimeout: webSocket.closeTimeout,
             validateUTF8: webSocket.validateUTF8, maxFrameSize: webSocket.maxFrameSize)
