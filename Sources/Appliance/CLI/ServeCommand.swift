@@ -58,6 +58,8 @@ struct ServeCommand: AsyncParsableCommand {
         let app: ApplianceApp
         do {
             app = try await ApplianceApp.make(node: node, peers: peers)
+            let released = StartupPages.release()
+            logger.debug("startup pages released", metadata: ["bytes": "\(released)"])
             try await app.run()
         } catch {
             await node.database.close()
