@@ -70,6 +70,7 @@ if [ "$NODE_CPU" != "$CLIENT_CPU" ]; then
     # request through the gateway crosses four times (wrk -> node -> nginx -> node -> wrk), and
     # waking a halted vCPU costs this VM ~25 us each (nginx direct from the other CPU: 14 -> 64
     # us). With nginx beside the node both paths cross twice; with everything on one CPU, never.
+    # bench/haltpoll.sh measures the layout with the guest's halt polling on and off.
     taskset -pc $NODE_CPU "$NGINX_WORKER" > /dev/null
     latency1 "nginx beside the node on CPU $NODE_CPU, wrk on CPU $CLIENT_CPU (both paths cross CPUs twice)"
     taskset -a -pc $CLIENT_CPU $NODE > /dev/null; taskset -pc $CLIENT_CPU "$NGINX_WORKER" > /dev/null

@@ -70,6 +70,8 @@ case "${1:-run}" in
         # Function sections: the link lays out the listed code first (Package.swift, text-order.ld).
         # A scratch dir of its own: the driver does not rebuild objects when only an -Xfrontend
         # flag changes, and `run`'s dynamic release build shares .build.
+        # The link reads text-order.ld, which SwiftPM does not track: relink every time.
+        rm -f .build-static/x86_64-unknown-linux-gnu/release/triforce .build-static/aarch64-unknown-linux-gnu/release/triforce
         swift build -c release --static-swift-stdlib -Xswiftc -Xfrontend -Xswiftc -function-sections \
             --scratch-path .build-static
         mkdir -p dist

@@ -46,20 +46,33 @@ struct LoadedObject: Equatable {
     var inode: UInt64
     var base: Int
 
-    /// Each mapped file whose first page is mapped, once, in address order.
+    /// Each file with a private executable mapping (code the loader mapped), once, in address
+    /// order, with where its first page is mapped.
+    ///
+    /// Only those: other mapped files are opened by nobody here, because closing any
+    /// descriptor of a file drops every POSIX lock the process holds on it. SQLite maps its
+    /// database and WAL index and holds such locks on them; opening and closing those files
+    /// released SQLite's read locks, another process then rewrote the WAL under a reader, and
+    /// the reader crashed in `sqlite3WalFindFrame` (the real-process suites caught it).
     static func all() -> [LoadedObject] {
         guard let text = readFile("/proc/self/maps", limit: 16 << 20) else { return [] }
-        var seen = Set<String>(), objects: [LoadedObject] = []
+        struct Mapping { var start: Int; var perms: Substring; var offsetIsZero: Bool; var inode: UInt64; var path: String }
+        var mappings: [Mapping] = []
         // "start-end perms offset dev inode   path"
         for line in text.split(separator: UInt8(ascii: "\n")) {
             let fields = line.split(separator: UInt8(ascii: " "), maxSplits: 5, omittingEmptySubsequences: true)
             guard fields.count == 6, let dash = fields[0].firstIndex(of: UInt8(ascii: "-")),
                   let start = Int(String(decoding: fields[0][..<dash], as: UTF8.self), radix: 16),
-                  fields[2].allSatisfy({ $0 == UInt8(ascii: "0") }),
                   let inode = UInt64(String(decoding: fields[4], as: UTF8.self)), inode != 0 else { continue }
             let path = String(decoding: fields[5].drop(while: { $0 == UInt8(ascii: " ") }), as: UTF8.self)
-            guard path.hasPrefix("/"), seen.insert(path).inserted else { continue }
-            objects.append(LoadedObject(path: path, inode: inode, base: start))
+            guard path.hasPrefix("/") else { continue }
+            mappings.append(Mapping(start: start, perms: Substring(decoding: fields[1], as: UTF8.self),
+                                    offsetIsZero: fields[2].allSatisfy { $0 == UInt8(ascii: "0") }, inode: inode, path: path))
+        }
+        let code = Set(mappings.filter { $0.perms.count == 4 && $0.perms.hasSuffix("xp") }.map(\.path))
+        var seen = Set<String>(), objects: [LoadedObject] = []
+        for mapping in mappings where mapping.offsetIsZero && code.contains(mapping.path) && seen.insert(mapping.path).inserted {
+            objects.append(LoadedObject(path: mapping.path, inode: mapping.inode, base: mapping.start))
         }
         return objects
     }
