@@ -17,7 +17,7 @@ public struct AuthMiddleware: RouterMiddleware {
 
     public init(services: AuthServices) { self.services = services }
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    @concurrent public func handle(_ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response) async throws -> Response {
         // The checks run in their own frame, gone before the route runs: this frame stays
         // alive for the whole request phase (a stream's until its answer starts), and holding
         // the checks' state across `next` made it 4.3 KB per request in flight, now 2.6 KB

@@ -60,7 +60,7 @@ public struct ChatCompletionsController: Sendable {
 
     /// Never a silent truncation: the client sees why the answer stopped. Out of line because
     /// the body's frame stays allocated for as long as its stream, and this is its rare path.
-    @inline(never)
+    @inline(never) @concurrent
     static func writeFailure(_ error: any Error, to writer: inout any ResponseBodyWriter) async throws {
         try await writer.write(ChatHTTP.sse(ChatHTTP.errorJSON(error)))
         try await writer.finish(nil)

@@ -151,7 +151,7 @@ public struct ResponseBody: AsyncSequence, Sendable {
         public mutating func next() async throws -> Data? {
             switch source {
             case .stream(var iterator):
-                let chunk = try await iterator.next()
+                let chunk = try await iterator.next(isolation: #isolation)
                 source = chunk == nil ? .ended : .stream(iterator)
                 return chunk
             case .pull(let next):

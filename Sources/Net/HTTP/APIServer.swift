@@ -34,7 +34,7 @@ public struct APIServer: Service {
             }, onServerRunning: onServerRunning)
     }
 
-    @inline(never)
+    @inline(never) @concurrent
     private static func respond<Responder: HTTPResponder>(
         to request: Request, responder: Responder, channel: any Channel, logger: Logger, dates: HTTPDate
     ) async throws -> Response where Responder.Context == AppRequestContext {
@@ -56,7 +56,7 @@ public struct APIServer: Service {
 
     /// A body of one buffer leaves with its head in one write; a streamed one is written as
     /// its closure produces it.
-    @inline(never)
+    @inline(never) @concurrent
     private static func write(_ response: consuming Response, to writer: consuming ResponseWriter) async throws {
         do {
             try await writer.write(response: response.head, body: response.body)

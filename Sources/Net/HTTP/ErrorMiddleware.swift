@@ -28,7 +28,7 @@ public struct ErrorMiddleware: RouterMiddleware {
         self.finished = finished
     }
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    @concurrent public func handle(_ request: Request, context: Context, next: @concurrent (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         context.maxBodyBytes = maxBodyBytes
         // The caller's own id when it sent a usable one, else a fresh one; in the logger's
