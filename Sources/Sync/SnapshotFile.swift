@@ -16,18 +16,10 @@ enum SnapshotFile {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw SyncError(.io, "cannot open \(path): errno \(errno)") }
         defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: max(0, length))
-        var filled = 0
-        while filled < buffer.count {
-            let got = buffer.withUnsafeMutableBytes { raw in
-                pread(fd, raw.baseAddress! + filled, raw.count - filled, off_t(offset) + off_t(filled))
-            }
-            if got < 0 { if errno == EINTR { continue }; throw SyncError(.io, "cannot read \(path): errno \(errno)") }
-            if got == 0 { break }
-            filled += got
+        guard let bytes = FileBytes.read(fd, offset: offset, count: max(0, length)) else {
+            throw SyncError(.io, "cannot read \(path): errno \(errno)")
         }
-        buffer.removeLast(buffer.count - filled)
-        return buffer
+        return bytes
     }
 
     /// Appends `bytes` and syncs them, so a resumed transfer never trusts bytes the kernel lost.

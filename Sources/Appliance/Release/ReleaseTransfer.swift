@@ -35,15 +35,9 @@ enum ReleaseTransfer {
         guard offset <= size else {
             return .failure(JSONRPCError(code: JSONRPCError.invalidParamsCode, message: "offset \(offset) is past the end (\(size) bytes)"))
         }
-        var buffer = [UInt8](repeating: 0, count: Int(min(Int64(chunkBytes), size - offset)))
-        var filled = 0
-        while filled < buffer.count {
-            let n = buffer.withUnsafeMutableBytes { raw -> Int in
-                guard let base = raw.baseAddress else { return -1 }
-                return pread(fd, base + filled, raw.count - filled, off_t(offset) + off_t(filled))
-            }
-            guard n > 0 else { return .failure(JSONRPCError(code: JSONRPCError.internalErrorCode, message: "cannot read the release")) }
-            filled += n
+        let count = Int(min(Int64(chunkBytes), size - offset))
+        guard let buffer = FileBytes.read(fd, offset: offset, count: count), buffer.count == count else {
+            return .failure(JSONRPCError(code: JSONRPCError.internalErrorCode, message: "cannot read the release"))
         }
         return .success(["version": .string(version), "size": .int(size), "offset": .int(offset),
                          "data": .string(Data(buffer).base64EncodedString())])

@@ -85,7 +85,9 @@ struct LoadedObject: Equatable {
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0, UInt64(info.st_ino) == inode,
-              let headers = ELF64Headers(read: { offset, count in Self.read(fd, offset: offset, count: count) }) else { return nil }
+              let headers = ELF64Headers(read: { offset, count in
+                  FileBytes.read(fd, offset: Int64(offset), count: count).flatMap { $0.count == count ? $0 : nil }
+              }) else { return nil }
         // The segment holding the file's first page is mapped at `base`, page-aligned.
         let page = max(1, sysconf(Int32(_SC_PAGESIZE)))
         guard let first = headers.loadSegments.first(where: { $0.offset == 0 }) else { return nil }
@@ -102,20 +104,6 @@ struct LoadedObject: Equatable {
             else { return nil }
             return range
         }
-    }
-
-    /// Exactly `count` bytes at `offset`, or nil.
-    private static func read(_ fd: Int32, offset: Int, count: Int) -> [UInt8]? {
-        guard offset >= 0, count >= 0, offset <= Int.max - count else { return nil }
-        var bytes = [UInt8](repeating: 0, count: count)
-        var done = 0
-        while done < count {
-            let got = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, count - done, off_t(offset + done)) }
-            if got < 0 && errno == EINTR { continue }
-            guard got > 0 else { return nil }
-            done += got
-        }
-        return bytes
     }
 
     /// A whole /proc file (its size is not known in advance), or nil past `limit` bytes.
