@@ -173,10 +173,10 @@ struct ApplianceApp {
         let files = try configuration.tlsFiles()
         let tls = try files.map { try ServerTLS.configuration(certificateFile: $0.certificate, keyFile: $0.key) }
         let scheme = tls == nil ? "http" : "https"
-        let channel = try APIChannel.settings(http1: http1, limiter: limiter, tls: tls, maxWebSocketFrame: ClientSocket.maxMessageBytes,
-                                              upgrade: routes.meshClients.shouldUpgrade)
-        return APIServer(
-            responder: routes.router.buildResponder(), channel: channel,
+        let server: HTTPServerBuilder = try .http1(configuration: http1, limiter: limiter, tls: tls, maxWebSocketFrame: ClientSocket.maxMessageBytes,
+                                                   upgrade: routes.meshClients.shouldUpgrade)
+        return try APIServer(
+            responder: RequestTaskResponder(routes.router.buildResponder()), builder: server,
             address: .hostname(configuration.host, port: try configuration.port()), logger: logger,
             onServerRunning: { [mesh] channel in
                 let port = channel.localAddress?.port ?? 0

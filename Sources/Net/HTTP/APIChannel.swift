@@ -17,13 +17,10 @@ import NIOWebSocket
 /// Why one type rather than Hummingbird's `HTTP1WebSocketUpgradeChannel` inside the limit,
 /// timeout and TLS wrapper channels: a streamed answer is written from the bottom of the
 /// connection task's call chain, and a task keeps every allocator slab its chain reached
-/// (`APIServer.respond`). Each wrapper's `handle` frame and the upgrade channel's own
+/// (`RequestTaskResponder`). Each wrapper's `handle` frame and the upgrade channel's own
 /// (~2 KB, it holds every branch's locals) were held per open stream: heaptrack counted
 /// 5.7 KB of the 44 KB an open stream held (bench/heap.sh).
-public struct APIChannel: ServerChildChannel {
-    /// A request's answer (`APIServer`): the loop (`APIChannel+Requests`) writes it.
-    public typealias Respond = @Sendable (Request, any Channel) async throws -> Response
-
+public struct APIChannel: ServerChildChannel, HTTPChannelHandler {
     /// What a WebSocket handler is given besides its frames.
     public struct WebSocketContext: WSCore.WebSocketContext {
         public let logger: Logger
@@ -47,16 +44,7 @@ public struct APIChannel: ServerChildChannel {
         case failedUpgrade(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
     }
 
-    /// How connections are made, all but the answers: `settings(...)`.
-    public struct Settings: Sendable {
-        let http1: HTTP1Channel.Configuration
-        let webSocket: WebSocketServerConfiguration
-        let upgrade: WebSocketUpgrade
-        let limiter: ConnectionLimiter
-        let tls: TLSContextSource?
-    }
-
-    let respond: Respond
+    public let responder: HTTPChannelHandler.Responder
     let http1: HTTP1Channel.Configuration
     let webSocket: WebSocketServerConfiguration
     let upgrade: WebSocketUpgrade
@@ -66,14 +54,16 @@ public struct APIChannel: ServerChildChannel {
     /// Hummingbird's idle timeout is added only once the head decided "no upgrade".
     let headTimeout: TimeAmount
 
-    public init(settings: Settings, respond: @escaping Respond) {
-        self.respond = respond
-        self.http1 = settings.http1
-        self.webSocket = settings.webSocket
-        self.upgrade = settings.upgrade
-        self.limiter = settings.limiter
-        self.tls = settings.tls
-        self.headTimeout = settings.http1.idleTimeout ?? .seconds(30)
+    public init(responder: @escaping HTTPChannelHandler.Responder, http1: HTTP1Channel.Configuration,
+                webSocket: WebSocketServerConfiguration, limiter: ConnectionLimiter, tls: TLSContextSource?,
+                upgrade: @escaping WebSocketUpgrade) {
+        self.responder = responder
+        self.http1 = http1
+        self.webSocket = webSocket
+        self.upgrade = upgrade
+        self.limiter = limiter
+        self.tls = tls
+        self.headTimeout = http1.idleTimeout ?? .seconds(30)
     }
 
     /// NIO keeps a connection's receive buffers for its next reads, up to one per read of a
@@ -81,11 +71,13 @@ public struct APIChannel: ServerChildChannel {
     /// referenced (the request's bytes on their way up) allocates another, and a read that
     /// fills its buffer makes the next one larger. A 16 KB request left four (2 + 4 + 8 +
     /// 16 KB) on every open stream and idle keep-alive connection (bench/heap.sh with
-    /// PROMPT_BYTES). One read per wake-up keeps one buffer; it starts at 1 KB (a request
-    /// head and a short body) and grows to 4 KB at most: a large body takes more reads, each
-    /// still a system call's worth of bytes.
+    /// PROMPT_BYTES). One read per wake-up keeps one buffer of 1 KB (a request head and a
+    /// short body), growing to 4 KB at most: a large body takes more reads, each still a
+    /// system call's worth of bytes. Never below 1 KB: a buffer shrunk to fit small reads
+    /// split the next larger request over two wake-ups (+25,000 instructions and one more
+    /// task switch per chat completion, bench/instructions.sh).
     static let readsPerWakeup: UInt = 1
-    static let receiveBuffers = AdaptiveRecvByteBufferAllocator(minimum: 256, initial: 1024, maximum: 4096)
+    static let receiveBuffers = AdaptiveRecvByteBufferAllocator(minimum: 1024, initial: 1024, maximum: 4096)
 
     /// A connection over the limit still gets its whole pipeline (Hummingbird must run its
     /// `handle` to tear the async channel down), with `RefuseConnectionHandler` first, which
@@ -112,7 +104,7 @@ public struct APIChannel: ServerChildChannel {
     /// outcomes live in a function of their own, whose frame is free again by then.
     public func handle(value: Value, logger: Logger) async {
         guard let http = await negotiate(value, logger: logger) else { return }
-        await serveHTTP(http, logger: logger)
+        await handleHTTP(asyncChannel: http, logger: logger)
     }
 
     /// The connection's HTTP channel, or nil once its other outcome has run.
