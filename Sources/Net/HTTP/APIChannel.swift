@@ -73,9 +73,9 @@ public struct APIChannel: ServerChildChannel, HTTPChannelHandler {
     /// 16 KB) on every open stream and idle keep-alive connection (bench/heap.sh with
     /// PROMPT_BYTES). One read per wake-up keeps one buffer of 1 KB (a request head and a
     /// short body), growing to 4 KB at most: a large body takes more reads, each still a
-    /// system call's worth of bytes. Never below 1 KB: a buffer shrunk to fit small reads
-    /// split the next larger request over two wake-ups (+25,000 instructions and one more
-    /// task switch per chat completion, bench/instructions.sh).
+    /// system call's worth of bytes. Never below 1 KB: with a 256-byte floor a chat
+    /// completion cost 25,000 more instructions and one more Swift job (bench/instructions.sh),
+    /// most likely a buffer shrunk by small reads splitting a request over two wake-ups.
     static let readsPerWakeup: UInt = 1
     static let receiveBuffers = AdaptiveRecvByteBufferAllocator(minimum: 1024, initial: 1024, maximum: 4096)
 
