@@ -10,6 +10,7 @@
 #   Environment given to this script reaches the node (e.g. MALLOC_ARENA_MAX=2 for an A/B).
 #   PROMPT_BYTES=n: each client sends an n-byte prompt (what a stream holds of its request).
 #   KEEPALIVE=n: then n streamed answers one after another on one keep-alive connection.
+#   MALLOC_STATS=1: with the streams open, glibc's bytes in use and heap size (needs gdb).
 # Loopback only; needs nginx, python3, ss, taskset.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,6 +48,14 @@ sleep 3   # every stream has its first chunks through
 open=$(open_streams); loaded_kb=$(rss_kb); loaded=$((loaded_kb / 1024))
 echo "wave $wave: RSS with $open streams open: $loaded MB ($loaded_kb kB, $(python3 -c "print(f'{($loaded_kb-$idle_kb)/max(1,$open):.1f}')") KB per stream over idle), threads $(ls /proc/$NODE/task | wc -l)"
 echo "  smaps: $(rollup)"
+if [ "${MALLOC_STATS:-0}" = 1 ]; then
+    # glibc's own view (gdb calls malloc_stats in the node; it prints to the node's stderr):
+    # bytes in use by live allocations against the heap's size; the difference is free memory
+    # inside the heap, resident where it was touched.
+    gdb -p "$NODE" -batch -ex 'call (void) malloc_stats()' > /dev/null 2>&1 || true
+    for _ in $(seq 1 20); do grep -q '^Total' "$WORK/node.log" && break; sleep 0.1; done
+    echo "  malloc: $(grep -A2 '^Total' "$WORK/node.log" | tail -2 | tr -s ' ' | tr '\n' ' ')"
+fi
 sleep 8   # still open: HeapTrimService (every 5 s) trims if the burst left enough free
 echo "wave $wave: RSS with $(open_streams) streams open, 11 s after all connected: $(rss) MB ($(python3 -c "print(f'{($(rss)-$idle)*1024/max(1,$open):.0f}')") KB per stream over idle)"
 kill $CLIENTS 2>/dev/null || true
