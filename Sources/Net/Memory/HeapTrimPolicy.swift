@@ -4,11 +4,12 @@
 /// A trim is due when at least `minimumFreeBytes` and a sixteenth of the resident set are
 /// free inside malloc: a burst of connections came and went (or its request phases left
 /// holes between long-lived streams). With 1,000 streams opened at once (bench/memory.sh,
-/// MALLOC_STATS=1) 6.6–17 MB of a 47–57 MB heap was free and a trim gave back 2.8–6 MB of
-/// RSS; a quarter, the first threshold, was never reached there. After a trim the free chunks stay counted as free (only their
-/// pages went back), so the next trim waits until the resident set or the free bytes have
-/// grown `growthBytes` past where the last trim left them (streams opened and faulted pages
-/// back in, or closed and freed more): once per change, not every tick.
+/// MALLOC_STATS=1) 4.7–17 MB of a 44.5–57 MB heap was free and a trim gave back 2.8–6 MB
+/// of RSS; a quarter, the first threshold, was never reached there. After a trim the free
+/// chunks stay counted as free (only their pages went back), so the next trim waits until
+/// the resident set or the free bytes have grown `growthBytes` past where the last trim left
+/// them (streams opened and faulted pages back in, or closed and freed more): once per
+/// change, not every tick.
 public struct HeapTrimPolicy: Sendable {
     public var minimumFreeBytes: Int64
     public var growthBytes: Int64
