@@ -5,7 +5,6 @@ import json
 import os
 import socket
 import subprocess
-import tempfile
 import threading
 import time
 from http.server import ThreadingHTTPServer
@@ -24,13 +23,13 @@ def free_port():
 
 
 @pytest.fixture(scope="module")
-def node():
+def node(tmp_path_factory):
     mock = ThreadingHTTPServer(("127.0.0.1", 0), MockOpenAI)
     threading.Thread(target=mock.serve_forever, daemon=True).start()
     port = free_port()
     env = dict(os.environ, OPENAI_API_KEY="sk-test", OPENAI_BASE_URL="http://127.0.0.1:%d/v1" % mock.server_address[1],
                OLLAMA_BASE_URL="http://127.0.0.1:1")
-    data = tempfile.mkdtemp()
+    data = str(tmp_path_factory.mktemp("gateway-clients"))
     # A pro user with an API key, made with the CLI: the SDKs send it as Bearer / x-api-key.
     subprocess.run([BINARY, "user", "add", "sdk@example.com", "--tier", "pro", "--password-stdin", "--data-dir", data],
                    input="sdk-user-password-123\n", text=True, check=True, capture_output=True, env=env)
