@@ -279,6 +279,7 @@ let package = Package(
             name: "ApplianceTests",
             dependencies: [
                 "Appliance", "Admin", "Auth", "Gateway", "Core", "Storage", "Net", "Mesh", "Sync", "Telemetry", "TestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -11,6 +11,14 @@ enum SnapshotFile {
         return Int64(info.st_size)
     }
 
+    /// Bytes an unprivileged writer may still put on `directory`'s file system.
+    static func freeBytes(_ directory: String) -> Int64? {
+        var info = statvfs()
+        guard statvfs(directory, &info) == 0 else { return nil }
+        let (free, overflow) = Int64(clamping: info.f_bavail).multipliedReportingOverflow(by: Int64(clamping: info.f_frsize))
+        return overflow ? .max : free
+    }
+
     /// Up to `length` bytes at `offset`; fewer at the end of the file.
     static func read(_ path: String, offset: Int64, length: Int) throws(SyncError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)

@@ -31,6 +31,12 @@ extension SyncService {
             SnapshotFile.remove(partial)
             offset = 0
         }
+        // The size is the sender's word: a copy that cannot fit (with room for the install's
+        // own writes) is refused before it fills the disk.
+        let headroom: Int64 = 64 << 20
+        if let free = SnapshotFile.freeBytes(configuration.directory), manifest.size - offset > free - headroom {
+            throw SyncError(.io, "\(peer): snapshot of \(manifest.size) bytes does not fit in \(configuration.directory) (\(free) bytes free, \(headroom) kept)")
+        }
         while offset < manifest.size {
             let chunk = try await call(peer, "sync/snapshot/chunk",
                                        ["id": .string(id), "offset": .int(offset), "length": .int(Int64(configuration.chunkBytes))])

@@ -146,9 +146,9 @@ public actor SyncService: Service {
         defer { pulling.remove(peer) }
         do {
             let digest = try await call(peer, "sync/digest", [:])
-            guard let epoch = digest["epoch"]?.stringValue, let head = digest["head"]?.intValue,
+            guard let epoch = digest["epoch"]?.stringValue, let head = digest["head"]?.intValue, head >= 0,
                   let now = digest["now_ms"]?.intValue else {
-                throw SyncError(.malformed, "\(peer): sync/digest answer lacks epoch, head or now_ms")
+                throw SyncError(.malformed, "\(peer): sync/digest answer lacks epoch, head (0 or more) or now_ms")
             }
             let vector = try VersionVector(json: digest["vector"])
             try await store.recordDigest(from: peer, epoch: epoch, head: head, vector: vector)

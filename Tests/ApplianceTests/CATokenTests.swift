@@ -1,4 +1,5 @@
 @testable import Appliance
+import ArgumentParser
 import Testing
 
 @Suite("CA command helpers")
@@ -11,5 +12,10 @@ struct CATokenTests {
         #expect(CACommand.TokenCommand.seconds("0m") == nil)
         #expect(UTCTime.text(0) == "1970-01-01T00:00:00Z")
         #expect(UTCTime.text(1_700_000_000) == "2023-11-14T22:13:20Z")
+        #expect(UTCTime.text(-1) == "1969-12-31T23:59:59Z")
+        // Times from tokens and replicated rows: any value formats, none traps.
+        #expect(!UTCTime.text(.min).isEmpty && !UTCTime.text(.max).isEmpty)
+        #expect(throws: (any Error).self) { try CACommand.Init.parse(["--days", "0"]) }
+        #expect(throws: (any Error).self) { try CACommand.Init.parse(["--days", "200000000000000"]) }
     }
 }

@@ -82,4 +82,11 @@ struct CodecTests {
         #expect(page.text == "Hello world\nn")
         #expect(page.links == ["/next"])
     }
+
+    /// Letters that grow when lowercased ("İ" is two bytes, "i̇" three) before an attribute:
+    /// an index taken from a lowercased copy ran past the tag and trapped the server.
+    @Test func htmlAttributesAfterLettersThatGrowWhenLowercased() {
+        let page = HTMLText("<a İİİİİİİİİİhref=x>1</a><a ȺȺȺ HREF=\"/y\">2</a><a title=\"İ\" Href='/z'>3</a><a İİİİ>4</a>")
+        #expect(page.links == ["x", "/y", "/z"])
+    }
 }

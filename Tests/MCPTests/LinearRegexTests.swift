@@ -58,7 +58,10 @@ struct LinearRegexTests {
             (#"\p{L}"#, "property"), ("[[:alpha:]]", "POSIX"), ("(", "missing ')'"), (")", "unmatched"), ("[a", "missing ']'"),
             ("*a", "nothing to repeat"), ("a**", "quantifier cannot follow"), ("a{1001}", "above 1000"), ("a{3,2}", "below the minimum"),
             ("[z-a]", "out of order"), (#"\q"#, "unknown escape"), ("a\\", "ends with a backslash"),
-            ("((((a{1000}){1000})))", "too large"), (String(repeating: "(", count: 70) + String(repeating: ")", count: 70), "nest deeper"),
+            ("((((a{1000}){1000})))", "too large"),
+            // Eight levels saturate the size count; the ninth step used to add 1 to Int.max.
+            (String(repeating: "(", count: 8) + "a" + String(repeating: "{1000})", count: 8), "too large"),
+            (String(repeating: "(", count: 8) + "a" + String(repeating: "{1000})", count: 7) + ")?", "too large"), (String(repeating: "(", count: 70) + String(repeating: ")", count: 70), "nest deeper"),
         ]
         for (pattern, words) in refused {
             do {

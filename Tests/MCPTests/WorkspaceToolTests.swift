@@ -72,6 +72,33 @@ struct WorkspaceToolTests {
             _ = try await server.call("file_write", ["path": "g.txt", "content": "x x"])
             let ambiguous = try await server.call("code_edit", ["path": "g.txt", "operation": "replace", "old_text": "x", "new_text": "y"])
             #expect(ambiguous.toolIsError && ambiguous.toolText.contains("2 times"))
+            // Every byte of a 1 MiB file replaced by 1 KB would be 1 GB: refused before it is
+            // built, dry run or not, and the file is unchanged.
+            _ = try await server.call("file_write", ["path": "h.txt", "content": .string(String(repeating: "a", count: 1 << 20))])
+            for dryRun in [true, false] {
+                let huge = try await server.call("code_edit", ["path": "h.txt", "operation": "replace", "old_text": "a",
+                                                              "new_text": .string(String(repeating: "b", count: 1_024)),
+                                                              "all": true, "dry_run": .bool(dryRun)])
+                #expect(huge.toolIsError && huge.toolText.contains("limit"), "\(huge.toolText)")
+            }
+            #expect(try await server.call("file_read", ["path": "h.txt"]).toolText.utf8.count == 1 << 20)
+        }
+    }
+
+    /// Hunk starts are numbers from the caller: a signed or huge one is a malformed header, not
+    /// an overflow in the arithmetic that places the hunk.
+    @Test func patchWithOutOfRangeHunkStartsIsRefused() async throws {
+        try await MCPTestServer.run { server in
+            _ = try await server.call("file_write", ["path": "a.txt", "content": "x\ny\n"])
+            for patch in ["--- /dev/null\n+++ b/new.txt\n@@ --9223372036854775808,1 +1 @@\n x\n",
+                          "--- a/a.txt\n+++ b/a.txt\n@@ -99999999999999999999 +1 @@\n x\n"] {
+                let result = try await server.call("code_patch", ["patch": .string(patch)])
+                #expect(result.toolIsError && result.toolText.contains("malformed hunk header"), "\(patch): \(result.toolText)")
+            }
+            // The largest start is no line of the file; the context's one other place is used.
+            let far = try await server.call("code_patch", ["patch": "--- a/a.txt\n+++ b/a.txt\n@@ -9223372036854775807 +1 @@\n x\n-y\n+z\n"])
+            #expect(!far.toolIsError, "\(far.toolText)")
+            #expect(try await server.call("file_read", ["path": "a.txt"]).toolText == "x\nz\n")
         }
     }
 

@@ -144,6 +144,22 @@ struct ReplicationStoreTests {
         }
     }
 
+    /// A peer's reported head and the cursor it moved are its numbers: the lag read by
+    /// `/health` saturates instead of trapping (a head of Int64.min crashed every restart).
+    @Test func lagOfPeerNumbersSaturates() async throws {
+        try await withTemporaryDirectory { directory in
+            let node = try await TestNode.open("a", in: directory)
+            try await node.store.recordDigest(from: "low", epoch: "e", head: .min, vector: VersionVector())
+            try await node.store.recordDigest(from: "high", epoch: "e", head: .max, vector: VersionVector())
+            try await node.database.write { connection in
+                try connection.run("UPDATE sync_peers SET cursor = CASE peer WHEN 'low' THEN 5 ELSE -9223372036854775807 END")
+            }
+            let lags = Dictionary(uniqueKeysWithValues: try await node.store.peerStates().map { ($0.peer, $0.lagRows) })
+            #expect(lags == ["low": 0, "high": .max])
+            await node.database.close()
+        }
+    }
+
     @Test func malformedBatchesAreRefusedWhole() async throws {
         try await withTemporaryDirectory { directory in
             let a = try await TestNode.open("a", in: directory)

@@ -29,8 +29,8 @@ enum GatewayWiring {
                        cacheTTLSeconds: max(0, ttl), policy: policy, metrics: metrics)
     }
 
-    /// How often discovery runs (`TRIFORCE_DISCOVERY_INTERVAL` seconds, default an hour).
+    /// How often discovery runs (`TRIFORCE_DISCOVERY_INTERVAL` seconds, default an hour; 5 s to 30 days).
     static func discoveryInterval(_ configuration: ApplianceConfiguration) -> Duration {
-        .seconds(max(5, Int(configuration.environment["TRIFORCE_DISCOVERY_INTERVAL"] ?? "") ?? 3600))
+        .seconds(min(max(5, Int(configuration.environment["TRIFORCE_DISCOVERY_INTERVAL"] ?? "") ?? 3600), 30 * 86_400))
     }
 }

@@ -24,6 +24,10 @@ struct CACommand: AsyncParsableCommand {
         @OptionGroup var names: NameOptions
         @Option(help: "Validity of the node certificate in days.") var days: Int = 365
 
+        func validate() throws {
+            guard (1...3650).contains(days) else { throw ValidationError("--days must be 1...3650") }
+        }
+
         func run() async throws {
             try await NodeCommand.with(data) { node in
                 let files = MeshFiles(dataDirectory: node.configuration.dataDirectory)
@@ -131,20 +135,11 @@ struct CACommand: AsyncParsableCommand {
     }
 }
 
-/// Unix seconds as `2025-01-31T12:00:00Z`, without Foundation's calendar.
+/// Unix seconds as `2025-01-31T12:00:00Z`, without Foundation's calendar. Any value formats:
+/// some come from tokens and replicated rows (a revocation's time), not from our clock.
 enum UTCTime {
     static func text(_ seconds: Int64) -> String {
-        let days = Int(seconds.floorDiv(86400)), rest = Int(seconds - Int64(days) * 86400)
-        let z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097
-        let doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1, month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(year)-\(two(month))-\(two(day))T\(two(rest / 3600)):\(two(rest / 60 % 60)):\(two(rest % 60))Z"
+        let time = CivilTime(secondsSince1970: Int(seconds)), pad = CivilTime.padded
+        return "\(time.year)-\(pad(time.month, 2))-\(pad(time.day, 2))T\(pad(time.hour, 2)):\(pad(time.minute, 2)):\(pad(time.second, 2))Z"
     }
-}
-
-extension Int64 {
-    fileprivate func floorDiv(_ d: Int64) -> Int64 { self >= 0 ? self / d : -((-self + d - 1) / d) }
 }

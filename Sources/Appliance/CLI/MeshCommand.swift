@@ -47,8 +47,9 @@ struct MeshCommand: AsyncParsableCommand {
             let header = ["ID", "STATE", "ADDRESS", "API", "INC", "RTT_MS", "VERSION", "SINCE"]
             var rows = [header]
             for member in view["members"]?.arrayValue ?? [] {
-                let rtt = member["rtt_ms"]?.doubleValue.map { String(Double(Int($0 * 10)) / 10) } ?? "-"
-                let since = member["since"]?.doubleValue.map { UTCTime.text(Int64($0)) } ?? "-"
+                // The node's own figures, but a table must not trap on whatever it is sent.
+                let rtt = member["rtt_ms"]?.doubleValue.map { String(($0 * 10).rounded(.towardZero) / 10) } ?? "-"
+                let since = member["since"]?.doubleValue.flatMap { Int64(exactly: $0.rounded(.down)) }.map(UTCTime.text) ?? "-"
                 let id = (member["id"]?.stringValue ?? "") + (member["id"] == view["self"] ? " (self)" : "")
                 rows.append([id, member["state"]?.stringValue ?? "", member["address"]?.stringValue ?? "",
                              member["api"]?.stringValue ?? "", member["incarnation"]?.intValue.map(String.init) ?? "",

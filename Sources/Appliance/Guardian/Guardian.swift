@@ -82,7 +82,8 @@ struct Guardian: Sendable {
         node.nodeID = fields["node_id"]?.stringValue
         node.health = fields["status"]?.stringValue
         node.attach(SyncLag(json: fields["sync_lag"]))
-        if let expiry = fields["certificate_expires_at"]?.intValue {
+        // A peer's number: X.509 ends at 9999, and dates far beyond it are not worth formatting.
+        if let expiry = fields["certificate_expires_at"]?.intValue, (0...253_402_300_799).contains(expiry) {
             let certificate = CertificateStatus(expiresAt: Date(timeIntervalSince1970: Double(expiry)))
             node.certificate = certificate
             if certificate.status != .ok {

@@ -47,15 +47,25 @@ struct HTMLText {
             .split(separator: "\n").map { Self.collapse(String($0)) }.filter { !$0.isEmpty }.joined(separator: "\n")
     }
 
+    /// The value of `name` (lowercase ASCII) in `tag`, matched without regard to ASCII case.
+    /// Matched on the tag's own UTF-8: an index found in a lowercased copy need not fit the
+    /// original ("İ" lowercases to three bytes from two), and using it there traps.
     static func attribute(_ name: String, in tag: String) -> String? {
-        let lower = tag.lowercased()
-        guard let range = lower.firstRange(of: name + "=") else { return nil }
-        var rest = tag[range.upperBound...]
+        let bytes = Array(tag.utf8), key = Array((name + "=").utf8)
+        guard bytes.count >= key.count,
+              let start = (0...(bytes.count - key.count)).first(where: { at in
+                  key.indices.allSatisfy { Self.asciiLowercased(bytes[at + $0]) == key[$0] }
+              }) else { return nil }
+        var rest = Substring(String(decoding: bytes[(start + key.count)...], as: UTF8.self))
         if let quote = rest.first, quote == "\"" || quote == "'" {
             rest = rest.dropFirst()
             return String(rest.prefix { $0 != quote })
         }
         return String(rest.prefix { !$0.isWhitespace && $0 != ">" })
+    }
+
+    static func asciiLowercased(_ byte: UInt8) -> UInt8 {
+        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte
     }
 
     static func collapse(_ text: String) -> String {

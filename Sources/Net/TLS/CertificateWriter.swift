@@ -57,7 +57,9 @@ enum CertificateWriter {
 
     /// "YYYYMMDDhhmmss" in UTC, as mbedtls_x509write_crt_set_validity wants.
     static func timestamp(_ date: Date) -> String {
-        let time = CivilTime(secondsSince1970: Int(date.timeIntervalSince1970.rounded(.down)))
+        // X.509 times end at 9999-12-31; callers bound validity, this only keeps the conversion total.
+        let seconds = min(max(date.timeIntervalSince1970.rounded(.down), 0), 253_402_300_799)
+        let time = CivilTime(secondsSince1970: Int(seconds.isNaN ? 0 : seconds))
         let pad = CivilTime.padded
         return pad(time.year, 4) + pad(time.month, 2) + pad(time.day, 2) + pad(time.hour, 2) + pad(time.minute, 2) + pad(time.second, 2)
     }

@@ -14,8 +14,12 @@ public struct PeerSyncState: Sendable, Equatable {
     public var lastRefusalMilliseconds: Int64
     public var heardMilliseconds: Int64
 
-    /// Rows of the peer's log not yet pulled (as of the peer's last report).
-    public var lagRows: Int64 { max(0, head - cursor) }
+    /// Rows of the peer's log not yet pulled (as of the peer's last report). Both numbers came
+    /// from the peer: the difference saturates rather than trap.
+    public var lagRows: Int64 {
+        let lag = head.subtractingReportingOverflow(cursor)
+        return lag.overflow ? (head > cursor ? .max : 0) : max(0, lag.partialValue)
+    }
 }
 
 extension ReplicationStore {

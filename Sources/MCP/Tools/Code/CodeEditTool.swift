@@ -34,7 +34,8 @@ struct CodeEditTool: Tool {
             guard let old = arguments["old_text"]?.stringValue, let newText else {
                 throw ToolError(.invalidArgument, "replace needs old_text and new_text")
             }
-            updated = try Self.replace(old, with: newText, in: original, all: arguments["all"]?.boolValue == true, path: path)
+            updated = try Self.replace(old, with: newText, in: original, all: arguments["all"]?.boolValue == true, path: path,
+                                       maxBytes: workspace.maxWriteBytes)
         case "insert":
             guard let newText, let line = arguments["line"]?.intValue else { throw ToolError(.invalidArgument, "insert needs line and new_text") }
             var lines = original.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
@@ -46,7 +47,8 @@ struct CodeEditTool: Tool {
             updated = original + (original.isEmpty || original.hasSuffix("\n") ? "" : "\n") + newText
         case "delete":
             if let old = arguments["old_text"]?.stringValue {
-                updated = try Self.replace(old, with: "", in: original, all: arguments["all"]?.boolValue == true, path: path)
+                updated = try Self.replace(old, with: "", in: original, all: arguments["all"]?.boolValue == true, path: path,
+                                           maxBytes: workspace.maxWriteBytes)
             } else if let line = arguments["line"]?.intValue {
                 var lines = original.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
                 let end = arguments["end_line"]?.intValue ?? line
@@ -68,11 +70,19 @@ struct CodeEditTool: Tool {
                           structuredContent: ["path": .string(path), "dry_run": .bool(dryRun), "bytes": .int(Int64(updated.utf8.count))])
     }
 
-    static func replace(_ old: String, with new: String, in text: String, all: Bool, path: String) throws(ToolError) -> String {
+    /// Refuses before building a result over `maxBytes`: with `all`, a one-byte `old_text` in
+    /// a 1 MiB file and a long `new_text` would otherwise ask for gigabytes (a dry run too).
+    static func replace(_ old: String, with new: String, in text: String, all: Bool, path: String,
+                        maxBytes: Int) throws(ToolError) -> String {
         let count = text.ranges(of: old).count
         guard count > 0 else { throw ToolError(.notFound, "old_text not found in \(path)") }
         guard count == 1 || all else {
             throw ToolError(.invalidArgument, "old_text occurs \(count) times in \(path); add context to make it unique or pass all: true")
+        }
+        let growth = count.multipliedReportingOverflow(by: new.utf8.count - old.utf8.count)
+        let size = text.utf8.count.addingReportingOverflow(growth.partialValue)
+        guard !growth.overflow, !size.overflow, size.partialValue <= maxBytes else {
+            throw ToolError(.tooLarge, "replacing \(count) occurrences would make \(path) larger than the \(maxBytes)-byte limit; nothing was changed")
         }
         return text.replacing(old, with: new)
     }

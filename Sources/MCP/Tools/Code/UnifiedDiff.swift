@@ -37,7 +37,7 @@ struct UnifiedDiff {
             if line.hasPrefix("@@") {
                 guard current != nil else { throw ToolError(.invalidArgument, "hunk before a ---/+++ file header") }
                 flushHunk()
-                guard let start = Self.oldStart(line) else { throw ToolError(.invalidArgument, "malformed hunk header: \(line)") }
+                guard let start = Self.oldStart(line) else { throw ToolError(.invalidArgument, "malformed hunk header: \(line.prefix(120))") }
                 hunk = Hunk(oldStart: start)
             } else if hunk != nil, let kind = line.first, kind == " " || kind == "-" || kind == "+" {
                 hunk?.lines.append((kind, String(line.dropFirst())))
@@ -60,10 +60,13 @@ struct UnifiedDiff {
         return path
     }
 
+    /// The old side's first line, 0 or more (`@@ -0,0 +1 @@` creates): a signed or huge start
+    /// would make the arithmetic below overflow.
     static func oldStart(_ header: String) -> Int? {
         // @@ -12,7 +12,8 @@
-        guard let minus = header.split(separator: " ").first(where: { $0.hasPrefix("-") }) else { return nil }
-        return Int(minus.dropFirst().split(separator: ",").first ?? "")
+        guard let minus = header.split(separator: " ").first(where: { $0.hasPrefix("-") }),
+              let start = Int(minus.dropFirst().split(separator: ",").first ?? ""), start >= 0 else { return nil }
+        return start
     }
 
     /// Applies one file's hunks to its lines; throws naming the hunk that does not fit.
@@ -92,7 +95,7 @@ struct UnifiedDiff {
     }
 
     static func matches(_ old: [String], in lines: [String], at position: Int) -> Bool {
-        guard position >= 0, position + old.count <= lines.count else { return false }
+        guard position >= 0, position <= lines.count - old.count else { return false }
         return zip(old, lines[position...]).allSatisfy { $0 == $1 }
     }
 }

@@ -21,7 +21,7 @@ extension LinearRegex {
             case .repeating(let node, let min, let max):
                 let one = node.programSize
                 let required = one.multipliedSaturated(min)
-                let optional = max.map { (one + 1).multipliedSaturated($0 - min) } ?? one.addingSaturated(2)
+                let optional = max.map { one.addingSaturated(1).multipliedSaturated($0 - min) } ?? one.addingSaturated(2)
                 return required.addingSaturated(optional)
             }
         }
