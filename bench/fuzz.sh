@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 seconds="${FUZZ_SECONDS:-60}"
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(json jsonrpc sse ndjson openai anthropic gemini pem jointoken diff)
+    targets=(json jsonrpc sse ndjson openai anthropic gemini pem jointoken diff html regex)
 fi
 
 echo "building triforce-fuzz (debug, -sanitize=fuzzer,address) in .build-fuzz ..."

@@ -75,6 +75,21 @@ struct MCPProtocolTests {
             #expect(modern.status == 400)
             let legacy = try await server.post(batch, headers: ["MCP-Protocol-Version": "2025-03-26"])
             #expect(legacy.json?.arrayValue?.count == 2)
+            // A batch's limits: 64 messages, and requests past 8 MiB of replies are not run.
+            let ping: JSONValue = ["jsonrpc": "2.0", "id": 1, "method": "ping"]
+            let long = try await server.post(.array(Array(repeating: ping, count: 65)), headers: ["MCP-Protocol-Version": "2025-03-26"])
+            #expect(long.status == 400 && long.json?["error"]?["message"]?.stringValue?.contains("at most 64") == true)
+            _ = try await server.call("file_write", ["path": "big.txt", "content": .string(String(repeating: "x", count: 1 << 20))])
+            let reads: [JSONValue] = (1...12).map { id in
+                ["jsonrpc": "2.0", "id": .int(Int64(id)), "method": "tools/call",
+                 "params": ["name": "file_read", "arguments": ["path": "big.txt"]]]
+            }
+            let heavy = try await server.post(.array(reads), user: "admin:admin:admin", headers: ["MCP-Protocol-Version": "2025-03-26"])
+            let answers = heavy.json?.arrayValue ?? []
+            #expect(answers.count == 12)
+            let refused = answers.filter { $0["error"]?["message"]?.stringValue?.contains("not run") == true }
+            // Eight replies of just over 1 MiB each pass the budget: the last four are not run.
+            #expect(refused.map { $0["id"] ?? .null } == [9, 10, 11, 12], "\(refused.map { $0["id"] ?? .null })")
             #expect(try await server.post(["jsonrpc": "2.0", "id": 1, "method": "ping"], accept: "text/html").status == 406)
         }
     }

@@ -16,6 +16,8 @@ struct DatabaseService: Service {
             while !Task.isCancelled {
                 do {
                     try await database.checkExternalChanges()
+                } catch let error as StorageError where error.code == .closed {
+                    return   // closed by its owner (tests close it early): nothing left to watch
                 } catch {
                     logger.warning("checking for other processes' writes failed", metadata: ["error": "\(error)"])
                 }

@@ -26,6 +26,10 @@ public struct MCPController: Sendable {
     static let sessionHeader = HTTPField.Name("Mcp-Session-Id")!
     static let versionHeader = HTTPField.Name("MCP-Protocol-Version")!
     static let hostHeader = HTTPField.Name("Host")!
+    /// A batch's limits: one POST of small `file_read` calls could otherwise ask for a reply
+    /// of gigabytes (4 MiB of calls, 1 MiB each). Requests past the reply budget are not run.
+    static let maxBatchMessages = 64
+    static let maxBatchReplyBytes = 8 << 20
 
     public func register(on router: some RouterMethods<AppRequestContext>) {
         for path in ["/v1/mcp", "/mcp"] {
@@ -113,6 +117,9 @@ public struct MCPController: Sendable {
             guard ProtocolVersion.allowsBatch(version) else {
                 return try Self.rpcError(.badRequest, .invalidRequest("JSON-RPC batches are not supported in protocol \(version); send one message per POST"))
             }
+            guard items.count <= Self.maxBatchMessages else {
+                return try Self.rpcError(.badRequest, .invalidRequest("a batch holds at most \(Self.maxBatchMessages) messages, this one \(items.count); split it"))
+            }
             messages = items
             isBatch = true
         }
@@ -131,18 +138,27 @@ public struct MCPController: Sendable {
         if streams && !initializes {
             return sse(messages, exchange: exchange)
         }
-        var replies: [JSONValue] = []
+        var replies: [[UInt8]] = []   // each encoded once, as it comes
+        var replyBytes = 0
         var created: SessionStore.Session?
         var encodedSingle: [UInt8]?
         for item in messages {
+            var reply: JSONValue?
             switch item {
             case .failure(let invalid):
-                replies.append(JSONRPC.error(id: invalid.id, invalid.error))
+                reply = JSONRPC.error(id: invalid.id, invalid.error)
+            case .success(.request(let id, let method, _)) where replyBytes > Self.maxBatchReplyBytes:
+                reply = JSONRPC.error(id: id, .invalidRequest("\(method) not run: this batch's replies passed \(Self.maxBatchReplyBytes) bytes; send it again on its own"))
             case .success(let message):
                 let outcome = await server.handle(message, exchange: exchange)
-                if let reply = outcome.reply { replies.append(reply) }
+                reply = outcome.reply
                 if let session = outcome.createdSession { created = session }
                 if !isBatch { encodedSingle = outcome.encodedReply }
+            }
+            if let reply {
+                let bytes = JSONSerializer.serialize(reply)
+                replyBytes += bytes.count
+                replies.append(bytes)
             }
         }
         var headers: HTTPFields = [:]
@@ -151,13 +167,27 @@ public struct MCPController: Sendable {
             headers[.contentType] = "application/json"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: encodedSingle)))
         }
+        var answer = ByteBuffer()
         if streams {
-            let events = replies.map { "event: message\ndata: \($0.jsonText)\n\n" }.joined()
             headers[.contentType] = "text/event-stream"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: events)))
+            for reply in replies {
+                answer.writeString("event: message\ndata: ")
+                answer.writeBytes(reply)
+                answer.writeString("\n\n")
+            }
+        } else if isBatch {
+            headers[.contentType] = "application/json"
+            answer.writeString("[")
+            for (index, reply) in replies.enumerated() {
+                if index > 0 { answer.writeString(",") }
+                answer.writeBytes(reply)
+            }
+            answer.writeString("]")
+        } else {
+            headers[.contentType] = "application/json"
+            answer.writeBytes(replies.first ?? Array("null".utf8))
         }
-        let value: JSONValue = isBatch ? .array(replies) : (replies.first ?? .null)
-        return Self.jsonResponse(value, headers: headers)
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: answer))
     }
 
     /// A stateless-revision request must name a version we speak, and match the header.

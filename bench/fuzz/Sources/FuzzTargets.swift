@@ -12,7 +12,7 @@ enum FuzzTargets {
     static let all: [String: @Sendable ([UInt8]) -> Void] = [
         "json": json, "jsonrpc": jsonRPC, "sse": sse, "ndjson": ndjson,
         "openai": openAI, "anthropic": anthropic, "gemini": gemini,
-        "pem": pem, "jointoken": joinToken, "diff": diff,
+        "pem": pem, "jointoken": joinToken, "diff": diff, "html": html, "regex": regex,
     ]
 
     /// The target named by FUZZ_TARGET (read once, lazily: libFuzzer's own main may run first).
@@ -155,6 +155,26 @@ enum FuzzTargets {
         guard let patch = try? UnifiedDiff(parsing: text) else { return }
         let original = ["alpha", "beta", "gamma", "", "delta"]
         for file in patch.files { _ = try? UnifiedDiff.apply(file, to: original) }
+    }
+
+    /// A fetched page (crawl): text, title and links of any bytes, the attribute lookup included.
+    static func html(_ bytes: [UInt8]) {
+        _ = HTMLText(String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// code_search's regex: the first line is the pattern (both case modes), the rest the lines
+    /// it runs on under a work budget. A pattern is refused or compiled, never a trap.
+    static func regex(_ bytes: [UInt8]) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        let parts = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+        for ignoreCase in [false, true] {
+            guard let regex = try? LinearRegex(String(parts[0]), ignoreCase: ignoreCase) else { continue }
+            let matcher = regex.matcher()
+            matcher.budget = 1_000_000
+            for line in (parts.count > 1 ? parts[1] : "").split(separator: "\n", omittingEmptySubsequences: false) {
+                _ = matcher.matches(line)
+            }
+        }
     }
 
     /// Splits at offsets taken from the input itself, so libFuzzer explores the splits too.
