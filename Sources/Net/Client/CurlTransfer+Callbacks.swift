@@ -28,12 +28,11 @@ extension CurlTransfer {
                 return .handed(waiter)
             }
             // Checked before storing: a paused chunk stays with curl, which hands it over again.
-            if state.bufferedBytes >= highWater {
+            if state.pending.count >= highWater {
                 state.paused = true
                 return .pause
             }
-            state.chunks.append(chunk)
-            state.bufferedBytes += count
+            state.pending.append(chunk)
             return .stored
         }
         switch step {

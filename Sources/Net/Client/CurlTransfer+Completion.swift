@@ -108,12 +108,13 @@ extension CurlTransfer {
             try await withCheckedThrowingContinuation { (waiter: CheckedContinuation<Data?, any Error>) in
                 let (result, resume) = shared.withLock { state -> (Result<Data?, any Error>?, Bool) in
                     if state.cancelled { return (.failure(error(.cancelled, "cancelled")), false) }
-                    if !state.chunks.isEmpty {
-                        let chunk = state.chunks.removeFirst()
-                        state.bufferedBytes -= chunk.count
-                        // Resume at a quarter, not at once, so pause/resume does not flap per chunk.
-                        let resume = state.paused && state.bufferedBytes <= highWater / 4
-                        if resume { state.paused = false }
+                    if !state.pending.isEmpty {
+                        // Everything buffered at once: the buffer is empty after this, so a paused
+                        // transfer resumes with a whole `highWater` of room (no flapping per chunk).
+                        let chunk = state.pending
+                        state.pending = Data()
+                        let resume = state.paused
+                        state.paused = false
                         return (.success(chunk), resume)
                     }
                     switch state.end {

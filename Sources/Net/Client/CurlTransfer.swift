@@ -54,9 +54,10 @@ final class CurlTransfer: @unchecked Sendable {
     /// What the event thread and the Swift tasks share (guarded by `shared`'s Mutex).
     struct SharedState {
         var headWaiter: CheckedContinuation<Result<OutgoingResponse, OutgoingHTTPError>, Never>?
-        /// FIFO of chunks not yet read; holds at most `highWater` plus one chunk.
-        var chunks: [Data] = []
-        var bufferedBytes = 0
+        /// Bytes received and not yet read, in arrival order: at most `highWater` plus one
+        /// callback's worth. One buffer, taken whole by the reader: a queue of chunks cost a
+        /// reader one wake-up per chunk, and a sender of 1-byte chunks made that 256K per read.
+        var pending = Data()
         var paused = false
         var bodyWaiter: CheckedContinuation<Data?, any Error>?
         var end: End?
