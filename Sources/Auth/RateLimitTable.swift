@@ -8,6 +8,8 @@ final class RateLimitTable: Sendable {
     private struct State {
         var tat: [String: Int64] = [:]
         var loaded: Set<String> = []
+        /// When pruning may run again (ms).
+        var nextPrune: Int64 = 0
     }
 
     static let pruneAbove = 10_000
@@ -31,8 +33,12 @@ final class RateLimitTable: Sendable {
         state.withLock { state in
             let outcome = decide(state.tat[subject])
             if let newTAT = outcome.newTAT { state.tat[subject] = newTAT }
-            if state.tat.count > Self.pruneAbove {
-                for (key, value) in state.tat where value <= now && key != subject {
+            // At most once a second: with more than `pruneAbove` subjects all still limited,
+            // a scan on every request cost each request O(subjects) under this lock.
+            if state.tat.count > Self.pruneAbove, now >= state.nextPrune {
+                state.nextPrune = min(now, .max - 1_000) + 1_000
+                let expired = state.tat.compactMap { $0.value <= now && $0.key != subject ? $0.key : nil }
+                for key in expired {
                     state.tat[key] = nil
                     state.loaded.remove(key)
                 }

@@ -105,8 +105,10 @@ public struct MemoryStore: Sendable {
             args += kinds.map { .text($0.rawValue) }
         }
         for tag in tags {
-            sql += " AND (' ' || n.tags || ' ') LIKE ?"
-            args.append(.text("% \(tag.lowercased()) %"))
+            // A tag is matched literally: `%` and `_` in it are not wildcards.
+            sql += " AND (' ' || n.tags || ' ') LIKE ? ESCAPE '\\'"
+            let literal = tag.lowercased().replacing("\\", with: "\\\\").replacing("%", with: "\\%").replacing("_", with: "\\_")
+            args.append(.text("% \(literal) %"))
         }
         sql += " ORDER BY score LIMIT ?"
         args.append(.integer(Int64(max(1, limit))))

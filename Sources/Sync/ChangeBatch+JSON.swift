@@ -78,10 +78,18 @@ extension ChangeBatch {
 extension VersionVector {
     public var json: JSONValue { .object(entries.mapValues { .int($0.storageValue) }) }
 
+    public static let maxOrigins = 4_096
+
     public init(json: JSONValue?) throws(SyncError) {
         guard let object = json?.objectValue else { throw SyncError(.malformed, "version vector is not an object") }
+        // One entry per node that ever wrote: a peer's vector of 90,000 made-up origins would be
+        // merged, spread to every node, and scanned per origin in every tombstone collection.
+        guard object.count <= Self.maxOrigins else {
+            throw SyncError(.malformed, "version vector has \(object.count) origins; at most \(Self.maxOrigins)")
+        }
         var entries: [String: HLC] = [:]
         for (origin, value) in object {
+            guard !origin.isEmpty, origin.utf8.count <= 64 else { throw SyncError(.malformed, "version vector origin is not a node id") }
             guard let hlc = value.intValue, hlc >= 0 else { throw SyncError(.malformed, "version vector entry \(origin) is not an hlc") }
             entries[origin] = HLC(storageValue: hlc)
         }

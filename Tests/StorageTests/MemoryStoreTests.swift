@@ -19,11 +19,18 @@ struct MemoryStoreTests {
         #expect(hits[0].snippet.contains("[sqlite]"))
         #expect(try await store.search("sqlite", owners: ["u1"], kinds: [.code]).count == 1)
         #expect(try await store.search("sqlite", owners: ["u1"], tags: ["code"]).count == 1)
-        #expect(try await store.clear(owner: "u1", kinds: [.fact]) == 1)
+        // Tags match literally: `_` and `%` are not LIKE wildcards.
+        _ = try await store.store(owner: "u1", kind: .fact, content: "sqlite tagged oddly", tags: ["a_b", "50%"])
+        #expect(try await store.search("sqlite", owners: ["u1"], tags: ["a_b"]).count == 1)
+        #expect(try await store.search("sqlite", owners: ["u1"], tags: ["axb"]).isEmpty)
+        #expect(try await store.search("sqlite", owners: ["u1"], tags: ["_b"]).isEmpty)
+        #expect(try await store.search("sqlite", owners: ["u1"], tags: ["%"]).isEmpty)
+        #expect(try await store.search("sqlite", owners: ["u1"], tags: ["50%"]).count == 1)
+        #expect(try await store.clear(owner: "u1", kinds: [.fact]) == 2)
         #expect(try await store.search("sqlite", owners: ["u1"]).count == 1)
         // The tombstone is replicated state: row kept, deleted = 1, origin stamped.
         let tombstones = try await database.read { try $0.scalar("SELECT count(*) FROM memory_notes WHERE deleted = 1 AND origin = 'node-a'") }
-        #expect(tombstones == .integer(1))
+        #expect(tombstones == .integer(2))
         #expect(try await store.clear(owner: "u1", olderThanSeconds: 3_600) == 0)
         #expect(try await store.recent(owner: "u2").count == 1)
         await database.close()

@@ -7,12 +7,38 @@ import Net
 actor ForwardedStreams {
     static let maxBuffered = 16_384
 
+    /// Changed in place only (`entries[id]?.…`): an entry copied out and stored back copied
+    /// its whole buffer on every delivery.
     struct Entry {
         let peer: String
+        /// Events from `head` on are unread: an index, not `removeFirst`, which shifted the
+        /// rest of up to 16K events on every read.
         var buffer: [ChatEvent] = []
+        var head = 0
         var model: String?
         var ended: Result<Void, ChatForwardError>?
         var waiter: CheckedContinuation<Void, Never>?
+
+        var unread: Int { buffer.count - head }
+
+        mutating func append(_ events: [ChatEvent]) {
+            if head > 0, head * 2 >= buffer.count {   // at least half read: drop it, amortized O(1)
+                buffer.removeFirst(head)
+                head = 0
+            }
+            buffer += events
+        }
+
+        mutating func take() -> ChatEvent? {
+            guard head < buffer.count else { return nil }
+            defer { head += 1 }
+            return buffer[head]
+        }
+
+        mutating func wake() {
+            waiter?.resume()
+            waiter = nil
+        }
     }
 
     var entries: [String: Entry] = [:]
@@ -26,54 +52,42 @@ actor ForwardedStreams {
     }
 
     func deliver(_ id: String, from peer: String, model: String?, events: [ChatEvent]) {
-        guard var entry = entries[id], entry.peer == peer, entry.ended == nil else { return }
-        if entry.model == nil { entry.model = model }
-        entry.buffer += events
-        if entry.buffer.count > Self.maxBuffered {
-            entry.ended = .failure(ChatForwardError("the peer's stream ran ahead of the client by more than \(Self.maxBuffered) events"))
+        guard let entry = entries[id], entry.peer == peer, entry.ended == nil else { return }
+        if entry.model == nil { entries[id]?.model = model }
+        entries[id]?.append(events)
+        if (entries[id]?.unread ?? 0) > Self.maxBuffered {
+            entries[id]?.ended = .failure(ChatForwardError("the peer's stream ran ahead of the client by more than \(Self.maxBuffered) events"))
         }
-        wake(&entry)
-        entries[id] = entry
+        entries[id]?.wake()
     }
 
     func finish(_ id: String, _ outcome: Result<Void, ChatForwardError>) {
-        guard var entry = entries[id], entry.ended == nil else { return }
-        entry.ended = outcome
-        wake(&entry)
-        entries[id] = entry
+        guard entries[id]?.ended == nil else { return }
+        entries[id]?.ended = outcome
+        entries[id]?.wake()
     }
 
     func close(_ id: String) {
         guard var entry = entries.removeValue(forKey: id) else { return }
-        wake(&entry)
+        entry.wake()
     }
 
     func model(_ id: String) -> String? { entries[id]?.model }
 
     /// The next event; nil at the end; throws when the stream failed.
     func next(_ id: String) async throws(ChatForwardError) -> ChatEvent? {
-        while true {
-            guard var entry = entries[id] else { return nil }
-            if !entry.buffer.isEmpty {
-                let event = entry.buffer.removeFirst()
-                entries[id] = entry
-                return event
-            }
-            if let ended = entry.ended {
+        while entries[id] != nil {
+            if let event = entries[id]?.take() { return event }
+            if let ended = entries[id]?.ended {
                 entries[id] = nil
                 try ended.get()
                 return nil
             }
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                entry.waiter = continuation
-                entries[id] = entry
+                entries[id]?.waiter = continuation
             }
         }
-    }
-
-    private func wake(_ entry: inout Entry) {
-        entry.waiter?.resume()
-        entry.waiter = nil
+        return nil
     }
 }
 

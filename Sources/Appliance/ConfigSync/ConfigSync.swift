@@ -53,7 +53,7 @@ struct ConfigSync: Sendable {
         }
         if let applied, applied != tip { try await repository.requireFastForward(from: applied, to: tip) }
         try await repository.requireSignatures(from: applied == tip ? nil : applied, to: tip)
-        let files = try await repository.files(at: tip, where: ConfigBundle.isConfigFile)
+        let files = try await repository.files(at: tip, where: ConfigBundle.isConfigFile, read: ConfigBundle.configFiles)
         let bundle = try ConfigBundle.parse(files)
         let source = self.source, environment = self.environment, origin = self.origin
         let state: ConfigSyncState

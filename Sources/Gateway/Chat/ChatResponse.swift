@@ -82,11 +82,11 @@ public struct ChatAccumulator: Sendable {
             if keep(delta.utf8.count) { text += delta }
         case .toolCallDelta(let index, let id, let name, let arguments):
             guard keep(arguments.utf8.count + (id?.utf8.count ?? 0) + (name?.utf8.count ?? 0) + 16) else { return }
-            var call = calls[index] ?? ToolCall(id: "", name: "", arguments: "")
-            if let id, !id.isEmpty { call.id = id }
-            if let name, !name.isEmpty { call.name = name }
-            call.arguments += arguments
-            calls[index] = call
+            // In place: a copy taken out of the dictionary made every delta copy the
+            // arguments gathered so far.
+            calls[index, default: ToolCall(id: "", name: "", arguments: "")].arguments += arguments
+            if let id, !id.isEmpty { calls[index]?.id = id }
+            if let name, !name.isEmpty { calls[index]?.name = name }
         case .finish(let reason): finishReason = reason
         case .usage(let value): usage = value
         }

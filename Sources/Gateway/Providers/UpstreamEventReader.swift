@@ -64,8 +64,11 @@ final class UpstreamEventReader<Decoder: UpstreamStreamDecoder>: ChatEventSource
     let provider: String
     private var phase: Phase
     private var decoder: Decoder
-    /// Decoded but not handed out yet: a peeked event put back, or what a batch limit left.
+    /// Decoded events; those from `head` on are not handed out yet (a batch limit left them,
+    /// or a peeked one was put back). An index, not `removeFirst`: one upstream chunk can
+    /// decode to a million events, and shifting the rest on every read made that quadratic.
     private var pending: [ChatEvent] = []
+    private var head = 0
     private let abort = Mutex(Abort())
 
     /// `open` sends the request and returns once the upstream's head is in (a non-2xx
@@ -77,19 +80,36 @@ final class UpstreamEventReader<Decoder: UpstreamStreamDecoder>: ChatEventSource
     }
 
     func next() async throws -> ChatEvent? {
-        if pending.isEmpty { pending = try await read() }
-        return pending.isEmpty ? nil : pending.removeFirst()
+        try await refill()
+        guard head < pending.count else { return nil }
+        defer { head += 1 }
+        return pending[head]
     }
 
     func nextBatch(limit: Int) async throws -> [ChatEvent] {
-        if pending.isEmpty { pending = try await read() }
-        let count = min(max(1, limit), pending.count)
-        if count == pending.count { defer { pending = [] }; return pending }
-        defer { pending.removeFirst(count) }
-        return Array(pending.prefix(count))
+        try await refill()
+        let count = min(max(1, limit), pending.count - head)
+        defer { head += count }
+        if head == 0, count == pending.count { return pending }
+        return Array(pending[head..<(head + count)])
     }
 
-    func unread(_ event: ChatEvent) { pending.insert(event, at: 0) }
+    func unread(_ event: ChatEvent) {
+        if head > 0 {
+            head -= 1
+            pending[head] = event
+        } else {
+            pending.insert(event, at: 0)
+        }
+    }
+
+    /// Reads the next events once every decoded one was handed out (none: the stream ended).
+    private func refill() async throws {
+        guard head == pending.count else { return }
+        pending = []   // let go of the handed-out events before the wait
+        head = 0
+        pending = try await read()
+    }
 
     func cancel() {
         let body = abort.withLock { state in

@@ -55,8 +55,8 @@ public enum AnthropicWire {
                 }
             }
             if blocks.isEmpty { blocks.append(["type": "text", "text": "(empty)"]) }
-            if let last = out.last, last.role == role {
-                out[out.count - 1].blocks += blocks
+            if out.last?.role == role {
+                out[out.count - 1].blocks.append(contentsOf: blocks)
             } else {
                 out.append((role, blocks))
             }

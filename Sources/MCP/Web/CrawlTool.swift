@@ -51,7 +51,10 @@ struct CrawlTool: Tool {
             let parsed = page.isHTML ? HTMLText(page.html) : nil
             let text = String((parsed?.text ?? page.html).prefix(maxChars))
             pages.append(["url": .string(page.finalURL), "title": .string(parsed?.title ?? ""), "text": .string(text)])
+            // Only as many links as could still be fetched, with room for failures: a 2 MiB page
+            // of 130,000 links under a long URL held gigabytes of absolute URLs otherwise.
             for link in parsed?.links ?? [] {
+                guard queue.count < (maxPages - pages.count) * 4 else { break }
                 guard let resolved = URL(string: link, relativeTo: URL(string: page.finalURL))?.absoluteURL,
                       resolved.host?.lowercased() == host, ["http", "https"].contains(resolved.scheme?.lowercased() ?? "") else { continue }
                 var absolute = resolved.absoluteString

@@ -70,20 +70,33 @@ struct CodeEditTool: Tool {
                           structuredContent: ["path": .string(path), "dry_run": .bool(dryRun), "bytes": .int(Int64(updated.utf8.count))])
     }
 
+    /// Matched on UTF-8 bytes (exact scalars) in linear time (`occurrences`).
     /// Refuses before building a result over `maxBytes`: with `all`, a one-byte `old_text` in
     /// a 1 MiB file and a long `new_text` would otherwise ask for gigabytes (a dry run too).
     static func replace(_ old: String, with new: String, in text: String, all: Bool, path: String,
                         maxBytes: Int) throws(ToolError) -> String {
-        let count = text.ranges(of: old).count
+        let haystack = Array(text.utf8), needle = Array(old.utf8), replacement = Array(new.utf8)
+        let offsets = occurrences(of: needle, in: haystack)
+        let count = offsets.count
         guard count > 0 else { throw ToolError(.notFound, "old_text not found in \(path)") }
         guard count == 1 || all else {
             throw ToolError(.invalidArgument, "old_text occurs \(count) times in \(path); add context to make it unique or pass all: true")
         }
-        let growth = count.multipliedReportingOverflow(by: new.utf8.count - old.utf8.count)
-        let size = text.utf8.count.addingReportingOverflow(growth.partialValue)
+        let growth = count.multipliedReportingOverflow(by: replacement.count - needle.count)
+        let size = haystack.count.addingReportingOverflow(growth.partialValue)
         guard !growth.overflow, !size.overflow, size.partialValue <= maxBytes else {
             throw ToolError(.tooLarge, "replacing \(count) occurrences would make \(path) larger than the \(maxBytes)-byte limit; nothing was changed")
         }
-        return text.replacing(old, with: new)
+        var result: [UInt8] = []
+        result.reserveCapacity(size.partialValue)
+        var copied = 0
+        for offset in offsets {
+            result += haystack[copied..<offset]
+            result += replacement
+            copied = offset + needle.count
+        }
+        result += haystack[copied...]
+        // Valid: UTF-8 matches of a valid needle start and end on scalar boundaries.
+        return String(decoding: result, as: UTF8.self)
     }
 }

@@ -80,7 +80,9 @@ struct UnifiedDiff {
             if matches(old, in: original, at: expected), expected >= cursor {
                 position = expected
             } else {
-                let candidates = (cursor...max(cursor, original.count)).filter { matches(old, in: original, at: $0) }
+                // At most two: one place is used, a second makes it ambiguous.
+                let candidates = old.isEmpty ? (original.count == cursor ? [cursor] : [cursor, cursor + 1])
+                    : occurrences(of: old, in: original, from: cursor, limit: 2, overlapping: true)
                 guard candidates.count == 1, let only = candidates.first else {
                     throw ToolError(.refused, "hunk \(number + 1) of \(patch.path) does not match the file (context mismatch at line \(hunk.oldStart)); nothing was changed")
                 }
