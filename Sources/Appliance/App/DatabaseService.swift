@@ -13,13 +13,20 @@ struct DatabaseService: Service {
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
+            var watching = true
             while !Task.isCancelled {
-                do {
-                    try await database.checkExternalChanges()
-                } catch let error as StorageError where error.code == .closed {
-                    return   // closed by its owner (tests close it early): nothing left to watch
-                } catch {
-                    logger.warning("checking for other processes' writes failed", metadata: ["error": "\(error)"])
+                if watching {
+                    do {
+                        try await database.checkExternalChanges()
+                    } catch let error as StorageError where error.code == .closed {
+                        // Closed early (tests do): nothing left to watch. The service still runs
+                        // until shutdown; returning would end the whole service group.
+                        watching = false
+                    } catch is CancellationError {
+                        return   // shutting down
+                    } catch {
+                        logger.warning("checking for other processes' writes failed", metadata: ["error": "\(error)"])
+                    }
                 }
                 do { try await Task.sleep(for: pollInterval) } catch { return }
             }
