@@ -27,6 +27,20 @@ import Storage
         }
     }
 
+    /// `Expect: 100-continue` (curl sends it with bodies over 1 MB) gets its interim answer at
+    /// once. Without it curl would wait out `--expect100-timeout` (50 s here, 1 s by default)
+    /// and send the body anyway, and its output would have no 100 block.
+    @Test func expectContinueIsAnsweredBeforeTheBody() async throws {
+        try await TestNode.run { node in
+            let output = try await Subprocess.run(
+                ["curl", "-sS", "-i", "--max-time", "60", "--expect100-timeout", "50", "-H", "Expect: 100-continue",
+                 "-H", "Content-Type: application/json", "--data-binary", "@-", "\(node.baseURL)/v1/client/login"],
+                input: #"{"email":"nobody@example.com","password":"not-the-password"}"#)
+            #expect(output.stdout.hasPrefix("HTTP/1.1 100 Continue\r\n\r\n"), "\(output.stdout.prefix(200))")
+            #expect(Curl.parse(output.stdout).status == 401, "\(output.stdout.prefix(400))")
+        }
+    }
+
     @Test func healthFailsWith503WhenDatabaseIsGone() async throws {
         try await TestNode.run { node in
             await node.node.database.close()

@@ -24,7 +24,7 @@ public enum Curl {
         return parse(output.stdout)
     }
 
-    static func parse(_ raw: String) -> CurlResponse {
+    public static func parse(_ raw: String) -> CurlResponse {
         // Skip interim 1xx blocks (100 Continue).
         var text = Substring(raw)
         while text.hasPrefix("HTTP/"), let end = text.firstRange(of: "\r\n\r\n") {

@@ -159,6 +159,7 @@ public struct APIChannel: ServerChildChannel, HTTPChannelHandler {
             notUpgradingCompletionHandler: { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
+                    try pipeline.addHandler(ExpectContinueHandler())
                     try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: secure))
                     try pipeline.addHandlers(http1.additionalChannelHandlers())
                     try pipeline.addHandler(HTTPConnectionStateHandler(idleTimeout: http1.idleTimeout.map { .init($0) }, logger: logger))
