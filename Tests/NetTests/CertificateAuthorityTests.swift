@@ -64,6 +64,16 @@ struct CertificateAuthorityTests {
         #expect(info.st_mode & 0o777 == 0o644)
     }
 
+    /// Only EC requests are verified: an RSA one is refused before its signature is checked.
+    @Test func rsaCSRIsRefused() async throws {
+        let made = try await Subprocess.run(["openssl", "req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "/dev/null",
+                                             "-subj", "/CN=n2", "-outform", "PEM"])
+        #expect(made.status == 0 && made.stdout.contains("CERTIFICATE REQUEST"), "\(made.stderr)")
+        #expect(throws: TLSError.self) { _ = try CertificateSigningRequest(pem: made.stdout).verifiedPublicKey() }
+        let ec = try CertificateSigningRequest.create(key: try PrivateKey.generateP256(), commonName: "n2")
+        #expect(try ec.verifiedPublicKey().subject.contains("CN=n2"))
+    }
+
     @Test func reloadedCASignsPublicKeyAndRejectsForgedCSR() throws {
         let pki = try TestPKI()
         let reloaded = try CertificateAuthority(certificateFile: pki.caPath, keyFile: pki.directory.path + "/ca.key")

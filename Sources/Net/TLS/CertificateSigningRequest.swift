@@ -32,6 +32,13 @@ public struct CertificateSigningRequest: Sendable {
         defer { mbedtls_x509_csr_free(csr); csr.deallocate() }
         let bytes = Array(pem.utf8CString).map { UInt8(bitPattern: $0) }
         try TLSError.check(mbedtls_x509_csr_parse(csr, bytes, bytes.count), .parseRequest)
+        // EC keys only (every node makes P-256): an anonymous `join/request` reaches this
+        // check, and an RSA key with an 8,192-bit exponent makes verifying cost a large
+        // fraction of a second of CPU.
+        let keyType = mbedtls_pk_get_type(&csr.pointee.pk)
+        guard keyType == MBEDTLS_PK_ECKEY || keyType == MBEDTLS_PK_ECDSA else {
+            throw TLSError(.parseRequest, reason: "the request's key must be an EC key (P-256)")
+        }
 
         guard let mdInfo = mbedtls_md_info_from_type(csr.pointee.sig_md) else {
             throw TLSError(.parseRequest, reason: "unsupported CSR signature digest")
