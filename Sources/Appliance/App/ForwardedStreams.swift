@@ -52,8 +52,9 @@ actor ForwardedStreams {
     }
 
     func deliver(_ id: String, from peer: String, model: String?, events: [ChatEvent]) {
-        guard let entry = entries[id], entry.peer == peer, entry.ended == nil else { return }
-        if entry.model == nil { entries[id]?.model = model }
+        // No local copy of the entry: one alive during the append would make it copy the buffer.
+        guard entries[id]?.peer == peer, entries[id]?.ended == nil else { return }
+        if entries[id]?.model == nil { entries[id]?.model = model }
         entries[id]?.append(events)
         if (entries[id]?.unread ?? 0) > Self.maxBuffered {
             entries[id]?.ended = .failure(ChatForwardError("the peer's stream ran ahead of the client by more than \(Self.maxBuffered) events"))
