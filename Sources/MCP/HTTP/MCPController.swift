@@ -155,7 +155,8 @@ public struct MCPController: Sendable {
                 if let session = outcome.createdSession { created = session }
                 if !isBatch { encodedSingle = outcome.encodedReply }
             }
-            if let reply {
+            // A single answer already encoded (tools/list's is cached) is not encoded again.
+            if let reply, isBatch || streams || encodedSingle == nil {
                 let bytes = JSONSerializer.serialize(reply)
                 replyBytes += bytes.count
                 replies.append(bytes)
@@ -168,15 +169,14 @@ public struct MCPController: Sendable {
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: encodedSingle)))
         }
         var answer = ByteBuffer()
+        headers[.contentType] = streams ? "text/event-stream" : "application/json"
         if streams {
-            headers[.contentType] = "text/event-stream"
             for reply in replies {
                 answer.writeString("event: message\ndata: ")
                 answer.writeBytes(reply)
                 answer.writeString("\n\n")
             }
         } else if isBatch {
-            headers[.contentType] = "application/json"
             answer.writeString("[")
             for (index, reply) in replies.enumerated() {
                 if index > 0 { answer.writeString(",") }
@@ -184,7 +184,6 @@ public struct MCPController: Sendable {
             }
             answer.writeString("]")
         } else {
-            headers[.contentType] = "application/json"
             answer.writeBytes(replies.first ?? Array("null".utf8))
         }
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: answer))

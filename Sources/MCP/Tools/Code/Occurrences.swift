@@ -16,7 +16,7 @@ func occurrences<Element: Equatable>(of pattern: [Element], in elements: [Elemen
     }
     var found: [Int] = []
     var matched = 0
-    for index in max(0, start)..<max(max(0, start), elements.count) {
+    for index in min(max(0, start), elements.count)..<elements.count {
         while matched > 0, elements[index] != pattern[matched] { matched = fallback[matched - 1] }
         if elements[index] == pattern[matched] { matched += 1 }
         guard matched == pattern.count else { continue }
